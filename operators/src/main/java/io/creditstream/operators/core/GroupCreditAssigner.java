@@ -1,0 +1,121 @@
+package io.creditstream.operators.core;
+
+import io.creditstream.operators.core.credit.CreditEstimator;
+import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.credit.StepCredit;
+import io.creditstream.operators.core.credit.StepSample;
+import io.creditstream.operators.core.credit.TrajectorySample;
+import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.internal.Trajectory;
+import io.creditstream.schemas.internal.TrajectoryGroup;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one assembled rollout group into its advantage records with the configured estimator:
+ * the bridge between the wire records and the Flink-free kernels, shared by the streaming job and
+ * the offline {@code estimate}.
+ */
+public final class GroupCreditAssigner implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final CreditParams params;
+    private transient CreditEstimator estimator;
+
+    public GroupCreditAssigner(CreditParams params) {
+        this.params = params;
+    }
+
+    public CreditParams params() {
+        return params;
+    }
+
+    /** The anchor identity of a step: its state_key, else its observation (exact match). */
+    public static String anchorKey(StepEvent step) {
+        return step.getStateKey() != null ? step.getStateKey() : step.getObservation();
+    }
+
+    /** The outcome of an episode: the terminal step's episode_return, else the sum of rewards. */
+    public static double episodeReturn(List<StepEvent> steps) {
+        Double declared = steps.get(steps.size() - 1).getEpisodeReturn();
+        if (declared != null) {
+            return declared;
+        }
+        double sum = 0;
+        for (StepEvent step : steps) {
+            sum += step.getReward();
+        }
+        return sum;
+    }
+
+    /** Converts a trajectory to the kernel's input form. */
+    public static TrajectorySample toSample(Trajectory trajectory) {
+        List<StepEvent> steps = trajectory.getSteps();
+        List<StepSample> samples = new ArrayList<>(steps.size());
+        for (StepEvent step : steps) {
+            samples.add(new StepSample(anchorKey(step), step.getReward(), step.getInvalidAction()));
+        }
+        return new TrajectorySample(trajectory.getEpisodeId(), episodeReturn(steps), samples);
+    }
+
+    /** Computes every step's advantage; the batch holds the group's records in step order. */
+    public AdvantageBatch assign(TrajectoryGroup group) {
+        if (estimator == null) {
+            estimator = new CreditEstimator(params);
+        }
+        List<Trajectory> trajectories = group.getTrajectories();
+        List<TrajectorySample> samples = new ArrayList<>(trajectories.size());
+        int totalSteps = 0;
+        for (Trajectory trajectory : trajectories) {
+            samples.add(toSample(trajectory));
+            totalSteps += trajectory.getSteps().size();
+        }
+        List<List<StepCredit>> credits = estimator.estimate(samples);
+
+        String estimatorName = params.estimator().configName();
+        List<AdvantageRecord> records = new ArrayList<>(totalSteps);
+        long minVersion = Long.MAX_VALUE;
+        long maxVersion = Long.MIN_VALUE;
+        for (int t = 0; t < trajectories.size(); t++) {
+            Trajectory trajectory = trajectories.get(t);
+            List<StepEvent> steps = trajectory.getSteps();
+            List<StepCredit> stepCredits = credits.get(t);
+            for (int s = 0; s < steps.size(); s++) {
+                StepEvent step = steps.get(s);
+                StepCredit credit = stepCredits.get(s);
+                minVersion = Math.min(minVersion, step.getPolicyVersion());
+                maxVersion = Math.max(maxVersion, step.getPolicyVersion());
+                records.add(
+                        AdvantageRecord.newBuilder()
+                                .setExperimentId(trajectory.getExperimentId())
+                                .setTaskId(trajectory.getTaskId())
+                                .setGroupId(trajectory.getGroupId())
+                                .setEpisodeId(trajectory.getEpisodeId())
+                                .setStepIndex(step.getStepIndex())
+                                .setPolicyVersion(step.getPolicyVersion())
+                                .setAdvantage(credit.advantage())
+                                .setEpisodeAdvantage(credit.episodeAdvantage())
+                                .setStepAdvantage(credit.stepAdvantage())
+                                .setProcessReward(null)
+                                .setStepReturn(credit.stepReturn())
+                                .setAnchorGroupSize(credit.anchorGroupSize())
+                                .setEstimator(estimatorName)
+                                .setObservation(step.getObservation())
+                                .setAction(step.getAction())
+                                .setBehaviorLogprob(step.getBehaviorLogprob())
+                                .setPartialGroup(group.getPartial())
+                                .build());
+            }
+        }
+        return AdvantageBatch.newBuilder()
+                .setBatchId(group.getGroupId())
+                .setExperimentId(group.getExperimentId())
+                .setMinPolicyVersion(minVersion)
+                .setMaxPolicyVersion(maxVersion)
+                .setCreatedTimeMs(0L)
+                .setRecords(records)
+                .build();
+    }
+}

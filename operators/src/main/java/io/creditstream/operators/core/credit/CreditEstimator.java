@@ -1,0 +1,196 @@
+package io.creditstream.operators.core.credit;
+
+import io.creditstream.operators.core.credit.GroupNormalizer.SingletonRule;
+import io.creditstream.operators.core.credit.GroupNormalizer.Stats;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Computes the per-step credit of one rollout group with the configured estimator (GRPO, RLOO,
+ * Dr.GRPO or GiGPO, ALGORITHMS.md §1–§2), in time linear in the group's steps.
+ *
+ * <p>Per step row t of a trajectory with episode return R and penalty c:
+ *
+ * <ul>
+ *   <li>G_t = r_t + γ·G_{t+1} on the raw rewards (G past the last step = 0);
+ *   <li>score_t = R − c·inv_t and stepR_t = G_t − c·inv_t: the penalty is not discounted back;
+ *   <li>A^E_t normalises score_t with the statistics of the episode multiset ({@link
+ *       EpisodeNormScope}): VN for GRPO and GiGPO, VN without the std for Dr.GRPO, leave-one-out
+ *       for RLOO;
+ *   <li>GiGPO only: A^S_t is the step-level VN of stepR_t within its anchor group, and A_t = A^E_t
+ *       + ω·A^S_t. The other estimators report A^S_t = 0 and A_t = A^E_t.
+ * </ul>
+ *
+ * <p>The group is everything passed to one {@link #estimate} call; groups are never merged. The
+ * instance is stateless apart from its parameters and safe to share between threads.
+ */
+public final class CreditEstimator implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final CreditParams params;
+
+    public CreditEstimator(CreditParams params) {
+        this.params = Objects.requireNonNull(params, "params");
+    }
+
+    public CreditParams params() {
+        return params;
+    }
+
+    /**
+     * The credit of every step of one group.
+     *
+     * @param group the group's trajectories; their order defines which row comes first
+     * @return one list per trajectory, in input order, with one credit per step, in step order
+     */
+    public List<List<StepCredit>> estimate(List<TrajectorySample> group) {
+        Objects.requireNonNull(group, "group");
+        if (group.isEmpty()) {
+            throw new IllegalArgumentException("a group needs at least one trajectory");
+        }
+        int trajectoryCount = group.size();
+        int rowCount = 0;
+        for (int t = 0; t < trajectoryCount; t++) {
+            TrajectorySample trajectory =
+                    Objects.requireNonNull(group.get(t), "trajectory " + t + " of the group");
+            rowCount += trajectory.steps().size();
+        }
+
+        double gamma = params.gamma();
+        double penalty = params.invalidActionPenalty();
+        double[] stepReturn = new double[rowCount];
+        double[] score = new double[rowCount];
+        double[] stepR = new double[rowCount];
+        int[] firstRow = new int[trajectoryCount];
+        int[] anchorGroup = new int[rowCount];
+        Map<String, Integer> anchorIds = new HashMap<>();
+        int anchorGroupCount = 0;
+
+        int row = 0;
+        for (int t = 0; t < trajectoryCount; t++) {
+            TrajectorySample trajectory = group.get(t);
+            List<StepSample> steps = trajectory.steps();
+            int length = steps.size();
+            firstRow[t] = row;
+            double g = 0.0;
+            for (int s = length - 1; s >= 0; s--) {
+                g = steps.get(s).reward() + gamma * g;
+                stepReturn[row + s] = g;
+            }
+            for (int s = 0; s < length; s++, row++) {
+                StepSample step = steps.get(s);
+                if (step.invalidAction()) {
+                    score[row] = trajectory.episodeReturn() - penalty;
+                    stepR[row] = stepReturn[row] - penalty;
+                } else {
+                    score[row] = trajectory.episodeReturn();
+                    stepR[row] = stepReturn[row];
+                }
+                String key = step.anchorKey();
+                if (key == null) {
+                    anchorGroup[row] = anchorGroupCount++;
+                } else {
+                    Integer id = anchorIds.putIfAbsent(key, anchorGroupCount);
+                    if (id == null) {
+                        anchorGroup[row] = anchorGroupCount++;
+                    } else {
+                        anchorGroup[row] = id;
+                    }
+                }
+            }
+        }
+
+        double[] episodeAdvantage = episodeAdvantages(score, firstRow);
+        double[] stepAdvantage;
+        if (params.estimator() == Estimator.GIGPO) {
+            stepAdvantage =
+                    GroupNormalizer.normalizeWithinGroups(
+                            stepR,
+                            anchorGroup,
+                            anchorGroupCount,
+                            params.normalization().dividesByStd(),
+                            params.epsilon(),
+                            SingletonRule.ZERO);
+        } else {
+            stepAdvantage = new double[rowCount];
+        }
+        int[] anchorGroupSize = new int[anchorGroupCount];
+        for (int i = 0; i < rowCount; i++) {
+            anchorGroupSize[anchorGroup[i]]++;
+        }
+
+        double weight = params.stepAdvantageWeight();
+        boolean combine = params.estimator() == Estimator.GIGPO;
+        List<List<StepCredit>> credits = new ArrayList<>(trajectoryCount);
+        row = 0;
+        for (int t = 0; t < trajectoryCount; t++) {
+            int length = group.get(t).steps().size();
+            List<StepCredit> trajectoryCredits = new ArrayList<>(length);
+            for (int s = 0; s < length; s++, row++) {
+                double advantage =
+                        combine
+                                ? episodeAdvantage[row] + weight * stepAdvantage[row]
+                                : episodeAdvantage[row];
+                trajectoryCredits.add(
+                        new StepCredit(
+                                advantage,
+                                episodeAdvantage[row],
+                                stepAdvantage[row],
+                                stepReturn[row],
+                                anchorGroupSize[anchorGroup[row]]));
+            }
+            credits.add(Collections.unmodifiableList(trajectoryCredits));
+        }
+        return Collections.unmodifiableList(credits);
+    }
+
+    /** A^E of every row: each row's own score against the statistics of the episode multiset. */
+    private double[] episodeAdvantages(double[] score, int[] firstRow) {
+        Stats stats = GroupNormalizer.stats(episodeMultiset(score, firstRow));
+        double epsilon = params.epsilon();
+        double[] advantage = new double[score.length];
+        for (int i = 0; i < score.length; i++) {
+            switch (params.estimator()) {
+                case GRPO:
+                case GIGPO:
+                    advantage[i] =
+                            GroupNormalizer.normalize(
+                                    score[i],
+                                    stats,
+                                    params.normalization().dividesByStd(),
+                                    epsilon,
+                                    SingletonRule.RAW_SCORE);
+                    break;
+                case DR_GRPO:
+                    // Dr.GRPO is defined by norm_adv_by_std_in_grpo=False, whatever the setting.
+                    advantage[i] =
+                            GroupNormalizer.normalize(
+                                    score[i], stats, false, epsilon, SingletonRule.RAW_SCORE);
+                    break;
+                case RLOO:
+                    advantage[i] = GroupNormalizer.leaveOneOut(score[i], stats);
+                    break;
+                default:
+                    throw new IllegalStateException("unhandled estimator " + params.estimator());
+            }
+        }
+        return advantage;
+    }
+
+    private double[] episodeMultiset(double[] score, int[] firstRow) {
+        if (params.episodeNormScope() == EpisodeNormScope.STEPS) {
+            return score;
+        }
+        double[] firstScores = new double[firstRow.length];
+        for (int t = 0; t < firstRow.length; t++) {
+            firstScores[t] = score[firstRow[t]];
+        }
+        return firstScores;
+    }
+}

@@ -1,0 +1,71 @@
+package io.creditstream.operators.core.credit;
+
+import java.util.Set;
+
+/** The credit-assignment estimators this version implements, by their configuration name. */
+public enum Estimator {
+    /** verl GRPO: group-normalised outcome (ALGORITHMS.md §2). */
+    GRPO("grpo"),
+    /** verl RLOO: leave-one-out baseline, n/(n-1)·(s − mean) (§2). */
+    RLOO("rloo"),
+    /** Dr.GRPO: GRPO without the division by the std (§2). */
+    DR_GRPO("dr-grpo"),
+    /** GiGPO: episode advantage plus anchor-state step advantage (§1). */
+    GIGPO("gigpo");
+
+    /** The configuration key the value is read from, named in error messages. */
+    public static final String CONFIG_KEY = "credit.estimator";
+
+    /**
+     * Names reserved by the CLI contract for estimators that are specified but not built yet; they
+     * get their own message so that a user does not think they mistyped.
+     */
+    private static final Set<String> PLANNED = Set.of("oprl", "tempo", "pure", "igpo");
+
+    private final String configName;
+
+    Estimator(String configName) {
+        this.configName = configName;
+    }
+
+    /** The kebab-case name used in configuration and on the wire. */
+    public String configName() {
+        return configName;
+    }
+
+    /**
+     * Parses a configuration value (case-insensitive, surrounding blanks ignored).
+     *
+     * @throws IllegalArgumentException naming the value and the accepted names when it is unknown,
+     *     missing, or names an estimator that this version does not provide
+     */
+    public static Estimator fromConfig(String value) {
+        if (value == null) {
+            throw ConfigNames.missing(CONFIG_KEY, configNames());
+        }
+        String name = ConfigNames.canonical(value);
+        for (Estimator estimator : values()) {
+            if (estimator.configName.equals(name)) {
+                return estimator;
+            }
+        }
+        if (PLANNED.contains(name)) {
+            throw new IllegalArgumentException(
+                    CONFIG_KEY
+                            + " '"
+                            + value
+                            + "' is not available in this version; available estimators: "
+                            + ConfigNames.join(configNames()));
+        }
+        throw ConfigNames.unknown(CONFIG_KEY, value, configNames());
+    }
+
+    static String[] configNames() {
+        Estimator[] all = values();
+        String[] names = new String[all.length];
+        for (int i = 0; i < all.length; i++) {
+            names[i] = all[i].configName;
+        }
+        return names;
+    }
+}

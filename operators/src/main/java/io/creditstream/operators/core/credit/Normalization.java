@@ -1,0 +1,58 @@
+package io.creditstream.operators.core.credit;
+
+/**
+ * Whether group normalisation divides by the std (verl {@code norm_adv_by_std_in_grpo}, GiGPO
+ * {@code mode}).
+ */
+public enum Normalization {
+    /** {@code (x − mean)/(std + eps)}: GRPO's default and GiGPO's {@code mean_std_norm}. */
+    MEAN_STD("mean-std"),
+    /** {@code x − mean}: GiGPO's {@code mean_norm}; applies to both GiGPO levels. */
+    MEAN("mean");
+
+    /** The configuration key the value is read from, named in error messages. */
+    public static final String CONFIG_KEY = "credit.normalization";
+
+    private final String configName;
+
+    Normalization(String configName) {
+        this.configName = configName;
+    }
+
+    /** The kebab-case name used in configuration. */
+    public String configName() {
+        return configName;
+    }
+
+    /** True when the normalised value is divided by (std + eps). */
+    public boolean dividesByStd() {
+        return this == MEAN_STD;
+    }
+
+    /**
+     * Parses a configuration value (case-insensitive, surrounding blanks ignored).
+     *
+     * @throws IllegalArgumentException naming the value and the accepted names
+     */
+    public static Normalization fromConfig(String value) {
+        if (value == null) {
+            throw ConfigNames.missing(CONFIG_KEY, configNames());
+        }
+        String name = ConfigNames.canonical(value);
+        for (Normalization normalization : values()) {
+            if (normalization.configName.equals(name)) {
+                return normalization;
+            }
+        }
+        throw ConfigNames.unknown(CONFIG_KEY, value, configNames());
+    }
+
+    static String[] configNames() {
+        Normalization[] all = values();
+        String[] names = new String[all.length];
+        for (int i = 0; i < all.length; i++) {
+            names[i] = all[i].configName;
+        }
+        return names;
+    }
+}

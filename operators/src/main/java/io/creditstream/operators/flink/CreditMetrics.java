@@ -1,0 +1,52 @@
+package io.creditstream.operators.flink;
+
+import io.creditstream.operators.core.assembly.DeadLetterReason;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Names of every metric the creditstream operators register. Flink's Prometheus reporter exposes
+ * them as {@code flink_taskmanager_job_task_operator_<name>}; the dead-letter counter carries a
+ * {@code reason} label.
+ */
+public final class CreditMetrics {
+    public static final String EVENTS_IN = "creditEventsIn";
+    public static final String DEAD_LETTERED = "creditDeadLettered";
+    public static final String REASON_LABEL = "reason";
+    public static final String DUPLICATE_STEPS = "creditDuplicateSteps";
+    public static final String OPEN_TRAJECTORIES = "creditOpenTrajectories";
+    public static final String TRAJECTORIES_COMPLETED = "creditTrajectoriesCompleted";
+    public static final String OPEN_GROUPS = "creditOpenGroups";
+    public static final String GROUPS_COMPLETED = "creditGroupsCompleted";
+    public static final String GROUPS_PARTIAL = "creditGroupsPartial";
+    public static final String GROUPS_DROPPED = "creditGroupsDropped";
+    public static final String GROUP_COMPLETION_LATENCY_MS = "creditGroupCompletionLatencyMs";
+    public static final String ADVANTAGE_MEAN = "creditAdvantageMean";
+    public static final String ADVANTAGE_STD = "creditAdvantageStd";
+    public static final String ADVANTAGE_ABS_MAX = "creditAdvantageAbsMax";
+    public static final String ZERO_VARIANCE_GROUP_RATIO = "creditZeroVarianceGroupRatio";
+    public static final String ANCHOR_GROUP_SIZE = "creditAnchorGroupSize";
+    public static final String ANCHOR_SINGLETON_RATIO = "creditAnchorSingletonRatio";
+    public static final String ADVANTAGE_RECORDS_OUT = "creditAdvantageRecordsOut";
+    public static final String BATCHES_OUT = "creditBatchesOut";
+
+    /** Steps over which the rolling advantage and anchor statistics are computed. */
+    public static final int STEP_WINDOW = 4096;
+
+    /** Groups over which the rolling zero-variance ratio is computed. */
+    public static final int GROUP_WINDOW = 256;
+
+    private CreditMetrics() {}
+
+    /** One dead-letter counter per reason, created up front so every series exists from start. */
+    public static Map<DeadLetterReason, Counter> deadLetterCounters(MetricGroup group) {
+        Map<DeadLetterReason, Counter> counters = new EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            counters.put(
+                    reason, group.addGroup(REASON_LABEL, reason.code()).counter(DEAD_LETTERED));
+        }
+        return counters;
+    }
+}

@@ -1,0 +1,89 @@
+package io.creditstream.operators.flink;
+
+import static io.creditstream.operators.flink.TestSteps.step;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.internal.RawStep;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DecodeStepFunctionTest {
+    private final AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+    private OneInputStreamOperatorTestHarness<RawStep, StepEvent> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeStepFunction(2_000));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void passesValidStepsThrough() throws Exception {
+        StepEvent valid = step("e1", 0, false);
+        harness.processElement(raw(codec.encode(valid), 7), 0);
+
+        assertThat(harness.extractOutputValues()).containsExactly(valid);
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void deadLettersBadInputWithItsCoordinatesAndReason() throws Exception {
+        byte[] garbage = {1, 2, 3, 4};
+        harness.processElement(raw(garbage, 1), 0);
+        harness.processElement(raw(new byte[2_001], 2), 0);
+        StepEvent nan = step("e1", 0, false);
+        nan.setReward(Double.NaN);
+        harness.processElement(raw(codec.encode(nan), 3), 0);
+        StepEvent negative = step("e1", -1, false);
+        harness.processElement(raw(codec.encode(negative), 4), 0);
+        StepEvent blank = step(" ", 0, false);
+        harness.processElement(raw(codec.encode(blank), 5), 0);
+        StepEvent infinite = step("e1", 0, false);
+        infinite.setBehaviorLogprob(Double.POSITIVE_INFINITY);
+        harness.processElement(raw(codec.encode(infinite), 6), 0);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters)
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        DeadLetterReason.MALFORMED_BYTES.code(),
+                        DeadLetterReason.OVERSIZE_PAYLOAD.code(),
+                        DeadLetterReason.NON_FINITE_NUMBER.code(),
+                        DeadLetterReason.NEGATIVE_STEP_INDEX.code(),
+                        DeadLetterReason.MISSING_ID.code(),
+                        DeadLetterReason.NON_FINITE_NUMBER.code());
+        assertThat(letters).extracting(DeadLetter::getOffset).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(letters).allSatisfy(l -> assertThat(l.getTopic()).isEqualTo("agent.steps"));
+        assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(garbage));
+        assertThat(letters.get(5).getDetail()).contains("behavior_logprob");
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var records = harness.getSideOutput(DeadLetters.TAG);
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static RawStep raw(byte[] payload, long offset) {
+        return RawStep.newBuilder()
+                .setPayload(ByteBuffer.wrap(payload))
+                .setTopic("agent.steps")
+                .setPartition(0)
+                .setOffset(offset)
+                .build();
+    }
+}

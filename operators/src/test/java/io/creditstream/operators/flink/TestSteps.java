@@ -1,0 +1,48 @@
+package io.creditstream.operators.flink;
+
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.internal.Trajectory;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builders of test steps and trajectories with intent-revealing names. */
+final class TestSteps {
+    private TestSteps() {}
+
+    static StepEvent step(String episode, int index, boolean done) {
+        return step("g1", episode, index, done, 4);
+    }
+
+    static StepEvent step(String group, String episode, int index, boolean done, int groupSize) {
+        return StepEvent.newBuilder()
+                .setExperimentId("exp")
+                .setTaskId("task-1")
+                .setGroupId(group)
+                .setEpisodeId(episode)
+                .setStepIndex(index)
+                .setPolicyVersion(3)
+                .setStateKey("s" + index)
+                .setObservation("obs " + index)
+                .setAction("a")
+                .setReward(done ? 1.0 : 0.0)
+                .setDone(done)
+                .setGroupSize(groupSize)
+                .build();
+    }
+
+    static Trajectory trajectory(String group, String episode, int groupSize, int length) {
+        List<StepEvent> steps = new ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            steps.add(step(group, episode, i, i == length - 1, groupSize));
+        }
+        return Trajectory.newBuilder()
+                .setExperimentId("exp")
+                .setTaskId("task-1")
+                .setGroupId(group)
+                .setEpisodeId(episode)
+                .setGroupSize(groupSize)
+                .setPolicyVersion(3)
+                .setSteps(steps)
+                .build();
+    }
+}
