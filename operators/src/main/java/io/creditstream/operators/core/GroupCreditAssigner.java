@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one assembled rollout group into its advantage records with the configured estimator:
- * the bridge between the wire records and the Flink-free kernels, shared by the streaming job and
- * the offline {@code estimate}.
+ * Turns one assembled rollout group into its advantage records with the configured estimator: the
+ * bridge between the wire records and the Flink-free kernels, shared by the streaming job and the
+ * offline {@code estimate}.
  */
 public final class GroupCreditAssigner implements java.io.Serializable {
     private static final long serialVersionUID = 1L;

@@ -18,16 +18,15 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Packs per-group advantage records into learner batches (keyed by experiment): a batch leaves
- * when it reaches {@code batch.max-records} or {@code batch.linger} after its first group. A group
- * is never split across batches (a learner normalises and trains on whole groups), so a single
- * group larger than the limit travels alone.
+ * Packs per-group advantage records into learner batches (keyed by experiment): a batch leaves when
+ * it reaches {@code batch.max-records} or {@code batch.linger} after its first group. A group is
+ * never split across batches (a learner normalises and trains on whole groups), so a single group
+ * larger than the limit travels alone.
  *
  * <p>State: the pending groups in a {@code ListState} and a {@link BatchProgress}; both cleared,
  * and the linger timer deleted, when the batch is emitted.
  */
-public class AdvantageBatcher
-        extends KeyedProcessFunction<String, AdvantageBatch, AdvantageBatch> {
+public class AdvantageBatcher extends KeyedProcessFunction<String, AdvantageBatch, AdvantageBatch> {
     private static final long serialVersionUID = 1L;
 
     public static final String PENDING_STATE = "batch-pending-groups";
@@ -61,8 +60,7 @@ public class AdvantageBatcher
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        PROGRESS_STATE,
-                                        TypeInformation.of(BatchProgress.class)));
+                                        PROGRESS_STATE, TypeInformation.of(BatchProgress.class)));
         batchesOut = getRuntimeContext().getMetricGroup().counter(CreditMetrics.BATCHES_OUT);
     }
 

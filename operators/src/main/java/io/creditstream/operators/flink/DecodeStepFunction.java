@@ -26,7 +26,9 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, StepEvent> {
     private transient Counter eventsIn;
     private transient Map<DeadLetterReason, Counter> deadLettered;
 
-    /** @param maxRecordBytes values larger than this are dead-lettered unread */
+    /**
+     * @param maxRecordBytes values larger than this are dead-lettered unread
+     */
     public DecodeStepFunction(int maxRecordBytes) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException(
@@ -51,9 +53,7 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, StepEvent> {
                     raw,
                     payload,
                     DeadLetterReason.OVERSIZE_PAYLOAD,
-                    payload.length
-                            + " bytes exceeds input.max-record-bytes="
-                            + maxRecordBytes,
+                    payload.length + " bytes exceeds input.max-record-bytes=" + maxRecordBytes,
                     null,
                     ctx);
             return;

@@ -29,8 +29,8 @@ import org.apache.flink.util.Collector;
  * it holds at least {@code assembly.min-group-size} trajectories and dropped (counted) otherwise.
  * In a bounded run the timer fires at the end of input and every group present is emitted.
  *
- * <p>State: the trajectories in a {@code ListState} (appended per arrival, read once on emit) and
- * a {@link GroupProgress}; both are cleared and the timer deleted when the group leaves.
+ * <p>State: the trajectories in a {@code ListState} (appended per arrival, read once on emit) and a
+ * {@link GroupProgress}; both are cleared and the timer deleted when the group leaves.
  */
 public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, TrajectoryGroup> {
     private static final long serialVersionUID = 1L;
@@ -71,8 +71,7 @@ public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, Tra
     @Override
     public void open(OpenContext openContext) {
         ListStateDescriptor<Trajectory> listDescriptor =
-                new ListStateDescriptor<>(
-                        TRAJECTORIES_STATE, new AvroTypeInfo<>(Trajectory.class));
+                new ListStateDescriptor<>(TRAJECTORIES_STATE, new AvroTypeInfo<>(Trajectory.class));
         listDescriptor.enableTimeToLive(StateTtl.safetyNet(groupTimeout));
         trajectories = getRuntimeContext().getListState(listDescriptor);
         ValueStateDescriptor<GroupProgress> progressDescriptor =

@@ -59,8 +59,7 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
         }
         if (maxStepsPerEpisode < 1) {
             throw new IllegalArgumentException(
-                    "assembly.max-steps-per-episode must be at least 1, got "
-                            + maxStepsPerEpisode);
+                    "assembly.max-steps-per-episode must be at least 1, got " + maxStepsPerEpisode);
         }
         this.episodeTimeout = episodeTimeout;
         this.maxStepsPerEpisode = maxStepsPerEpisode;

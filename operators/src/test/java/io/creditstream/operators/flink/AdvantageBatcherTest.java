@@ -60,7 +60,9 @@ class AdvantageBatcherTest {
         harness.processElement(group("g3", 25, 1), 0);
         List<AdvantageBatch> out = harness.extractOutputValues();
         assertThat(out).hasSize(3);
-        assertThat(out.get(1).getRecords()).extracting(AdvantageRecord::getGroupId).containsOnly("g2");
+        assertThat(out.get(1).getRecords())
+                .extracting(AdvantageRecord::getGroupId)
+                .containsOnly("g2");
         assertThat(out.get(2).getRecords()).hasSize(25);
         assertThat(harness.numKeyedStateEntries()).isZero();
     }

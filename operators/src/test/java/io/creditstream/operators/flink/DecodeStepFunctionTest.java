@@ -67,7 +67,9 @@ class DecodeStepFunctionTest {
                         DeadLetterReason.NEGATIVE_STEP_INDEX.code(),
                         DeadLetterReason.MISSING_ID.code(),
                         DeadLetterReason.NON_FINITE_NUMBER.code());
-        assertThat(letters).extracting(DeadLetter::getOffset).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(letters)
+                .extracting(DeadLetter::getOffset)
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(letters).allSatisfy(l -> assertThat(l.getTopic()).isEqualTo("agent.steps"));
         assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(garbage));
         assertThat(letters.get(5).getDetail()).contains("behavior_logprob");

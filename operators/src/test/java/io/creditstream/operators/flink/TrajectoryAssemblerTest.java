@@ -27,7 +27,9 @@ class TrajectoryAssemblerTest {
     void setUp() throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new TrajectoryAssembler(TIMEOUT, 10), StepEvent::getEpisodeId, Types.STRING);
+                        new TrajectoryAssembler(TIMEOUT, 10),
+                        StepEvent::getEpisodeId,
+                        Types.STRING);
         harness.setProcessingTime(1_000);
     }
 
@@ -124,9 +126,7 @@ class TrajectoryAssemblerTest {
 
     private List<DeadLetter> deadLetters() {
         var records = harness.getSideOutput(DeadLetters.TAG);
-        return records == null
-                ? List.of()
-                : records.stream().map(StreamRecord::getValue).toList();
+        return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
     }
 
     private static byte[] bytes(DeadLetter letter) {

@@ -4,8 +4,8 @@ package io.creditstream.operators.core.assembly;
  * What the trajectory assembler remembers about an open episode besides its steps: a Flink POJO
  * (public fields, no-arg constructor) so state never falls back to Kryo.
  *
- * <p>The completeness rule lives here so it is testable without Flink: an episode is complete
- * when its {@code done} step has arrived and so has every index below it.
+ * <p>The completeness rule lives here so it is testable without Flink: an episode is complete when
+ * its {@code done} step has arrived and so has every index below it.
  */
 public class EpisodeProgress {
     /** Distinct step indices received. */

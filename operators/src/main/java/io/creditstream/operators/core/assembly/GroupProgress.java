@@ -1,8 +1,8 @@
 package io.creditstream.operators.core.assembly;
 
 /**
- * What the group assembler remembers about an open rollout group besides its trajectories: a
- * Flink POJO so state never falls back to Kryo.
+ * What the group assembler remembers about an open rollout group besides its trajectories: a Flink
+ * POJO so state never falls back to Kryo.
  */
 public class GroupProgress {
     /** Trajectories the fleet said the group will have (group_size of the first arrival). */

@@ -1,0 +1,111 @@
+package io.creditstream.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.creditstream.schemas.StepEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The runner's loop: limits, counters, stopping, pacing and failures. */
+class FleetRunnerTest {
+
+    @Test
+    void runsTheRequestedNumberOfGroupsAndCountsThem() {
+        CollectingSink sink = new CollectingSink();
+        FleetRunner runner =
+                FleetRunner.builder(SimulatedFleetTest.fleet(1).build(), sink)
+                        .maxGroups(10)
+                        .build();
+
+        runner.run();
+
+        assertThat(runner.groups()).isEqualTo(10);
+        assertThat(runner.episodes()).isEqualTo(80);
+        assertThat(runner.events()).isEqualTo(sink.events.size());
+        assertThat(runner.steps()).isEqualTo(sink.events.size());
+        assertThat(runner.successes())
+                .isEqualTo(sink.events.stream().filter(e -> e.getReward() > 0).count());
+        assertThat(sink.flushes).isEqualTo(1);
+        assertThat(runner.failure()).isEmpty();
+        assertThatThrownBy(runner::run).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void stopEndsARunOnAnotherThread() throws Exception {
+        CollectingSink sink = new CollectingSink();
+        FleetRunner runner =
+                FleetRunner.builder(SimulatedFleetTest.fleet(1).build(), sink)
+                        .targetEventsPerSecond(1_000)
+                        .build();
+        Thread thread = new Thread(runner, "fleet-runner-test");
+        thread.start();
+
+        runner.stop();
+
+        assertThat(runner.awaitFinished(10, TimeUnit.SECONDS)).isTrue();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(sink.flushes).isEqualTo(1);
+    }
+
+    @Test
+    void targetRateHoldsTheRunnerBack() {
+        CollectingSink sink = new CollectingSink();
+        FleetRunner runner =
+                FleetRunner.builder(SimulatedFleetTest.fleet(1).build(), sink)
+                        .targetEventsPerSecond(20_000)
+                        .maxGroups(20)
+                        .build();
+
+        long start = System.nanoTime();
+        runner.run();
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        // The last group is due no earlier than its events divided by the rate.
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(runner.events() * 1000 / 20_000 - 1);
+    }
+
+    @Test
+    void aSinkFailureEndsTheRunAndIsKept() {
+        StepEventSink broken =
+                event -> {
+                    throw new IllegalStateException("sink down");
+                };
+        FleetRunner runner =
+                FleetRunner.builder(SimulatedFleetTest.fleet(1).build(), broken).build();
+
+        assertThatThrownBy(runner::run).hasMessage("sink down");
+        assertThat(runner.failure()).get().extracting(Throwable::getMessage).isEqualTo("sink down");
+        assertThat(runner.groups()).isZero();
+    }
+
+    @Test
+    void builderRejectsBadSettings() {
+        SimulatedFleet fleet = SimulatedFleetTest.fleet(1).build();
+        assertThatThrownBy(() -> FleetRunner.builder(fleet, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FleetRunner.builder(fleet, e -> {}).targetEventsPerSecond(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FleetRunner.builder(fleet, e -> {}).maxGroups(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Keeps what it is sent; a reusable in-memory stand-in for Kafka. */
+    private static final class CollectingSink implements StepEventSink {
+        final List<StepEvent> events = new ArrayList<>();
+        int flushes;
+
+        @Override
+        public void send(StepEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public void flush() {
+            flushes++;
+        }
+    }
+}

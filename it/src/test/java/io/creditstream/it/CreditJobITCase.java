@@ -1,0 +1,196 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.streams.JobEnvironment;
+import io.creditstream.streams.RunJob;
+import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import io.creditstream.streams.kafka.KafkaIo;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming job end to end: Avro steps on a real (embedded) Kafka broker, the job on a Flink
+ * MiniCluster with RocksDB and exactly-once checkpoints, learner batches read back with {@code
+ * read_committed}.
+ */
+class CreditJobITCase {
+    private static final Duration DEADLINE = Duration.ofMinutes(2);
+
+    private static EmbeddedKafkaBroker broker;
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.builder().build().start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void everyStepGetsExactlyOneAdvantageEqualToTheKernel() throws Exception {
+        Configuration config = jobConfig();
+        List<StepEvent> steps = TestFleet.groups(new Random(42), "exp-a", 60, 8);
+        List<StepEvent> sent = new ArrayList<>(steps);
+        // Out of order within each episode's partition, and some steps sent twice.
+        Collections.shuffle(sent, new Random(1));
+        for (int i = 0; i < 40; i++) {
+            sent.add(steps.get(i * 7));
+        }
+        AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (StepEvent step : sent) {
+            records.add(
+                    new ProducerRecord<>(
+                            config.getString("topic.steps", null),
+                            step.getEpisodeId().getBytes(StandardCharsets.UTF_8),
+                            codec.encode(step)));
+        }
+        KafkaIo.createAbsentTopics(config);
+        KafkaTestSupport.produce(broker, config.getString("topic.steps", null), records);
+
+        JobClient job = RunJob.environment(config).executeAsync("credit-job-itcase");
+        List<AdvantageBatch> batches;
+        try {
+            batches =
+                    KafkaTestSupport.readCommitted(
+                            broker,
+                            config.getString("topic.batches", null),
+                            AdvantageBatch.class,
+                            KafkaTestSupport.totalAtLeast(steps.size(), b -> b.getRecords().size()),
+                            DEADLINE);
+        } finally {
+            job.cancel().get();
+        }
+
+        Map<String, AdvantageRecord> expected = ExpectedCredit.of(steps, CreditParams.defaults());
+        Map<String, Integer> seen = new HashMap<>();
+        for (AdvantageBatch batch : batches) {
+            if (batch.getRecords().size() > 64) {
+                // Only a single group larger than batch.max-records may exceed it.
+                assertThat(batch.getRecords())
+                        .extracting(AdvantageRecord::getGroupId)
+                        .containsOnly(batch.getRecords().get(0).getGroupId());
+            }
+            for (AdvantageRecord record : batch.getRecords()) {
+                String key = ExpectedCredit.key(record);
+                seen.merge(key, 1, Integer::sum);
+                AdvantageRecord want = expected.get(key);
+                assertThat(want).as("unexpected record %s", key).isNotNull();
+                assertThat(record.getAdvantage())
+                        .as(key)
+                        .isCloseTo(want.getAdvantage(), within(1e-12));
+                assertThat(record.getStepAdvantage())
+                        .isCloseTo(want.getStepAdvantage(), within(1e-12));
+                assertThat(record.getAnchorGroupSize()).isEqualTo(want.getAnchorGroupSize());
+                assertThat(record.getPartialGroup()).isFalse();
+            }
+        }
+        assertThat(seen).hasSameSizeAs(expected);
+        assertThat(seen.values()).containsOnly(1);
+    }
+
+    @Test
+    void badInputIsDeadLetteredWithItsCoordinatesAndTheJobGoesOn() throws Exception {
+        Configuration config = jobConfig();
+        KafkaIo.createAbsentTopics(config);
+        String stepsTopic = config.getString("topic.steps", null);
+        AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+        List<StepEvent> good = TestFleet.groups(new Random(5), "exp-b", 3, 4);
+        StepEvent nan =
+                StepEvent.newBuilder(good.get(0))
+                        .setEpisodeId("bad-nan")
+                        .setReward(Double.NaN)
+                        .build();
+        StepEvent negative =
+                StepEvent.newBuilder(good.get(0)).setEpisodeId("bad-neg").setStepIndex(-3).build();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        // All on partition 0 so the offsets of the bad records are known: 0, 1, 2.
+        records.add(new ProducerRecord<>(stepsTopic, 0, null, new byte[] {0x13, 0x37}));
+        records.add(new ProducerRecord<>(stepsTopic, 0, null, codec.encode(nan)));
+        records.add(new ProducerRecord<>(stepsTopic, 0, null, codec.encode(negative)));
+        for (StepEvent step : good) {
+            records.add(new ProducerRecord<>(stepsTopic, 0, null, codec.encode(step)));
+        }
+        KafkaTestSupport.produce(broker, stepsTopic, records);
+
+        JobClient job = RunJob.environment(config).executeAsync("dlq-itcase");
+        List<DeadLetter> letters;
+        List<AdvantageBatch> batches;
+        try {
+            letters =
+                    KafkaTestSupport.readCommitted(
+                            broker,
+                            config.getString("topic.dlq", null),
+                            DeadLetter.class,
+                            list -> list.size() >= 3,
+                            DEADLINE);
+            batches =
+                    KafkaTestSupport.readCommitted(
+                            broker,
+                            config.getString("topic.batches", null),
+                            AdvantageBatch.class,
+                            KafkaTestSupport.totalAtLeast(good.size(), b -> b.getRecords().size()),
+                            DEADLINE);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(letters)
+                .extracting(DeadLetter::getReason, DeadLetter::getOffset)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(
+                                DeadLetterReason.MALFORMED_BYTES.code(), 0L),
+                        org.assertj.core.groups.Tuple.tuple(
+                                DeadLetterReason.NON_FINITE_NUMBER.code(), 1L),
+                        org.assertj.core.groups.Tuple.tuple(
+                                DeadLetterReason.NEGATIVE_STEP_INDEX.code(), 2L));
+        assertThat(letters).allSatisfy(l -> assertThat(l.getTopic()).isEqualTo(stepsTopic));
+        assertThat(batches.stream().mapToInt(b -> b.getRecords().size()).sum())
+                .isEqualTo(good.size());
+    }
+
+    private Configuration jobConfig() {
+        Configuration user = new Configuration();
+        user.setString("kafka.bootstrap-servers", broker.bootstrapServers());
+        for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
+            user.setString("topic." + topic, KafkaTestSupport.unique(topic));
+        }
+        user.setString("kafka.group-id", KafkaTestSupport.unique("group"));
+        user.setString("kafka.transactional-id-prefix", KafkaTestSupport.unique("tx"));
+        user.setString("batch.max-records", "64");
+        user.setString("batch.linger", "100 ms");
+        user.setString("execution.checkpointing.interval", "500 ms");
+        user.setString("parallelism.default", "2");
+        user.setString("pipeline.generic-types", "false");
+        return JobEnvironment.withDefaults(user, dir.resolve("checkpoints"));
+    }
+}

@@ -1,0 +1,113 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.credit.Normalization;
+import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.codec.JsonRecordCodec;
+import io.creditstream.streams.OfflineEstimate;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code creditstream estimate} end to end: a JSON-lines file in, the kernel's numbers out. */
+class EstimateITCase {
+    @TempDir Path dir;
+
+    @Test
+    void writesOneRecordPerStepEqualToTheKernelAndReportsBadLines() throws Exception {
+        List<StepEvent> steps = TestFleet.groups(new Random(7), "exp", 12, 6);
+        JsonRecordCodec<StepEvent> codec = JsonRecordCodec.of(StepEvent.class);
+        List<String> lines = new ArrayList<>();
+        List<StepEvent> shuffled = new ArrayList<>(steps);
+        Collections.shuffle(shuffled, new Random(3));
+        for (StepEvent step : shuffled) {
+            lines.add(codec.write(step));
+        }
+        lines.add(4, "{not json");
+        lines.add(9, "{\"experiment_id\":\"exp\",\"task_id\":\"t\"}");
+        Path input = dir.resolve("steps.jsonl");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        Path output = dir.resolve("out/advantages.jsonl");
+
+        Configuration config = new Configuration();
+        config.setString("credit.estimator", "grpo");
+        config.setString("credit.normalization", "mean");
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        OfflineEstimate.Summary summary =
+                OfflineEstimate.run(
+                        input,
+                        output,
+                        config,
+                        new PrintStream(errors, true, StandardCharsets.UTF_8));
+
+        String report = errors.toString(StandardCharsets.UTF_8);
+        assertThat(report).contains("steps.jsonl:5:").contains("steps.jsonl:10:");
+        assertThat(report).contains("group_id");
+        assertThat(summary.badLines()).isEqualTo(2);
+
+        CreditParams params =
+                CreditParams.builder()
+                        .estimator(Estimator.GRPO)
+                        .normalization(Normalization.MEAN)
+                        .build();
+        Map<String, AdvantageRecord> expected = ExpectedCredit.of(steps, params);
+        JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
+        List<AdvantageRecord> actual = new ArrayList<>();
+        for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+            actual.add(records.read(line));
+        }
+        assertThat(actual).hasSize(expected.size());
+        for (AdvantageRecord record : actual) {
+            AdvantageRecord want = expected.get(ExpectedCredit.key(record));
+            assertThat(want).as("record for %s", ExpectedCredit.key(record)).isNotNull();
+            assertThat(record.getAdvantage()).isCloseTo(want.getAdvantage(), within(1e-12));
+            assertThat(record.getEpisodeAdvantage())
+                    .isCloseTo(want.getEpisodeAdvantage(), within(1e-12));
+            assertThat(record.getStepReturn()).isCloseTo(want.getStepReturn(), within(1e-12));
+            assertThat(record.getAnchorGroupSize()).isEqualTo(want.getAnchorGroupSize());
+            assertThat(record.getEstimator()).isEqualTo("grpo");
+        }
+    }
+
+    @Test
+    void aGroupCutShortByTheEndOfInputIsStillEstimated() throws Exception {
+        List<StepEvent> steps = TestFleet.groups(new Random(11), "exp", 1, 4);
+        // Drop the last episode of the group: 3 of the 4 declared trajectories remain.
+        String lastEpisode = steps.get(steps.size() - 1).getEpisodeId();
+        steps.removeIf(s -> s.getEpisodeId().equals(lastEpisode));
+        JsonRecordCodec<StepEvent> codec = JsonRecordCodec.of(StepEvent.class);
+        Path input = dir.resolve("short.jsonl");
+        Files.write(input, steps.stream().map(codec::write).toList(), StandardCharsets.UTF_8);
+        Path output = dir.resolve("short-out.jsonl");
+
+        OfflineEstimate.run(
+                input, output, new Configuration(), new PrintStream(new ByteArrayOutputStream()));
+
+        List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(steps.size());
+        Map<String, AdvantageRecord> expected = ExpectedCredit.of(steps, CreditParams.defaults());
+        JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
+        for (String line : lines) {
+            AdvantageRecord record = records.read(line);
+            assertThat(record.getAdvantage())
+                    .isCloseTo(
+                            expected.get(ExpectedCredit.key(record)).getAdvantage(), within(1e-12));
+            assertThat(record.getPartialGroup()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.creditstream.it;
+
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Producing to and reading back from the embedded broker in tests. */
+final class KafkaTestSupport {
+    private KafkaTestSupport() {}
+
+    /** A fresh topic-name suffix, so every test has its own topics. */
+    static String unique(String base) {
+        return base + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static void produce(
+            EmbeddedKafkaBroker broker,
+            String topic,
+            List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                broker.bootstrapServers(),
+                                ProducerConfig.ACKS_CONFIG,
+                                "all",
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                "5"),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record);
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * Reads a topic with {@code read_committed} from the beginning until {@code done} holds for
+     * what was read, or the deadline passes (then returns what it has, for the assertion to
+     * report).
+     */
+    static <T extends SpecificRecord> List<T> readCommitted(
+            EmbeddedKafkaBroker broker,
+            String topic,
+            Class<T> type,
+            Predicate<List<T>> done,
+            Duration deadline) {
+        AvroCodec<T> codec = AvroCodec.of(type);
+        List<T> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                broker.bootstrapServers(),
+                                ConsumerConfig.GROUP_ID_CONFIG,
+                                "test-" + UUID.randomUUID(),
+                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                "earliest",
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long end = System.nanoTime() + deadline.toNanos();
+            while (!done.test(values) && System.nanoTime() < end) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    values.add(codec.decode(record.value()));
+                }
+            }
+        }
+        return values;
+    }
+
+    static <T> Predicate<List<T>> totalAtLeast(int wanted, Function<T, Integer> size) {
+        return list -> list.stream().mapToInt(size::apply).sum() >= wanted;
+    }
+}

@@ -1,0 +1,131 @@
+package io.creditstream.streams;
+
+import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.flink.AdvantageBatcher;
+import io.creditstream.operators.flink.CreditAssignFunction;
+import io.creditstream.operators.flink.DeadLetters;
+import io.creditstream.operators.flink.DecodeStepFunction;
+import io.creditstream.operators.flink.GroupAssembler;
+import io.creditstream.operators.flink.TrajectoryAssembler;
+import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.internal.RawStep;
+import io.creditstream.schemas.internal.Trajectory;
+import io.creditstream.schemas.internal.TrajectoryGroup;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The creditstream dataflow, with its I/O passed in: raw steps → decode and validate → trajectories
+ * (keyBy episode) → groups (keyBy group) → advantages → learner batches (keyBy experiment), and
+ * every operator's dead letters on one stream. {@code run}, {@code demo}, {@code estimate} and the
+ * tests plug in their own sources and sinks.
+ */
+public final class CreditJob {
+    public static final String UID_DECODE = "decode-steps";
+    public static final String UID_TRAJECTORIES = "trajectory-assembler";
+    public static final String UID_GROUPS = "group-assembler";
+    public static final String UID_CREDIT = "credit-estimator";
+    public static final String UID_BATCHER = "advantage-batcher";
+
+    /** What the dataflow produces. */
+    public record Outputs(DataStream<AdvantageBatch> batches, DataStream<DeadLetter> deadLetters) {}
+
+    /** The settings the dataflow needs, read and validated from one configuration. */
+    public record Settings(
+            CreditParams credit,
+            int maxRecordBytes,
+            Duration episodeTimeout,
+            int maxStepsPerEpisode,
+            Duration groupTimeout,
+            int minGroupSize,
+            int batchMaxRecords,
+            Duration batchLinger) {
+
+        /**
+         * @throws IllegalArgumentException naming the bad key
+         */
+        public static Settings from(Configuration config) {
+            return new Settings(
+                    CreditstreamOptions.creditParams(config),
+                    config.get(CreditstreamOptions.MAX_RECORD_BYTES),
+                    config.get(CreditstreamOptions.EPISODE_TIMEOUT),
+                    config.get(CreditstreamOptions.MAX_STEPS_PER_EPISODE),
+                    config.get(CreditstreamOptions.GROUP_TIMEOUT),
+                    config.get(CreditstreamOptions.MIN_GROUP_SIZE),
+                    config.get(CreditstreamOptions.BATCH_MAX_RECORDS),
+                    config.get(CreditstreamOptions.BATCH_LINGER));
+        }
+    }
+
+    private CreditJob() {}
+
+    /** The streaming dataflow from raw Kafka values. */
+    public static Outputs defineWorkflow(DataStream<RawStep> raw, Settings settings) {
+        SingleOutputStreamOperator<StepEvent> steps =
+                raw.process(new DecodeStepFunction(settings.maxRecordBytes()))
+                        .returns(new AvroTypeInfo<>(StepEvent.class))
+                        .uid(UID_DECODE)
+                        .name("Decode and validate steps");
+        return fromSteps(steps, steps.getSideOutput(DeadLetters.TAG), settings, false);
+    }
+
+    /**
+     * The dataflow from decoded steps.
+     *
+     * @param upstreamDeadLetters dead letters produced before this point (or null), unioned into
+     *     the output
+     * @param boundedInput true for the offline form: every group present at the end is emitted
+     */
+    public static Outputs fromSteps(
+            DataStream<StepEvent> steps,
+            DataStream<DeadLetter> upstreamDeadLetters,
+            Settings settings,
+            boolean boundedInput) {
+        SingleOutputStreamOperator<Trajectory> trajectories =
+                steps.keyBy(StepEvent::getEpisodeId)
+                        .process(
+                                new TrajectoryAssembler(
+                                        settings.episodeTimeout(), settings.maxStepsPerEpisode()))
+                        .returns(new AvroTypeInfo<>(Trajectory.class))
+                        .uid(UID_TRAJECTORIES)
+                        .name("Assemble trajectories");
+        SingleOutputStreamOperator<TrajectoryGroup> groups =
+                trajectories
+                        .keyBy(Trajectory::getGroupId)
+                        .process(
+                                new GroupAssembler(
+                                        settings.groupTimeout(),
+                                        settings.minGroupSize(),
+                                        boundedInput))
+                        .returns(new AvroTypeInfo<>(TrajectoryGroup.class))
+                        .uid(UID_GROUPS)
+                        .name("Assemble groups");
+        SingleOutputStreamOperator<AdvantageBatch> perGroup =
+                groups.map(new CreditAssignFunction(settings.credit()))
+                        .returns(new AvroTypeInfo<>(AdvantageBatch.class))
+                        .uid(UID_CREDIT)
+                        .name(
+                                "Estimate advantages ("
+                                        + settings.credit().estimator().configName()
+                                        + ")");
+        SingleOutputStreamOperator<AdvantageBatch> batches =
+                perGroup.keyBy(AdvantageBatch::getExperimentId)
+                        .process(
+                                new AdvantageBatcher(
+                                        settings.batchMaxRecords(), settings.batchLinger()))
+                        .returns(new AvroTypeInfo<>(AdvantageBatch.class))
+                        .uid(UID_BATCHER)
+                        .name("Batch advantages");
+        DataStream<DeadLetter> deadLetters = trajectories.getSideOutput(DeadLetters.TAG);
+        if (upstreamDeadLetters != null) {
+            deadLetters = upstreamDeadLetters.union(deadLetters);
+        }
+        return new Outputs(batches, deadLetters);
+    }
+}

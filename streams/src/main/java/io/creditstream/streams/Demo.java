@@ -1,0 +1,286 @@
+package io.creditstream.streams;
+
+import io.creditstream.fleet.FleetRunner;
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.StepEventProducer;
+import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code creditstream demo}: everything on one machine. An in-process Kafka broker, the job on a
+ * local MiniCluster (RocksDB, exactly-once checkpoints, Flink's Prometheus reporter), and a
+ * simulated fleet playing a sparse-reward maze whose rollouts revisit states. Progress comes from
+ * the job's own Prometheus endpoint and from reading learner.batches as a learner would ({@code
+ * read_committed}).
+ */
+public final class Demo {
+    /** What the demo was asked to do. */
+    public record Settings(
+            Duration duration,
+            int tasks,
+            int groupSize,
+            long seed,
+            double eventsPerSecond,
+            int metricsPort,
+            Duration reportEvery) {}
+
+    /** What the demo saw. */
+    public record Summary(
+            double seconds,
+            long eventsSent,
+            long eventsIn,
+            long groupsCompleted,
+            long batches,
+            long records,
+            double meanAbsAdvantage,
+            double singletonRatio,
+            long deadLettered) {}
+
+    private final Settings settings;
+    private final Configuration userConfig;
+    private final PrintStream out;
+
+    public Demo(Settings settings, Configuration userConfig, PrintStream out) {
+        this.settings = settings;
+        this.userConfig = userConfig;
+        this.out = out;
+    }
+
+    /** Runs until the duration passes or {@code stopRequested} turns true. */
+    public Summary run(BooleanSupplier stopRequested) throws Exception {
+        Path work = Files.createTempDirectory("creditstream-demo-");
+        int metricsPort = settings.metricsPort() > 0 ? settings.metricsPort() : freePort();
+        long start = System.nanoTime();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
+            out.printf("Kafka broker (KRaft, in-process) at %s%n", broker.bootstrapServers());
+            Configuration config = jobConfig(broker, work, metricsPort);
+            KafkaIo.createAbsentTopics(config);
+            JobClient job = RunJob.environment(config).executeAsync("creditstream demo");
+            String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
+            out.printf(
+                    "Flink job %s on a local MiniCluster (RocksDB state, checkpoints every %s)%n",
+                    job.getJobID(), config.getString("execution.checkpointing.interval", "?"));
+            out.printf(
+                    "Prometheus metrics: %s  (names start with flink_taskmanager_job_task_operator_credit)%n",
+                    metricsUrl);
+            out.printf(
+                    "estimator %s, %d tasks, groups of %d, %s%n",
+                    config.get(CreditstreamOptions.ESTIMATOR),
+                    settings.tasks(),
+                    settings.groupSize(),
+                    settings.duration() == null ? "until Ctrl-C" : "for " + settings.duration());
+
+            SimulatedFleet fleet =
+                    SimulatedFleet.builder("demo")
+                            .tasks(settings.tasks())
+                            .groupSize(settings.groupSize())
+                            .seed(settings.seed())
+                            .build();
+            try (StepEventProducer producer =
+                    new StepEventProducer(
+                            broker.bootstrapServers(),
+                            config.get(CreditstreamOptions.TOPIC_STEPS))) {
+                FleetRunner runner =
+                        FleetRunner.builder(fleet, producer)
+                                .targetEventsPerSecond(settings.eventsPerSecond())
+                                .build();
+                Thread fleetThread = new Thread(runner, "demo-fleet");
+                fleetThread.setDaemon(true);
+                fleetThread.start();
+                Progress progress = new Progress(metricsUrl);
+                try (KafkaConsumer<byte[], byte[]> batches =
+                        batchConsumer(broker, config.get(CreditstreamOptions.TOPIC_BATCHES))) {
+                    long deadline =
+                            settings.duration() == null
+                                    ? Long.MAX_VALUE
+                                    : start + settings.duration().toNanos();
+                    long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
+                    while (System.nanoTime() < deadline && !stopRequested.getAsBoolean()) {
+                        progress.consume(batches.poll(Duration.ofMillis(250)));
+                        if (runner.failure().isPresent()) {
+                            throw runner.failure().get();
+                        }
+                        if (System.nanoTime() >= nextReport) {
+                            progress.scrape();
+                            out.println(progress.line(start, runner.events()));
+                            nextReport += settings.reportEvery().toNanos();
+                        }
+                    }
+                    runner.stop();
+                    runner.awaitFinished(10, java.util.concurrent.TimeUnit.SECONDS);
+                    progress.scrape();
+                    job.cancel().get();
+                    return progress.summary(start, runner.events());
+                }
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private Configuration jobConfig(EmbeddedKafkaBroker broker, Path work, int metricsPort) {
+        Configuration demo = new Configuration();
+        demo.setString("execution.checkpointing.interval", "2 s");
+        demo.setString("parallelism.default", "2");
+        demo.setString("batch.linger", "200 ms");
+        demo.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        demo.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+        demo.setString("metrics.reporter.prom.interval", "1 s");
+        demo.setString("kafka.transactional-id-prefix", "creditstream-demo-" + UUID.randomUUID());
+        demo.addAll(userConfig);
+        demo.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        return JobEnvironment.withDefaults(demo, work.resolve("checkpoints"));
+    }
+
+    private static KafkaConsumer<byte[], byte[]> batchConsumer(
+            EmbeddedKafkaBroker broker, String topic) {
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                broker.bootstrapServers(),
+                                ConsumerConfig.GROUP_ID_CONFIG,
+                                "creditstream-demo-monitor",
+                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                "earliest",
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException ignored) {
+                                    // best effort: a temp dir
+                                }
+                            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: a temp dir
+        }
+    }
+
+    /** Running figures: from the batches read back, and from the job's Prometheus endpoint. */
+    static final class Progress {
+        private final HttpClient http = HttpClient.newHttpClient();
+        private final URI metrics;
+        private final AvroCodec<AdvantageBatch> codec = AvroCodec.of(AdvantageBatch.class);
+        private long batches;
+        private long records;
+        private double absAdvantageSum;
+        private long singletons;
+        private long eventsIn;
+        private long groupsCompleted;
+        private long deadLettered;
+
+        Progress(String metricsUrl) {
+            this.metrics = URI.create(metricsUrl);
+        }
+
+        void consume(Iterable<ConsumerRecord<byte[], byte[]>> polled) {
+            for (ConsumerRecord<byte[], byte[]> record : polled) {
+                AdvantageBatch batch = codec.decode(record.value());
+                batches++;
+                for (AdvantageRecord advantage : batch.getRecords()) {
+                    records++;
+                    absAdvantageSum += Math.abs(advantage.getAdvantage());
+                    if (advantage.getAnchorGroupSize() == 1) {
+                        singletons++;
+                    }
+                }
+            }
+        }
+
+        /** Reads the job's counters from its Prometheus endpoint (summed over subtasks). */
+        void scrape() {
+            try {
+                String text =
+                        http.send(
+                                        HttpRequest.newBuilder(metrics)
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body();
+                eventsIn = (long) PrometheusText.sum(text, "creditEventsIn");
+                groupsCompleted = (long) PrometheusText.sum(text, "creditGroupsCompleted");
+                deadLettered = (long) PrometheusText.sum(text, "creditDeadLettered");
+            } catch (IOException e) {
+                // The reporter starts with the job; until then the figures stay at their last
+                // value.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        String line(long start, long eventsSent) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return String.format(
+                    "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out %,d"
+                            + " (%,d records) | mean |A| %.3f | anchor singletons %.1f%% | dead"
+                            + " letters %,d",
+                    seconds,
+                    eventsSent,
+                    eventsIn,
+                    eventsIn / Math.max(seconds, 1e-9),
+                    groupsCompleted,
+                    batches,
+                    records,
+                    records == 0 ? 0.0 : absAdvantageSum / records,
+                    records == 0 ? 0.0 : 100.0 * singletons / records,
+                    deadLettered);
+        }
+
+        Summary summary(long start, long eventsSent) {
+            return new Summary(
+                    (System.nanoTime() - start) / 1e9,
+                    eventsSent,
+                    eventsIn,
+                    groupsCompleted,
+                    batches,
+                    records,
+                    records == 0 ? 0.0 : absAdvantageSum / records,
+                    records == 0 ? 0.0 : (double) singletons / records,
+                    deadLettered);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.creditstream.streams;
+
+import io.creditstream.schemas.internal.RawStep;
+import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.options.ConfigLoader;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming job against real Kafka. {@code ./creditstream run} calls {@link #environment};
+ * {@link #main} is the entry point of the {@code -job} jar under {@code flink run}.
+ */
+public final class RunJob {
+    public static final String JOB_NAME = "creditstream";
+    public static final String UID_SOURCE = "agent-steps-source";
+    public static final String UID_BATCH_SINK = "learner-batches-sink";
+    public static final String UID_DLQ_SINK = "dead-letter-sink";
+
+    private RunJob() {}
+
+    /** Builds the full job (source, dataflow, sinks) on an environment made from the config. */
+    public static StreamExecutionEnvironment environment(Configuration config) {
+        CreditJob.Settings settings = CreditJob.Settings.from(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        DataStream<RawStep> raw =
+                env.fromSource(
+                                KafkaIo.stepsSource(config),
+                                WatermarkStrategy.noWatermarks(),
+                                "Kafka " + config.get(CreditstreamOptions.TOPIC_STEPS))
+                        .uid(UID_SOURCE);
+        CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, settings);
+        outputs.batches()
+                .sinkTo(KafkaIo.batchesSink(config))
+                .uid(UID_BATCH_SINK)
+                .name("Kafka " + config.get(CreditstreamOptions.TOPIC_BATCHES));
+        outputs.deadLetters()
+                .sinkTo(KafkaIo.deadLetterSink(config))
+                .uid(UID_DLQ_SINK)
+                .name("Kafka " + config.get(CreditstreamOptions.TOPIC_DLQ));
+        return env;
+    }
+
+    /**
+     * Entry point for {@code flink run creditstream-…-job.jar [--config FILE] [-Dkey=value …]}: the
+     * cluster supplies state backend and checkpoint settings from its own config.yaml.
+     */
+    public static void main(String[] args) throws Exception {
+        Path configFile = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--config") && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
+            } else if (arg.startsWith("-D") && arg.contains("=")) {
+                int eq = arg.indexOf('=');
+                overrides.put(arg.substring(2, eq), arg.substring(eq + 1));
+            } else {
+                throw new IllegalArgumentException(
+                        "unexpected argument '" + arg + "'; expected --config FILE or -Dkey=value");
+            }
+        }
+        Configuration config = ConfigLoader.load(configFile, overrides);
+        if (config.get(CreditstreamOptions.CREATE_TOPICS)) {
+            KafkaIo.createAbsentTopics(config);
+        }
+        environment(config).execute(JOB_NAME);
+    }
+}

@@ -1,0 +1,188 @@
+package io.creditstream.streams.kafka;
+
+import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.internal.RawStep;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The job's Kafka source and sinks, built from the typed options: raw agent.steps values with their
+ * coordinates in, exactly-once learner batches and dead letters out.
+ */
+public final class KafkaIo {
+    private KafkaIo() {}
+
+    /** Bootstrap servers from the configuration, with an error that says how to set them. */
+    public static String bootstrapServers(Configuration config) {
+        return config.getOptional(CreditstreamOptions.BOOTSTRAP_SERVERS)
+                .filter(s -> !s.isBlank())
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "kafka.bootstrap-servers is not set; pass"
+                                                + " -Dkafka.bootstrap-servers=host:port (or run"
+                                                + " `./creditstream kafka` for a local broker)"));
+    }
+
+    /** The agent.steps source, resuming from the committed offsets (earliest when none). */
+    public static KafkaSource<RawStep> stepsSource(Configuration config) {
+        return KafkaSource.<RawStep>builder()
+                .setBootstrapServers(bootstrapServers(config))
+                .setTopics(config.get(CreditstreamOptions.TOPIC_STEPS))
+                .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP))
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setDeserializer(new RawStepDeserializer())
+                .build();
+    }
+
+    /** learner.batches, exactly-once, keyed by the batch's first group. */
+    public static KafkaSink<AdvantageBatch> batchesSink(Configuration config) {
+        String topic = config.get(CreditstreamOptions.TOPIC_BATCHES);
+        return exactlyOnceSink(
+                config,
+                "batches",
+                KafkaRecordSerializationSchema.<AdvantageBatch>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(
+                                (SerializationSchema<AdvantageBatch>)
+                                        b -> b.getBatchId().getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(new AvroSerialization<>(AdvantageBatch.class))
+                        .build());
+    }
+
+    /** agent.steps.dlq, exactly-once like the batches so a replay never duplicates a letter. */
+    public static KafkaSink<DeadLetter> deadLetterSink(Configuration config) {
+        return exactlyOnceSink(
+                config,
+                "dlq",
+                KafkaRecordSerializationSchema.<DeadLetter>builder()
+                        .setTopic(config.get(CreditstreamOptions.TOPIC_DLQ))
+                        .setValueSerializationSchema(new AvroSerialization<>(DeadLetter.class))
+                        .build());
+    }
+
+    private static <T> KafkaSink<T> exactlyOnceSink(
+            Configuration config, String name, KafkaRecordSerializationSchema<T> schema) {
+        Properties producer = new Properties();
+        producer.setProperty(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                String.valueOf(config.get(CreditstreamOptions.TRANSACTION_TIMEOUT).toMillis()));
+        producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producer.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers(config))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(
+                        config.get(CreditstreamOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(schema)
+                .build();
+    }
+
+    /** Creates the job's topics that do not exist yet; existing topics are left as they are. */
+    public static List<String> createAbsentTopics(Configuration config)
+            throws InterruptedException, ExecutionException {
+        List<String> names =
+                List.of(
+                        config.get(CreditstreamOptions.TOPIC_STEPS),
+                        config.get(CreditstreamOptions.TOPIC_BATCHES),
+                        config.get(CreditstreamOptions.TOPIC_DLQ),
+                        config.get(CreditstreamOptions.TOPIC_REQUESTS),
+                        config.get(CreditstreamOptions.TOPIC_BUDGET),
+                        config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
+        int partitions = config.get(CreditstreamOptions.TOPIC_PARTITIONS);
+        Properties props = new Properties();
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(config));
+        List<String> created = new ArrayList<>();
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get();
+            for (String name : names) {
+                if (existing.contains(name)) {
+                    continue;
+                }
+                try {
+                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                            .all()
+                            .get();
+                    created.add(name);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        return created;
+    }
+
+    /** Keeps the undecoded value and its coordinates, so decoding errors can be dead-lettered. */
+    static final class RawStepDeserializer implements KafkaRecordDeserializationSchema<RawStep> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawStep> out) {
+            byte[] value = record.value() == null ? new byte[0] : record.value();
+            out.collect(
+                    RawStep.newBuilder()
+                            .setPayload(ByteBuffer.wrap(value))
+                            .setTopic(record.topic())
+                            .setPartition(record.partition())
+                            .setOffset(record.offset())
+                            .build());
+        }
+
+        @Override
+        public TypeInformation<RawStep> getProducedType() {
+            return new AvroTypeInfo<>(RawStep.class);
+        }
+    }
+
+    /** Avro single-object encoding of one record type. */
+    static final class AvroSerialization<T extends org.apache.avro.specific.SpecificRecord>
+            implements SerializationSchema<T> {
+        private static final long serialVersionUID = 1L;
+        private final Class<T> type;
+        private transient AvroCodec<T> codec;
+
+        AvroSerialization(Class<T> type) {
+            this.type = type;
+        }
+
+        @Override
+        public byte[] serialize(T element) {
+            if (codec == null) {
+                codec = AvroCodec.of(type);
+            }
+            return codec.encode(element);
+        }
+    }
+}
