@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             DemoCommand.class,
+            BenchCommand.class,
             RunCommand.class,
             EstimateCommand.class,
             KafkaCommand.class,

@@ -1,0 +1,340 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import io.creditstream.streams.kafka.KafkaIo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The promise of {@code creditstream run}: after a {@code kill -9}, the same command resumes from
+ * the latest retained checkpoint, and a {@code read_committed} learner sees every step's advantage
+ * exactly once. The command runs in a child JVM, as a user starts it; the broker runs in this one.
+ */
+class RunCrashRecoveryITCase {
+    private static final Duration FIRST_RUN_DEADLINE = Duration.ofSeconds(90);
+    private static final Duration SECOND_RUN_DEADLINE = Duration.ofMinutes(2);
+    private static final Duration TRAILER_DEADLINE = Duration.ofSeconds(30);
+    private static final int GROUP_SIZE = 8;
+
+    /** How Java reports a process SIGKILL ended: 128 + signal 9. */
+    private static final int KILLED_BY_SIGKILL = 137;
+
+    /** Checkpoints completed after the last expected record, so a late duplicate is committed. */
+    private static final int TRAILING_CHECKPOINTS = 2;
+
+    private static final String STRADDLING = "exp-straddle";
+    private static final String STREAMED = "exp-streamed-";
+    private static final String AFTER = "exp-after";
+
+    private static EmbeddedKafkaBroker broker;
+
+    @TempDir Path dir;
+
+    private final List<CliProcess> runs = new ArrayList<>();
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.builder().build().start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @AfterEach
+    void killRuns() throws InterruptedException {
+        for (CliProcess run : runs) {
+            run.close();
+        }
+    }
+
+    @Test
+    void sameCommandAfterKillDashNineResumesWithNoRecordLostOrDuplicated() throws Exception {
+        Path checkpoints = dir.resolve("checkpoints");
+        Map<String, String> options = options();
+        List<String> command =
+                new ArrayList<>(List.of("run", "--checkpoint-dir", checkpoints.toString()));
+        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        KafkaIo.createAbsentTopics(Configuration.fromMap(options));
+
+        // Groups cut in two by the crash: half their episodes and the first steps of the others
+        // come before it, so trajectories and groups under assembly must come back from the
+        // checkpoint.
+        Map<Boolean, List<StepEvent>> straddling =
+                TestFleet.groups(new Random(11), STRADDLING, 16, GROUP_SIZE).stream()
+                        .collect(
+                                Collectors.partitioningBy(
+                                        RunCrashRecoveryITCase::sentBeforeTheCrash));
+        List<StepEvent> sent = new ArrayList<>();
+        String batchesTopic = options.get("topic.batches");
+        try (StepProducer fleet = new StepProducer(broker, options.get("topic.steps"));
+                CommittedBatches learner = new CommittedBatches(broker, batchesTopic)) {
+            try {
+                CliProcess first = start(command, "run-1");
+                send(fleet, sent, straddling.get(true));
+                // Whole groups keep streaming in and the kill waits for a moment when batches sit
+                // in an open transaction: the crash leaves output to abort and steps read after
+                // the last checkpoint to read again.
+                StreamingFleet streaming = new StreamingFleet(fleet, sent);
+                awaitWhilePolling(
+                        "two checkpoints, committed records and an open transaction",
+                        FIRST_RUN_DEADLINE,
+                        first,
+                        learner,
+                        streaming::sendWhenDue,
+                        () ->
+                                latestCheckpointNumber(checkpoints, Set.of()) >= 2
+                                        && learner.count(RunCrashRecoveryITCase::isStreamed) > 0
+                                        && learner.transactionPending());
+
+                assertThat(first.killHard()).as("exit status").isEqualTo(KILLED_BY_SIGKILL);
+                assertThat(learner.count(r -> r.getExperimentId().equals(STRADDLING)))
+                        .as("records of groups still under assembly at the crash")
+                        .isZero();
+                Set<Path> firstJobs = jobDirectories(checkpoints);
+                Path retained = latestCheckpoint(checkpoints, Set.of()).orElseThrow();
+
+                send(fleet, sent, straddling.get(false));
+                send(fleet, sent, TestFleet.groups(new Random(13), AFTER, 40, GROUP_SIZE));
+                Map<String, AdvantageRecord> expected =
+                        ExpectedCredit.of(sent, CreditParams.defaults());
+                assertThat(expected).hasSize(sent.size());
+                CliProcess second = start(command, "run-2");
+                awaitWhilePolling(
+                        "the start-up lines",
+                        SECOND_RUN_DEADLINE,
+                        second,
+                        learner,
+                        () -> {},
+                        () -> second.output().contains("creditstream: reading"));
+                assertThat(second.output()).contains("resuming from checkpoint " + retained);
+                awaitWhilePolling(
+                        "as many committed records as distinct steps (" + expected.size() + ")",
+                        SECOND_RUN_DEADLINE,
+                        second,
+                        learner,
+                        () -> {},
+                        () -> learner.records().size() >= expected.size());
+
+                int reached = latestCheckpointNumber(checkpoints, firstJobs);
+                awaitWhilePolling(
+                        TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
+                        TRAILER_DEADLINE,
+                        second,
+                        learner,
+                        () -> {},
+                        () ->
+                                latestCheckpointNumber(checkpoints, firstJobs)
+                                        >= reached + TRAILING_CHECKPOINTS);
+                assertThat(learner.readToLastStableOffset(TRAILER_DEADLINE))
+                        .as("read to the last stable offset of %s", batchesTopic)
+                        .isTrue();
+                assertThat(second.isAlive()).as("%s still runs", second).isTrue();
+                assertExactlyOnce(learner.records(), expected);
+            } catch (Throwable failure) {
+                printOutputs();
+                throw failure;
+            }
+        }
+    }
+
+    private static void assertExactlyOnce(
+            List<AdvantageRecord> records, Map<String, AdvantageRecord> expected) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (AdvantageRecord record : records) {
+            String key = ExpectedCredit.key(record);
+            seen.merge(key, 1, Integer::sum);
+            AdvantageRecord want = expected.get(key);
+            assertThat(want).as("unexpected record %s", key).isNotNull();
+            assertThat(record.getAdvantage()).as(key).isCloseTo(want.getAdvantage(), within(1e-12));
+            assertThat(record.getStepAdvantage())
+                    .as(key)
+                    .isCloseTo(want.getStepAdvantage(), within(1e-12));
+            assertThat(record.getPartialGroup()).as(key).isFalse();
+        }
+        List<String> duplicated =
+                seen.entrySet().stream()
+                        .filter(e -> e.getValue() > 1)
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .toList();
+        List<String> missing =
+                expected.keySet().stream().filter(key -> !seen.containsKey(key)).sorted().toList();
+        assertThat(duplicated.size())
+                .as("steps whose record was read more than once, e.g. %s", sample(duplicated))
+                .isZero();
+        assertThat(missing.size()).as("steps without a record, e.g. %s", sample(missing)).isZero();
+    }
+
+    private static List<String> sample(List<String> keys) {
+        return keys.subList(0, Math.min(10, keys.size()));
+    }
+
+    private static boolean isStreamed(AdvantageRecord record) {
+        return record.getExperimentId().startsWith(STREAMED);
+    }
+
+    /** Two whole groups every 200 ms, each chunk under its own experiment id. */
+    private static final class StreamingFleet {
+        private static final long INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
+        private final StepProducer fleet;
+        private final List<StepEvent> sent;
+        private long due = System.nanoTime();
+        private int chunk;
+
+        StreamingFleet(StepProducer fleet, List<StepEvent> sent) {
+            this.fleet = fleet;
+            this.sent = sent;
+        }
+
+        void sendWhenDue() {
+            if (System.nanoTime() - due >= 0) {
+                send(
+                        fleet,
+                        sent,
+                        TestFleet.groups(new Random(100 + chunk), STREAMED + chunk, 2, GROUP_SIZE));
+                chunk++;
+                due = System.nanoTime() + INTERVAL_NANOS;
+            }
+        }
+    }
+
+    /** All episodes of the first half of a group, and the first two steps of the others. */
+    private static boolean sentBeforeTheCrash(StepEvent step) {
+        String episode = step.getEpisodeId();
+        int index = Integer.parseInt(episode.substring(episode.lastIndexOf("-e") + 2));
+        return index < step.getGroupSize() / 2 || step.getStepIndex() < 2;
+    }
+
+    private Map<String, String> options() {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
+            options.put("topic." + topic, KafkaTestSupport.unique(topic));
+        }
+        options.put("kafka.group-id", KafkaTestSupport.unique("group"));
+        options.put("kafka.transactional-id-prefix", KafkaTestSupport.unique("tx"));
+        options.put("execution.checkpointing.interval", "500 ms");
+        options.put("parallelism.default", "2");
+        options.put("batch.linger", "100 ms");
+        options.put("batch.max-records", "64");
+        return options;
+    }
+
+    private CliProcess start(List<String> command, String name) throws IOException {
+        CliProcess run = CliProcess.start(name, dir.resolve(name + ".log"), command);
+        runs.add(run);
+        return run;
+    }
+
+    private static void send(StepProducer fleet, List<StepEvent> sent, List<StepEvent> steps) {
+        fleet.send(steps);
+        sent.addAll(steps);
+    }
+
+    /**
+     * Reads committed batches until {@code done} holds, calling {@code between} before each poll;
+     * fails when the run exits or the timeout passes. The learner's poll (at most 200 ms) paces the
+     * loop.
+     */
+    private static void awaitWhilePolling(
+            String what,
+            Duration timeout,
+            CliProcess run,
+            CommittedBatches learner,
+            Runnable between,
+            Callable<Boolean> done)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.call()) {
+            assertThat(run.isAlive()).as("%s exited waiting for %s", run, what).isTrue();
+            assertThat(System.nanoTime() - deadline)
+                    .as("%s waiting for %s; %s", timeout, what, learner)
+                    .isNegative();
+            between.run();
+            learner.poll();
+        }
+    }
+
+    private static Set<Path> jobDirectories(Path checkpoints) {
+        try (Stream<Path> jobs = Files.list(checkpoints)) {
+            return jobs.filter(Files::isDirectory).collect(Collectors.toSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The highest-numbered completed checkpoint ({@code <job-id>/chk-N/_metadata}) of the jobs not
+     * in {@code excluded}.
+     */
+    private static Optional<Path> latestCheckpoint(Path checkpoints, Set<Path> excluded) {
+        if (!Files.isDirectory(checkpoints)) {
+            return Optional.empty();
+        }
+        return jobDirectories(checkpoints).stream()
+                .filter(job -> !excluded.contains(job))
+                .flatMap(RunCrashRecoveryITCase::completedCheckpoints)
+                .max(Comparator.comparingInt(RunCrashRecoveryITCase::checkpointNumber));
+    }
+
+    private static int latestCheckpointNumber(Path checkpoints, Set<Path> excluded) {
+        return latestCheckpoint(checkpoints, excluded)
+                .map(RunCrashRecoveryITCase::checkpointNumber)
+                .orElse(0);
+    }
+
+    private static Stream<Path> completedCheckpoints(Path job) {
+        try (Stream<Path> entries = Files.list(job)) {
+            return entries
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
+                    .toList()
+                    .stream();
+        } catch (IOException e) {
+            // A checkpoint directory deleted while listed: the next poll looks again.
+            return Stream.empty();
+        }
+    }
+
+    private static int checkpointNumber(Path checkpoint) {
+        return Integer.parseInt(checkpoint.getFileName().toString().substring("chk-".length()));
+    }
+
+    private void printOutputs() {
+        for (CliProcess run : runs) {
+            System.err.println("---- output of " + run + " ----");
+            System.err.println(run.output());
+        }
+    }
+}
