@@ -1,20 +1,23 @@
 package io.creditstream.streams;
 
 import io.creditstream.operators.core.credit.CreditParams;
-import io.creditstream.operators.flink.AdvantageBatcher;
+import io.creditstream.operators.flink.AdvantageBatchOperator;
 import io.creditstream.operators.flink.CreditAssignFunction;
 import io.creditstream.operators.flink.DeadLetters;
 import io.creditstream.operators.flink.DecodeStepFunction;
+import io.creditstream.operators.flink.EncodeStepFunction;
+import io.creditstream.operators.flink.EncodedStep;
+import io.creditstream.operators.flink.EncodedTrajectory;
 import io.creditstream.operators.flink.GroupAssembler;
 import io.creditstream.operators.flink.TrajectoryAssembler;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.RawStep;
-import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  */
 public final class CreditJob {
     public static final String UID_DECODE = "decode-steps";
+    public static final String UID_ENCODE = "encode-steps";
     public static final String UID_TRAJECTORIES = "trajectory-assembler";
     public static final String UID_GROUPS = "group-assembler";
     public static final String UID_CREDIT = "credit-estimator";
@@ -67,37 +71,45 @@ public final class CreditJob {
 
     /** The streaming dataflow from raw Kafka values. */
     public static Outputs defineWorkflow(DataStream<RawStep> raw, Settings settings) {
-        SingleOutputStreamOperator<StepEvent> steps =
+        SingleOutputStreamOperator<EncodedStep> steps =
                 raw.process(new DecodeStepFunction(settings.maxRecordBytes()))
-                        .returns(new AvroTypeInfo<>(StepEvent.class))
+                        .returns(TypeInformation.of(EncodedStep.class))
                         .uid(UID_DECODE)
                         .name("Decode and validate steps");
-        return fromSteps(steps, steps.getSideOutput(DeadLetters.TAG), settings, false);
+        return assemble(steps, steps.getSideOutput(DeadLetters.TAG), settings, false);
     }
 
     /**
-     * The dataflow from decoded steps.
+     * The dataflow from decoded steps (the offline form).
      *
-     * @param upstreamDeadLetters dead letters produced before this point (or null), unioned into
-     *     the output
      * @param boundedInput true for the offline form: every group present at the end is emitted
      */
     public static Outputs fromSteps(
-            DataStream<StepEvent> steps,
+            DataStream<StepEvent> steps, Settings settings, boolean boundedInput) {
+        SingleOutputStreamOperator<EncodedStep> encoded =
+                steps.map(new EncodeStepFunction())
+                        .returns(TypeInformation.of(EncodedStep.class))
+                        .uid(UID_ENCODE)
+                        .name("Encode steps");
+        return assemble(encoded, null, settings, boundedInput);
+    }
+
+    private static Outputs assemble(
+            DataStream<EncodedStep> steps,
             DataStream<DeadLetter> upstreamDeadLetters,
             Settings settings,
             boolean boundedInput) {
-        SingleOutputStreamOperator<Trajectory> trajectories =
-                steps.keyBy(StepEvent::getEpisodeId)
+        SingleOutputStreamOperator<EncodedTrajectory> trajectories =
+                steps.keyBy(EncodedStep::getEpisodeId)
                         .process(
                                 new TrajectoryAssembler(
                                         settings.episodeTimeout(), settings.maxStepsPerEpisode()))
-                        .returns(new AvroTypeInfo<>(Trajectory.class))
+                        .returns(TypeInformation.of(EncodedTrajectory.class))
                         .uid(UID_TRAJECTORIES)
                         .name("Assemble trajectories");
         SingleOutputStreamOperator<TrajectoryGroup> groups =
                 trajectories
-                        .keyBy(Trajectory::getGroupId)
+                        .keyBy(EncodedTrajectory::getGroupId)
                         .process(
                                 new GroupAssembler(
                                         settings.groupTimeout(),
@@ -115,13 +127,12 @@ public final class CreditJob {
                                         + settings.credit().estimator().configName()
                                         + ")");
         SingleOutputStreamOperator<AdvantageBatch> batches =
-                perGroup.keyBy(AdvantageBatch::getExperimentId)
-                        .process(
-                                new AdvantageBatcher(
+                perGroup.transform(
+                                "Batch advantages",
+                                new AvroTypeInfo<>(AdvantageBatch.class),
+                                new AdvantageBatchOperator(
                                         settings.batchMaxRecords(), settings.batchLinger()))
-                        .returns(new AvroTypeInfo<>(AdvantageBatch.class))
-                        .uid(UID_BATCHER)
-                        .name("Batch advantages");
+                        .uid(UID_BATCHER);
         DataStream<DeadLetter> deadLetters = trajectories.getSideOutput(DeadLetters.TAG);
         if (upstreamDeadLetters != null) {
             deadLetters = upstreamDeadLetters.union(deadLetters);

@@ -209,7 +209,10 @@ public final class Demo {
         private long records;
         private double absAdvantageSum;
         private long singletons;
+        private long anchorGroupSizeSum;
         private long eventsIn;
+        private long eventsInAtLastLine;
+        private long lastLineNanos;
         private long groupsCompleted;
         private long deadLettered;
 
@@ -224,6 +227,7 @@ public final class Demo {
                 for (AdvantageRecord advantage : batch.getRecords()) {
                     records++;
                     absAdvantageSum += Math.abs(advantage.getAdvantage());
+                    anchorGroupSizeSum += advantage.getAnchorGroupSize();
                     if (advantage.getAnchorGroupSize() == 1) {
                         singletons++;
                     }
@@ -252,20 +256,27 @@ public final class Demo {
             }
         }
 
+        /** One progress line; the rate is over the time since the previous line. */
         String line(long start, long eventsSent) {
-            double seconds = (System.nanoTime() - start) / 1e9;
+            long now = System.nanoTime();
+            double seconds = (now - start) / 1e9;
+            double interval = (now - (lastLineNanos == 0 ? start : lastLineNanos)) / 1e9;
+            double rate = (eventsIn - eventsInAtLastLine) / Math.max(interval, 1e-9);
+            lastLineNanos = now;
+            eventsInAtLastLine = eventsIn;
             return String.format(
-                    "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out %,d"
-                            + " (%,d records) | mean |A| %.3f | anchor singletons %.1f%% | dead"
-                            + " letters %,d",
+                    "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out"
+                            + " %,d (%,d records) | mean |A| %.3f | anchor group size %.1f,"
+                            + " singletons %.1f%% | dead letters %,d",
                     seconds,
                     eventsSent,
                     eventsIn,
-                    eventsIn / Math.max(seconds, 1e-9),
+                    rate,
                     groupsCompleted,
                     batches,
                     records,
                     records == 0 ? 0.0 : absAdvantageSum / records,
+                    records == 0 ? 0.0 : (double) anchorGroupSizeSum / records,
                     records == 0 ? 0.0 : 100.0 * singletons / records,
                     deadLettered);
         }

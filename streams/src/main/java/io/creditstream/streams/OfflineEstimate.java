@@ -74,7 +74,6 @@ public final class OfflineEstimate {
         CreditJob.Outputs outputs =
                 CreditJob.fromSteps(
                         env.fromData(steps, new AvroTypeInfo<>(StepEvent.class)),
-                        null,
                         settings,
                         true);
         TypeInformation<Either<AdvantageRecord, DeadLetter>> resultType =

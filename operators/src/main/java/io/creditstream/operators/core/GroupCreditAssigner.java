@@ -87,35 +87,30 @@ public final class GroupCreditAssigner implements java.io.Serializable {
                 StepCredit credit = stepCredits.get(s);
                 minVersion = Math.min(minVersion, step.getPolicyVersion());
                 maxVersion = Math.max(maxVersion, step.getPolicyVersion());
+                // The all-fields constructor, in schema order: Avro's builder validates and
+                // copies defaults on every call, which shows on this per-step path.
                 records.add(
-                        AdvantageRecord.newBuilder()
-                                .setExperimentId(trajectory.getExperimentId())
-                                .setTaskId(trajectory.getTaskId())
-                                .setGroupId(trajectory.getGroupId())
-                                .setEpisodeId(trajectory.getEpisodeId())
-                                .setStepIndex(step.getStepIndex())
-                                .setPolicyVersion(step.getPolicyVersion())
-                                .setAdvantage(credit.advantage())
-                                .setEpisodeAdvantage(credit.episodeAdvantage())
-                                .setStepAdvantage(credit.stepAdvantage())
-                                .setProcessReward(null)
-                                .setStepReturn(credit.stepReturn())
-                                .setAnchorGroupSize(credit.anchorGroupSize())
-                                .setEstimator(estimatorName)
-                                .setObservation(step.getObservation())
-                                .setAction(step.getAction())
-                                .setBehaviorLogprob(step.getBehaviorLogprob())
-                                .setPartialGroup(group.getPartial())
-                                .build());
+                        new AdvantageRecord(
+                                trajectory.getExperimentId(),
+                                trajectory.getTaskId(),
+                                trajectory.getGroupId(),
+                                trajectory.getEpisodeId(),
+                                step.getStepIndex(),
+                                step.getPolicyVersion(),
+                                credit.advantage(),
+                                credit.episodeAdvantage(),
+                                credit.stepAdvantage(),
+                                null,
+                                credit.stepReturn(),
+                                credit.anchorGroupSize(),
+                                estimatorName,
+                                step.getObservation(),
+                                step.getAction(),
+                                step.getBehaviorLogprob(),
+                                group.getPartial()));
             }
         }
-        return AdvantageBatch.newBuilder()
-                .setBatchId(group.getGroupId())
-                .setExperimentId(group.getExperimentId())
-                .setMinPolicyVersion(minVersion)
-                .setMaxPolicyVersion(maxVersion)
-                .setCreatedTimeMs(0L)
-                .setRecords(records)
-                .build();
+        return new AdvantageBatch(
+                group.getGroupId(), group.getExperimentId(), minVersion, maxVersion, 0L, records);
     }
 }

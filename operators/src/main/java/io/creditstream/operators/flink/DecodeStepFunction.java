@@ -13,11 +13,12 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Decodes raw agent.steps values into {@link StepEvent}s and validates them; anything unusable
+ * Decodes raw agent.steps values into {@link StepEvent}s and validates them, passing each valid
+ * step on in its original bytes as an {@link EncodedStep}; anything unusable
  * (oversize, malformed, missing ids, negative index, non-finite numbers) goes to the dead-letter
  * side output with its Kafka coordinates, so bad input never fails the job.
  */
-public class DecodeStepFunction extends ProcessFunction<RawStep, StepEvent> {
+public class DecodeStepFunction extends ProcessFunction<RawStep, EncodedStep> {
     private static final long serialVersionUID = 1L;
 
     private final int maxRecordBytes;
@@ -45,7 +46,7 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, StepEvent> {
     }
 
     @Override
-    public void processElement(RawStep raw, Context ctx, Collector<StepEvent> out) {
+    public void processElement(RawStep raw, Context ctx, Collector<EncodedStep> out) {
         eventsIn.inc();
         byte[] payload = toArray(raw.getPayload());
         if (payload.length > maxRecordBytes) {
@@ -70,7 +71,7 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, StepEvent> {
             reject(raw, payload, verdict.reason(), verdict.detail(), step.getEpisodeId(), ctx);
             return;
         }
-        out.collect(step);
+        out.collect(EncodedStep.of(step, payload));
     }
 
     private void reject(

@@ -1,6 +1,10 @@
 package io.creditstream.operators.flink;
 
 import io.creditstream.operators.core.assembly.GroupProgress;
+import io.creditstream.operators.core.assembly.StepPayloads;
+import io.creditstream.operators.core.assembly.Trajectories;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.time.Duration;
@@ -13,7 +17,6 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -32,7 +35,8 @@ import org.apache.flink.util.Collector;
  * <p>State: the trajectories in a {@code ListState} (appended per arrival, read once on emit) and a
  * {@link GroupProgress}; both are cleared and the timer deleted when the group leaves.
  */
-public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, TrajectoryGroup> {
+public class GroupAssembler
+        extends KeyedProcessFunction<String, EncodedTrajectory, TrajectoryGroup> {
     private static final long serialVersionUID = 1L;
 
     public static final String TRAJECTORIES_STATE = "group-trajectories";
@@ -42,7 +46,8 @@ public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, Tra
     private final int minGroupSize;
     private final boolean boundedInput;
 
-    private transient ListState<Trajectory> trajectories;
+    private transient ListState<EncodedTrajectory> trajectories;
+    private transient AvroCodec<StepEvent> stepCodec;
     private transient ValueState<GroupProgress> progress;
     private transient Counter completed;
     private transient Counter partial;
@@ -70,14 +75,16 @@ public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, Tra
 
     @Override
     public void open(OpenContext openContext) {
-        ListStateDescriptor<Trajectory> listDescriptor =
-                new ListStateDescriptor<>(TRAJECTORIES_STATE, new AvroTypeInfo<>(Trajectory.class));
+        ListStateDescriptor<EncodedTrajectory> listDescriptor =
+                new ListStateDescriptor<>(
+                        TRAJECTORIES_STATE, TypeInformation.of(EncodedTrajectory.class));
         listDescriptor.enableTimeToLive(StateTtl.safetyNet(groupTimeout));
         trajectories = getRuntimeContext().getListState(listDescriptor);
         ValueStateDescriptor<GroupProgress> progressDescriptor =
                 new ValueStateDescriptor<>(PROGRESS_STATE, TypeInformation.of(GroupProgress.class));
         progressDescriptor.enableTimeToLive(StateTtl.safetyNet(groupTimeout));
         progress = getRuntimeContext().getState(progressDescriptor);
+        stepCodec = AvroCodec.of(StepEvent.class);
 
         var metrics = getRuntimeContext().getMetricGroup();
         completed = metrics.counter(CreditMetrics.GROUPS_COMPLETED);
@@ -91,13 +98,14 @@ public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, Tra
     }
 
     @Override
-    public void processElement(Trajectory trajectory, Context ctx, Collector<TrajectoryGroup> out)
+    public void processElement(
+            EncodedTrajectory trajectory, Context ctx, Collector<TrajectoryGroup> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         GroupProgress current = progress.value();
         if (current == null) {
             current = new GroupProgress();
-            current.expected = trajectory.getGroupSize();
+            current.expected = trajectory.groupSize;
             current.firstArrivalMs = now;
             current.timeoutTimer = now + groupTimeout.toMillis();
             ctx.timerService().registerProcessingTimeTimer(current.timeoutTimer);
@@ -135,8 +143,8 @@ public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, Tra
     private TrajectoryGroup group(String groupId, GroupProgress current, boolean isPartial)
             throws Exception {
         List<Trajectory> members = new ArrayList<>(current.received);
-        for (Trajectory trajectory : trajectories.get()) {
-            members.add(trajectory);
+        for (EncodedTrajectory trajectory : trajectories.get()) {
+            members.add(decode(trajectory));
         }
         // Arrival order depends on the shuffle; sorting makes the output reproducible.
         members.sort(Comparator.comparing(Trajectory::getEpisodeId));
@@ -149,6 +157,16 @@ public class GroupAssembler extends KeyedProcessFunction<String, Trajectory, Tra
                 .setPartial(isPartial)
                 .setTrajectories(members)
                 .build();
+    }
+
+    /** Each step is decoded here, once, for the estimator. */
+    private Trajectory decode(EncodedTrajectory encoded) {
+        List<byte[]> payloads = StepPayloads.unpack(encoded.steps);
+        List<StepEvent> steps = new ArrayList<>(payloads.size());
+        for (byte[] payload : payloads) {
+            steps.add(stepCodec.decode(payload));
+        }
+        return Trajectories.of(steps);
     }
 
     private void clear() {

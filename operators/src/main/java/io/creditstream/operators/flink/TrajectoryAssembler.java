@@ -2,39 +2,46 @@ package io.creditstream.operators.flink;
 
 import io.creditstream.operators.core.assembly.DeadLetterReason;
 import io.creditstream.operators.core.assembly.EpisodeProgress;
+import io.creditstream.operators.core.assembly.StepPayloads;
+import io.creditstream.operators.core.assembly.Trajectories;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.Trajectory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Assembles the steps of one episode (keyed by episode id) into a {@link Trajectory}.
+ * Assembles the steps of one episode (keyed by episode id) into a trajectory, passed on still
+ * encoded as an {@link EncodedTrajectory}.
  *
- * <p>Steps may arrive out of order and more than once: an identical duplicate is dropped and
- * counted, a conflicting one (same index, different content) is dead-lettered. The episode is
- * complete when its {@code done} step and every index below it are present.
+ * <p>Steps may arrive out of order and more than once: an identical duplicate (same bytes) is
+ * dropped and counted, a conflicting one (same index, different content) is dead-lettered. The
+ * episode is complete when its {@code done} step and every index below it are present.
  *
- * <p>State: the steps in a {@code MapState} by index (one read and one write per step, never the
- * whole list) and an {@link EpisodeProgress}. Both are cleared, and the timer deleted, when the
- * trajectory is emitted; an episode still incomplete {@code assembly.episode-timeout} after its
- * first step is evicted to the dead-letter output. In bounded (batch) runs that timer fires at the
- * end of input, so every incomplete episode is reported.
+ * <p>State: the steps' encoded bytes (prefixed with their index) in a {@code ListState} and an
+ * {@link EpisodeProgress} whose bitset tells new steps from duplicates, so a step costs one
+ * progress read, one list append (a RocksDB merge, no read) and one progress write; the list is
+ * read once, when the trajectory is complete. Steps are not decoded here at all: the group
+ * assembler decodes each step once, when its group is complete. Both states are cleared, and the
+ * timer deleted, when the trajectory is emitted; an episode still incomplete {@code assembly.episode-timeout} after its first step is evicted to the
+ * dead-letter output. In bounded (batch) runs that timer fires at the end of input, so every
+ * incomplete episode is reported.
  */
-public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent, Trajectory> {
+public class TrajectoryAssembler
+        extends KeyedProcessFunction<String, EncodedStep, EncodedTrajectory> {
     private static final long serialVersionUID = 1L;
 
     public static final String STEPS_STATE = "trajectory-steps";
@@ -43,7 +50,7 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
     private final Duration episodeTimeout;
     private final int maxStepsPerEpisode;
 
-    private transient MapState<Integer, StepEvent> steps;
+    private transient ListState<byte[]> steps;
     private transient ValueState<EpisodeProgress> progress;
     private transient AvroCodec<StepEvent> stepCodec;
     private transient AvroCodec<Trajectory> trajectoryCodec;
@@ -59,7 +66,8 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
         }
         if (maxStepsPerEpisode < 1) {
             throw new IllegalArgumentException(
-                    "assembly.max-steps-per-episode must be at least 1, got " + maxStepsPerEpisode);
+                    "assembly.max-steps-per-episode must be at least 1, got "
+                            + maxStepsPerEpisode);
         }
         this.episodeTimeout = episodeTimeout;
         this.maxStepsPerEpisode = maxStepsPerEpisode;
@@ -67,11 +75,11 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
 
     @Override
     public void open(OpenContext openContext) {
-        MapStateDescriptor<Integer, StepEvent> stepsDescriptor =
-                new MapStateDescriptor<>(
-                        STEPS_STATE, Types.INT, new AvroTypeInfo<>(StepEvent.class));
+        ListStateDescriptor<byte[]> stepsDescriptor =
+                new ListStateDescriptor<>(
+                        STEPS_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
         stepsDescriptor.enableTimeToLive(StateTtl.safetyNet(episodeTimeout));
-        steps = getRuntimeContext().getMapState(stepsDescriptor);
+        steps = getRuntimeContext().getListState(stepsDescriptor);
 
         ValueStateDescriptor<EpisodeProgress> progressDescriptor =
                 new ValueStateDescriptor<>(
@@ -89,9 +97,9 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
     }
 
     @Override
-    public void processElement(StepEvent step, Context ctx, Collector<Trajectory> out)
+    public void processElement(EncodedStep step, Context ctx, Collector<EncodedTrajectory> out)
             throws Exception {
-        int index = step.getStepIndex();
+        int index = step.stepIndex;
         if (index >= maxStepsPerEpisode) {
             rejectStep(
                     step,
@@ -117,12 +125,10 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
                     DeadLetterReason.STEP_AFTER_DONE,
                     "step_index " + index + " follows the done step at " + current.doneIndex,
                     ctx);
-            progress.update(current);
             return;
         }
-        StepEvent earlier = steps.get(index);
-        if (earlier != null) {
-            if (earlier.equals(step)) {
+        if (current.hasStep(index)) {
+            if (Arrays.equals(storedPayload(index), step.payload)) {
                 duplicates.inc();
             } else {
                 rejectStep(
@@ -131,49 +137,46 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
                         "step_index " + index + " arrived twice with different content",
                         ctx);
             }
-            progress.update(current);
             return;
         }
-        if (step.getDone() && current.maxIndex > index) {
+        if (step.done && current.maxIndex > index) {
             rejectStep(
                     step,
                     DeadLetterReason.STEP_AFTER_DONE,
                     "done at step_index " + index + " but step " + current.maxIndex + " exists",
                     ctx);
-            progress.update(current);
             return;
         }
-        steps.put(index, step);
-        current.accept(index, step.getDone());
+        current.accept(index, step.done);
         if (current.isComplete()) {
-            out.collect(toTrajectory(step, current.doneIndex + 1));
+            out.collect(packStored(current, step));
             ctx.timerService().deleteProcessingTimeTimer(current.timeoutTimer);
             clear();
             completed.inc();
         } else {
+            steps.add(StepPayloads.indexed(index, step.payload));
             progress.update(current);
         }
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Trajectory> out)
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedTrajectory> out)
             throws Exception {
         EpisodeProgress current = progress.value();
         if (current == null || current.timeoutTimer != timestamp) {
             return;
         }
         List<StepEvent> received = new ArrayList<>(current.received);
-        for (StepEvent step : steps.values()) {
-            received.add(step);
+        for (byte[] stored : steps.get()) {
+            received.add(stepCodec.decode(StepPayloads.payloadOf(stored)));
         }
         received.sort((a, b) -> Integer.compare(a.getStepIndex(), b.getStepIndex()));
-        StepEvent any = received.get(0);
-        Trajectory partial = trajectory(any, received);
+        byte[] payload = trajectoryCodec.encode(Trajectories.of(received));
         deadLettered.get(DeadLetterReason.EPISODE_TIMEOUT).inc();
         ctx.output(
                 DeadLetters.TAG,
                 DeadLetters.of(
-                        trajectoryCodec.encode(partial),
+                        payload,
                         null,
                         null,
                         null,
@@ -192,45 +195,48 @@ public class TrajectoryAssembler extends KeyedProcessFunction<String, StepEvent,
         clear();
     }
 
-    private Trajectory toTrajectory(StepEvent last, int length) throws Exception {
-        List<StepEvent> ordered = new ArrayList<>(length);
-        for (int i = 0; i < length; i++) {
-            ordered.add(steps.get(i));
+    /**
+     * The complete episode, its steps still encoded: the stored ones plus {@code last}, the step
+     * that completed it (never stored), in index order.
+     */
+    private EncodedTrajectory packStored(EpisodeProgress current, EncodedStep last)
+            throws Exception {
+        byte[][] ordered = new byte[current.doneIndex + 1][];
+        for (byte[] stored : steps.get()) {
+            ordered[StepPayloads.indexOf(stored)] = StepPayloads.payloadOf(stored);
         }
-        return trajectory(last, ordered);
+        ordered[last.stepIndex] = last.payload;
+        return new EncodedTrajectory(
+                last.groupId,
+                last.episodeId,
+                last.groupSize,
+                ordered.length,
+                StepPayloads.pack(Arrays.asList(ordered)));
     }
 
-    private static Trajectory trajectory(StepEvent any, List<StepEvent> ordered) {
-        long policyVersion = Long.MAX_VALUE;
-        long firstEventTime = Long.MAX_VALUE;
-        for (StepEvent step : ordered) {
-            policyVersion = Math.min(policyVersion, step.getPolicyVersion());
-            firstEventTime = Math.min(firstEventTime, step.getEventTimeMs());
+    /** The stored payload of a step already received (the rare duplicate path scans the list). */
+    private byte[] storedPayload(int index) throws Exception {
+        for (byte[] stored : steps.get()) {
+            if (StepPayloads.indexOf(stored) == index) {
+                return StepPayloads.payloadOf(stored);
+            }
         }
-        return Trajectory.newBuilder()
-                .setExperimentId(any.getExperimentId())
-                .setTaskId(any.getTaskId())
-                .setGroupId(any.getGroupId())
-                .setEpisodeId(any.getEpisodeId())
-                .setGroupSize(ordered.get(0).getGroupSize())
-                .setPolicyVersion(policyVersion)
-                .setFirstEventTimeMs(firstEventTime)
-                .setSteps(ordered)
-                .build();
+        return null;
     }
 
-    private void rejectStep(StepEvent step, DeadLetterReason reason, String detail, Context ctx) {
+    private void rejectStep(
+            EncodedStep step, DeadLetterReason reason, String detail, Context ctx) {
         deadLettered.get(reason).inc();
         ctx.output(
                 DeadLetters.TAG,
                 DeadLetters.of(
-                        stepCodec.encode(step),
+                        step.payload,
                         null,
                         null,
                         null,
                         reason,
                         detail,
-                        step.getEpisodeId(),
+                        step.episodeId,
                         ctx.timerService().currentProcessingTime()));
     }
 

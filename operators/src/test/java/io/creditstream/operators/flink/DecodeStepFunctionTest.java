@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class DecodeStepFunctionTest {
     private final AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
-    private OneInputStreamOperatorTestHarness<RawStep, StepEvent> harness;
+    private OneInputStreamOperatorTestHarness<RawStep, EncodedStep> harness;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -36,7 +36,9 @@ class DecodeStepFunctionTest {
         StepEvent valid = step("e1", 0, false);
         harness.processElement(raw(codec.encode(valid), 7), 0);
 
-        assertThat(harness.extractOutputValues()).containsExactly(valid);
+        byte[] bytes = codec.encode(valid);
+        assertThat(harness.extractOutputValues())
+                .containsExactly(new EncodedStep("e1", 0, false, "g1", 4, bytes));
         assertThat(deadLetters()).isEmpty();
     }
 

@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Test;
 class GroupAssemblerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Trajectory, TrajectoryGroup> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, EncodedTrajectory, TrajectoryGroup>
+            harness;
 
     private void open(boolean bounded) throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                         new GroupAssembler(TIMEOUT, 2, bounded),
-                        Trajectory::getGroupId,
+                        EncodedTrajectory::getGroupId,
                         Types.STRING);
         harness.setProcessingTime(5_000);
     }

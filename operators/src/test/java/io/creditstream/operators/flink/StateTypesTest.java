@@ -2,7 +2,6 @@ package io.creditstream.operators.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.operators.core.assembly.BatchProgress;
 import io.creditstream.operators.core.assembly.EpisodeProgress;
 import io.creditstream.operators.core.assembly.GroupProgress;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -12,9 +11,10 @@ import org.junit.jupiter.api.Test;
 /** State types must be serialized as POJOs or Avro, never by the Kryo fallback. */
 class StateTypesTest {
     @Test
-    void progressTypesArePojos() {
+    void stateAndShuffleTypesArePojos() {
         assertThat(TypeInformation.of(EpisodeProgress.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(GroupProgress.class)).isInstanceOf(PojoTypeInfo.class);
-        assertThat(TypeInformation.of(BatchProgress.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(EncodedStep.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(EncodedTrajectory.class)).isInstanceOf(PojoTypeInfo.class);
     }
 }

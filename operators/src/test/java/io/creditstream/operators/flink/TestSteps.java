@@ -1,7 +1,8 @@
 package io.creditstream.operators.flink;
 
 import io.creditstream.schemas.StepEvent;
-import io.creditstream.schemas.internal.Trajectory;
+import io.creditstream.operators.core.assembly.StepPayloads;
+import io.creditstream.schemas.codec.AvroCodec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,19 +31,22 @@ final class TestSteps {
                 .build();
     }
 
-    static Trajectory trajectory(String group, String episode, int groupSize, int length) {
-        List<StepEvent> steps = new ArrayList<>();
+    static EncodedTrajectory trajectory(String group, String episode, int groupSize, int length) {
+        AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+        List<byte[]> steps = new ArrayList<>();
         for (int i = 0; i < length; i++) {
-            steps.add(step(group, episode, i, i == length - 1, groupSize));
+            steps.add(codec.encode(step(group, episode, i, i == length - 1, groupSize)));
         }
-        return Trajectory.newBuilder()
-                .setExperimentId("exp")
-                .setTaskId("task-1")
-                .setGroupId(group)
-                .setEpisodeId(episode)
-                .setGroupSize(groupSize)
-                .setPolicyVersion(3)
-                .setSteps(steps)
-                .build();
+        return new EncodedTrajectory(group, episode, groupSize, length, StepPayloads.pack(steps));
+    }
+
+    /** The steps of an encoded trajectory, decoded. */
+    static List<StepEvent> decode(EncodedTrajectory trajectory) {
+        AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+        List<StepEvent> steps = new ArrayList<>();
+        for (byte[] payload : StepPayloads.unpack(trajectory.steps)) {
+            steps.add(codec.decode(payload));
+        }
+        return steps;
     }
 }

@@ -21,14 +21,15 @@ import org.junit.jupiter.api.Test;
 class TrajectoryAssemblerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, StepEvent, Trajectory> harness;
+    private final AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+    private KeyedOneInputStreamOperatorTestHarness<String, EncodedStep, EncodedTrajectory> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                         new TrajectoryAssembler(TIMEOUT, 10),
-                        StepEvent::getEpisodeId,
+                        EncodedStep::getEpisodeId,
                         Types.STRING);
         harness.setProcessingTime(1_000);
     }
@@ -40,35 +41,37 @@ class TrajectoryAssemblerTest {
 
     @Test
     void assemblesOutOfOrderStepsInIndexOrderAndClearsState() throws Exception {
-        harness.processElement(step("e1", 2, true), 0);
-        harness.processElement(step("e1", 0, false), 0);
+        send(step("e1", 2, true));
+        send(step("e1", 0, false));
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
-        harness.processElement(step("e1", 1, false), 0);
+        send(step("e1", 1, false));
 
-        List<Trajectory> out = harness.extractOutputValues();
+        List<EncodedTrajectory> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
-        assertThat(out.get(0).getSteps())
+        assertThat(TestSteps.decode(out.get(0)))
                 .extracting(StepEvent::getStepIndex)
                 .containsExactly(0, 1, 2);
-        assertThat(out.get(0).getEpisodeId()).isEqualTo("e1");
-        assertThat(out.get(0).getGroupSize()).isEqualTo(4);
+        assertThat(out.get(0).episodeId).isEqualTo("e1");
+        assertThat(out.get(0).groupId).isEqualTo("g1");
+        assertThat(out.get(0).groupSize).isEqualTo(4);
+        assertThat(out.get(0).stepCount).isEqualTo(3);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     @Test
     void dropsIdenticalDuplicatesAndDeadLettersConflictingOnes() throws Exception {
-        harness.processElement(step("e1", 0, false), 0);
-        harness.processElement(step("e1", 0, false), 0);
+        send(step("e1", 0, false));
+        send(step("e1", 0, false));
         StepEvent conflicting = step("e1", 0, false);
         conflicting.setAction("different");
-        harness.processElement(conflicting, 0);
-        harness.processElement(step("e1", 1, true), 0);
+        send(conflicting);
+        send(step("e1", 1, true));
 
         assertThat(harness.extractOutputValues()).hasSize(1);
-        assertThat(harness.extractOutputValues().get(0).getSteps().get(0).getAction())
+        assertThat(TestSteps.decode(harness.extractOutputValues().get(0)).get(0).getAction())
                 .isEqualTo("a");
         List<DeadLetter> letters = deadLetters();
         assertThat(letters).hasSize(1);
@@ -81,8 +84,8 @@ class TrajectoryAssemblerTest {
 
     @Test
     void evictsAnIncompleteEpisodeOnTimeoutWithItsStepsAsPayload() throws Exception {
-        harness.processElement(step("e1", 0, false), 0);
-        harness.processElement(step("e1", 2, true), 0);
+        send(step("e1", 0, false));
+        send(step("e1", 2, true));
 
         harness.setProcessingTime(1_000 + TIMEOUT.toMillis() - 1);
         assertThat(deadLetters()).isEmpty();
@@ -101,11 +104,11 @@ class TrajectoryAssemblerTest {
 
     @Test
     void deadLettersStepsBeyondTheLimitAndAfterTheDoneStep() throws Exception {
-        harness.processElement(step("e1", 10, false), 0);
-        harness.processElement(step("e2", 1, true), 0);
-        harness.processElement(step("e2", 2, false), 0);
-        harness.processElement(step("e3", 3, false), 0);
-        harness.processElement(step("e3", 1, true), 0);
+        send(step("e1", 10, false));
+        send(step("e2", 1, true));
+        send(step("e2", 2, false));
+        send(step("e3", 3, false));
+        send(step("e3", 1, true));
 
         assertThat(deadLetters())
                 .extracting(DeadLetter::getReason)
@@ -117,11 +120,15 @@ class TrajectoryAssemblerTest {
 
     @Test
     void singleStepEpisodeCompletesAtOnce() throws Exception {
-        harness.processElement(step("e1", 0, true), 0);
+        send(step("e1", 0, true));
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    private void send(StepEvent step) throws Exception {
+        harness.processElement(EncodedStep.of(step, codec.encode(step)), 0);
     }
 
     private List<DeadLetter> deadLetters() {

@@ -151,13 +151,13 @@ public final class KafkaIo {
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawStep> out) {
             byte[] value = record.value() == null ? new byte[0] : record.value();
+            // The all-fields constructor: Avro's builder validates and copies defaults per call.
             out.collect(
-                    RawStep.newBuilder()
-                            .setPayload(ByteBuffer.wrap(value))
-                            .setTopic(record.topic())
-                            .setPartition(record.partition())
-                            .setOffset(record.offset())
-                            .build());
+                    new RawStep(
+                            ByteBuffer.wrap(value),
+                            record.topic(),
+                            record.partition(),
+                            record.offset()));
         }
 
         @Override

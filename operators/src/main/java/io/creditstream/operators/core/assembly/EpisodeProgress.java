@@ -20,7 +20,19 @@ public class EpisodeProgress {
     /** Processing time of the eviction timer registered for this episode. */
     public long timeoutTimer;
 
+    /**
+     * Bit i is set when step i has arrived, so telling a new step from a duplicate needs no read
+     * of the stored steps; grows with the highest index (one long per 64 steps).
+     */
+    public long[] receivedBits = new long[1];
+
     public EpisodeProgress() {}
+
+    /** Whether step {@code index} has already arrived. */
+    public boolean hasStep(int index) {
+        int word = index >>> 6;
+        return word < receivedBits.length && (receivedBits[word] & (1L << index)) != 0;
+    }
 
     /** Whether a step at {@code index} would lie beyond the episode's {@code done} step. */
     public boolean isAfterDone(int index) {
@@ -29,6 +41,11 @@ public class EpisodeProgress {
 
     /** Records a new distinct step. */
     public void accept(int index, boolean done) {
+        int word = index >>> 6;
+        if (word >= receivedBits.length) {
+            receivedBits = java.util.Arrays.copyOf(receivedBits, word + 1);
+        }
+        receivedBits[word] |= 1L << index;
         received++;
         maxIndex = Math.max(maxIndex, index);
         if (done) {

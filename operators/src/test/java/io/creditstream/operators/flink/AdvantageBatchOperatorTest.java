@@ -7,24 +7,18 @@ import io.creditstream.schemas.AdvantageRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AdvantageBatcherTest {
-    private KeyedOneInputStreamOperatorTestHarness<String, AdvantageBatch, AdvantageBatch> harness;
+class AdvantageBatchOperatorTest {
+    private OneInputStreamOperatorTestHarness<AdvantageBatch, AdvantageBatch> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new AdvantageBatcher(10, Duration.ofMillis(200)),
-                        AdvantageBatch::getExperimentId,
-                        Types.STRING);
-        harness.setProcessingTime(100);
+        harness = open(null);
     }
 
     @AfterEach
@@ -32,10 +26,23 @@ class AdvantageBatcherTest {
         harness.close();
     }
 
+    private static OneInputStreamOperatorTestHarness<AdvantageBatch, AdvantageBatch> open(
+            OperatorSubtaskState restoreFrom) throws Exception {
+        var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new AdvantageBatchOperator(10, Duration.ofMillis(200)));
+        h.setProcessingTime(100);
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
     @Test
     void emitsWhenTheBatchReachesMaxRecords() throws Exception {
-        harness.processElement(group("g1", 4, 1), 0);
-        harness.processElement(group("g2", 6, 2), 0);
+        harness.processElement(group("exp", "g1", 4, 1), 0);
+        harness.processElement(group("exp", "g2", 6, 2), 0);
 
         List<AdvantageBatch> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
@@ -43,33 +50,30 @@ class AdvantageBatcherTest {
         assertThat(out.get(0).getBatchId()).isEqualTo("exp/g1");
         assertThat(out.get(0).getMinPolicyVersion()).isEqualTo(1);
         assertThat(out.get(0).getMaxPolicyVersion()).isEqualTo(2);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     @Test
     void neverSplitsAGroup() throws Exception {
-        harness.processElement(group("g1", 6, 1), 0);
-        harness.processElement(group("g2", 6, 1), 0);
+        harness.processElement(group("exp", "g1", 6, 1), 0);
+        harness.processElement(group("exp", "g2", 6, 1), 0);
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(harness.extractOutputValues().get(0).getRecords())
                 .extracting(AdvantageRecord::getGroupId)
                 .containsOnly("g1");
 
-        harness.processElement(group("g3", 25, 1), 0);
+        harness.processElement(group("exp", "g3", 25, 1), 0);
         List<AdvantageBatch> out = harness.extractOutputValues();
         assertThat(out).hasSize(3);
         assertThat(out.get(1).getRecords())
                 .extracting(AdvantageRecord::getGroupId)
                 .containsOnly("g2");
         assertThat(out.get(2).getRecords()).hasSize(25);
-        assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
     @Test
     void emitsAfterTheLingerTime() throws Exception {
-        harness.processElement(group("g1", 3, 1), 0);
+        harness.processElement(group("exp", "g1", 3, 1), 0);
         harness.setProcessingTime(299);
         assertThat(harness.extractOutputValues()).isEmpty();
 
@@ -77,16 +81,50 @@ class AdvantageBatcherTest {
 
         assertThat(harness.extractOutputValues()).hasSize(1);
         assertThat(harness.extractOutputValues().get(0).getRecords()).hasSize(3);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
-    private static AdvantageBatch group(String groupId, int records, long version) {
+    @Test
+    void keepsExperimentsInSeparateBatches() throws Exception {
+        harness.processElement(group("a", "g1", 3, 1), 0);
+        harness.processElement(group("b", "g2", 3, 1), 0);
+        harness.setProcessingTime(300);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(AdvantageBatch::getExperimentId)
+                .containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void pendingGroupsSurviveACheckpointAndRestore() throws Exception {
+        harness.processElement(group("exp", "g1", 3, 1), 0);
+        harness.processElement(group("exp", "g2", 3, 1), 0);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 150);
+        harness.close();
+
+        harness = open(snapshot);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.setProcessingTime(300);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(harness.extractOutputValues().get(0).getRecords())
+                .extracting(AdvantageRecord::getGroupId)
+                .containsExactly("g1", "g1", "g1", "g2", "g2", "g2");
+    }
+
+    @Test
+    void endOfInputEmitsWhatIsPending() throws Exception {
+        harness.processElement(group("exp", "g1", 3, 1), 0);
+        harness.endInput();
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    private static AdvantageBatch group(String experiment, String groupId, int records, long version) {
         List<AdvantageRecord> list = new ArrayList<>();
         for (int i = 0; i < records; i++) {
             list.add(
                     AdvantageRecord.newBuilder()
-                            .setExperimentId("exp")
+                            .setExperimentId(experiment)
                             .setTaskId("t")
                             .setGroupId(groupId)
                             .setEpisodeId(groupId + "-e")
@@ -99,7 +137,7 @@ class AdvantageBatcherTest {
         }
         return AdvantageBatch.newBuilder()
                 .setBatchId(groupId)
-                .setExperimentId("exp")
+                .setExperimentId(experiment)
                 .setMinPolicyVersion(version)
                 .setMaxPolicyVersion(version)
                 .setRecords(list)

@@ -1,0 +1,40 @@
+package io.creditstream.operators.flink;
+
+/**
+ * A complete episode on its way to its group: the steps' encoded bytes packed in index order
+ * ({@link io.creditstream.operators.core.assembly.StepPayloads}) with the fields the group
+ * assembler keys and counts by. A Flink POJO: never Kryo, and no Avro serialization per hop.
+ */
+public class EncodedTrajectory {
+    public String groupId;
+
+    public String episodeId;
+
+    /** Trajectories the group is declared to have. */
+    public int groupSize;
+
+    public int stepCount;
+
+    /** The StepEvents in single-object encoding, packed in step order. */
+    public byte[] steps;
+
+    public EncodedTrajectory() {}
+
+    public EncodedTrajectory(
+            String groupId, String episodeId, int groupSize, int stepCount, byte[] steps) {
+        this.groupId = groupId;
+        this.episodeId = episodeId;
+        this.groupSize = groupSize;
+        this.stepCount = stepCount;
+        this.steps = steps;
+    }
+
+    public String getGroupId() {
+        return groupId;
+    }
+
+    @Override
+    public String toString() {
+        return "EncodedTrajectory{" + groupId + "/" + episodeId + ", " + stepCount + " steps}";
+    }
+}
