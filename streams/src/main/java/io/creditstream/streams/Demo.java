@@ -59,7 +59,8 @@ public final class Demo {
             long records,
             double meanAbsAdvantage,
             double singletonRatio,
-            long deadLettered) {}
+            long deadLettered,
+            double lastStepToAdvantageP99Ms) {}
 
     private final Settings settings;
     private final Configuration userConfig;
@@ -215,6 +216,7 @@ public final class Demo {
         private long lastLineNanos;
         private long groupsCompleted;
         private long deadLettered;
+        private double latencyP99;
 
         Progress(String metricsUrl) {
             this.metrics = URI.create(metricsUrl);
@@ -248,6 +250,9 @@ public final class Demo {
                 eventsIn = (long) PrometheusText.sum(text, "creditEventsIn");
                 groupsCompleted = (long) PrometheusText.sum(text, "creditGroupsCompleted");
                 deadLettered = (long) PrometheusText.sum(text, "creditDeadLettered");
+                latencyP99 =
+                        PrometheusText.max(
+                                text, "creditLastStepToAdvantageMs", "quantile=\"0.99\"");
             } catch (IOException e) {
                 // The reporter starts with the job; until then the figures stay at their last
                 // value.
@@ -267,7 +272,8 @@ public final class Demo {
             return String.format(
                     "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out"
                             + " %,d (%,d records) | mean |A| %.3f | anchor group size %.1f,"
-                            + " singletons %.1f%% | dead letters %,d",
+                            + " singletons %.1f%% | last step -> advantage p99 %.0f ms | dead"
+                            + " letters %,d",
                     seconds,
                     eventsSent,
                     eventsIn,
@@ -278,6 +284,7 @@ public final class Demo {
                     records == 0 ? 0.0 : absAdvantageSum / records,
                     records == 0 ? 0.0 : (double) anchorGroupSizeSum / records,
                     records == 0 ? 0.0 : 100.0 * singletons / records,
+                    latencyP99,
                     deadLettered);
         }
 
@@ -291,7 +298,8 @@ public final class Demo {
                     records,
                     records == 0 ? 0.0 : absAdvantageSum / records,
                     records == 0 ? 0.0 : (double) singletons / records,
-                    deadLettered);
+                    deadLettered,
+                    latencyP99);
         }
     }
 }

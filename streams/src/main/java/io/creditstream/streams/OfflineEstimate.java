@@ -73,9 +73,7 @@ public final class OfflineEstimate {
                 StreamExecutionEnvironment.getExecutionEnvironment(batchConfig);
         CreditJob.Outputs outputs =
                 CreditJob.fromSteps(
-                        env.fromData(steps, new AvroTypeInfo<>(StepEvent.class)),
-                        settings,
-                        true);
+                        env.fromData(steps, new AvroTypeInfo<>(StepEvent.class)), settings, true);
         TypeInformation<Either<AdvantageRecord, DeadLetter>> resultType =
                 TypeInformation.of(new org.apache.flink.api.common.typeinfo.TypeHint<>() {});
         DataStream<Either<AdvantageRecord, DeadLetter>> records =

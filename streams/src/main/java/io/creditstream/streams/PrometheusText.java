@@ -9,7 +9,21 @@ final class PrometheusText {
      * subtask and reason); comment lines are skipped.
      */
     static double sum(String exposition, String suffix) {
-        double total = 0;
+        return fold(exposition, suffix, "", 0, Double::sum);
+    }
+
+    /** Largest sample of a metric among those whose labels contain {@code labelFilter}. */
+    static double max(String exposition, String suffix, String labelFilter) {
+        return fold(exposition, suffix, labelFilter, 0, Math::max);
+    }
+
+    private static double fold(
+            String exposition,
+            String suffix,
+            String labelFilter,
+            double initial,
+            java.util.function.DoubleBinaryOperator combine) {
+        double total = initial;
         for (String line : exposition.split("\n")) {
             if (line.isEmpty() || line.charAt(0) == '#') {
                 continue;
@@ -20,9 +34,12 @@ final class PrometheusText {
                 continue;
             }
             String name = line.substring(0, nameEnd >= 0 ? nameEnd : valueStart);
-            if (name.endsWith(suffix)) {
+            if (name.endsWith(suffix) && line.contains(labelFilter)) {
                 try {
-                    total += Double.parseDouble(line.substring(valueStart + 1));
+                    double value = Double.parseDouble(line.substring(valueStart + 1));
+                    if (!Double.isNaN(value)) {
+                        total = combine.applyAsDouble(total, value);
+                    }
                 } catch (NumberFormatException ignored) {
                     // not a sample line
                 }

@@ -22,8 +22,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Packs per-group advantage records into learner batches, per experiment: a batch leaves when it
  * reaches {@code batch.max-records} or {@code batch.linger} after its first group, and at the end
- * of a bounded input. A group is never split across batches (a learner trains on whole groups),
- * so a single group larger than the limit travels alone.
+ * of a bounded input. A group is never split across batches (a learner trains on whole groups), so
+ * a single group larger than the limit travels alone.
  *
  * <p>It is chained to the estimator with no shuffle: the pending groups live in memory and are
  * written to operator state only at checkpoints (and re-emitted after a restore), instead of being

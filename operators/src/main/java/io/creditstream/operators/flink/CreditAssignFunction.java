@@ -29,6 +29,7 @@ public class CreditAssignFunction extends RichMapFunction<TrajectoryGroup, Advan
     private transient RollingWindow zeroVarianceGroups;
     private transient RollingWindow singletonSteps;
     private transient Histogram anchorGroupSize;
+    private transient Histogram lastStepToAdvantage;
     private transient Counter recordsOut;
 
     public CreditAssignFunction(CreditParams params) {
@@ -51,6 +52,10 @@ public class CreditAssignFunction extends RichMapFunction<TrajectoryGroup, Advan
                         CreditMetrics.ANCHOR_GROUP_SIZE,
                         new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
         recordsOut = metrics.counter(CreditMetrics.ADVANTAGE_RECORDS_OUT);
+        lastStepToAdvantage =
+                metrics.histogram(
+                        CreditMetrics.LAST_STEP_TO_ADVANTAGE_MS,
+                        new DescriptiveStatisticsHistogram(CreditMetrics.GROUP_WINDOW));
     }
 
     @Override
@@ -62,8 +67,23 @@ public class CreditAssignFunction extends RichMapFunction<TrajectoryGroup, Advan
             anchorGroupSize.update(record.getAnchorGroupSize());
         }
         zeroVarianceGroups.add(hasZeroOutcomeVariance(group.getTrajectories()) ? 1 : 0);
+        long newestEvent = newestEventTime(group.getTrajectories());
+        if (newestEvent > 0) {
+            lastStepToAdvantage.update(System.currentTimeMillis() - newestEvent);
+        }
         recordsOut.inc(batch.getRecords().size());
         return batch;
+    }
+
+    /** The newest event_time_ms of the group's steps, 0 when the fleet sets none. */
+    static long newestEventTime(List<Trajectory> trajectories) {
+        long newest = 0;
+        for (Trajectory trajectory : trajectories) {
+            for (var step : trajectory.getSteps()) {
+                newest = Math.max(newest, step.getEventTimeMs());
+            }
+        }
+        return newest;
     }
 
     /** True when every trajectory of a group of two or more had the same outcome. */

@@ -23,6 +23,10 @@ public final class CreditMetrics {
     public static final String GROUPS_PARTIAL = "creditGroupsPartial";
     public static final String GROUPS_DROPPED = "creditGroupsDropped";
     public static final String GROUP_COMPLETION_LATENCY_MS = "creditGroupCompletionLatencyMs";
+
+    /** Wall time from a group's newest step event (event_time_ms) to its advantages. */
+    public static final String LAST_STEP_TO_ADVANTAGE_MS = "creditLastStepToAdvantageMs";
+
     public static final String ADVANTAGE_MEAN = "creditAdvantageMean";
     public static final String ADVANTAGE_STD = "creditAdvantageStd";
     public static final String ADVANTAGE_ABS_MAX = "creditAdvantageAbsMax";

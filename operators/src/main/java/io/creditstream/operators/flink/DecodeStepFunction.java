@@ -14,9 +14,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Decodes raw agent.steps values into {@link StepEvent}s and validates them, passing each valid
- * step on in its original bytes as an {@link EncodedStep}; anything unusable
- * (oversize, malformed, missing ids, negative index, non-finite numbers) goes to the dead-letter
- * side output with its Kafka coordinates, so bad input never fails the job.
+ * step on in its original bytes as an {@link EncodedStep}; anything unusable (oversize, malformed,
+ * missing ids, negative index, non-finite numbers) goes to the dead-letter side output with its
+ * Kafka coordinates, so bad input never fails the job.
  */
 public class DecodeStepFunction extends ProcessFunction<RawStep, EncodedStep> {
     private static final long serialVersionUID = 1L;

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A validated step in its wire form, with the few fields assembly needs decoded beside it. The
- * job shuffles and stores the bytes as they came from Kafka instead of re-serializing the decoded
+ * A validated step in its wire form, with the few fields assembly needs decoded beside it. The job
+ * shuffles and stores the bytes as they came from Kafka instead of re-serializing the decoded
  * record at every hop; the step is decoded again only once, when its trajectory is complete. A
  * Flink POJO (public fields, no-arg constructor): never Kryo.
  */

@@ -36,9 +36,9 @@ import org.apache.flink.util.Collector;
  * progress read, one list append (a RocksDB merge, no read) and one progress write; the list is
  * read once, when the trajectory is complete. Steps are not decoded here at all: the group
  * assembler decodes each step once, when its group is complete. Both states are cleared, and the
- * timer deleted, when the trajectory is emitted; an episode still incomplete {@code assembly.episode-timeout} after its first step is evicted to the
- * dead-letter output. In bounded (batch) runs that timer fires at the end of input, so every
- * incomplete episode is reported.
+ * timer deleted, when the trajectory is emitted; an episode still incomplete {@code
+ * assembly.episode-timeout} after its first step is evicted to the dead-letter output. In bounded
+ * (batch) runs that timer fires at the end of input, so every incomplete episode is reported.
  */
 public class TrajectoryAssembler
         extends KeyedProcessFunction<String, EncodedStep, EncodedTrajectory> {
@@ -66,8 +66,7 @@ public class TrajectoryAssembler
         }
         if (maxStepsPerEpisode < 1) {
             throw new IllegalArgumentException(
-                    "assembly.max-steps-per-episode must be at least 1, got "
-                            + maxStepsPerEpisode);
+                    "assembly.max-steps-per-episode must be at least 1, got " + maxStepsPerEpisode);
         }
         this.episodeTimeout = episodeTimeout;
         this.maxStepsPerEpisode = maxStepsPerEpisode;
@@ -224,8 +223,7 @@ public class TrajectoryAssembler
         return null;
     }
 
-    private void rejectStep(
-            EncodedStep step, DeadLetterReason reason, String detail, Context ctx) {
+    private void rejectStep(EncodedStep step, DeadLetterReason reason, String detail, Context ctx) {
         deadLettered.get(reason).inc();
         ctx.output(
                 DeadLetters.TAG,

@@ -119,7 +119,8 @@ class AdvantageBatchOperatorTest {
         assertThat(harness.extractOutputValues()).hasSize(1);
     }
 
-    private static AdvantageBatch group(String experiment, String groupId, int records, long version) {
+    private static AdvantageBatch group(
+            String experiment, String groupId, int records, long version) {
         List<AdvantageRecord> list = new ArrayList<>();
         for (int i = 0; i < records; i++) {
             list.add(

@@ -1,7 +1,7 @@
 package io.creditstream.operators.flink;
 
-import io.creditstream.schemas.StepEvent;
 import io.creditstream.operators.core.assembly.StepPayloads;
+import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import java.util.ArrayList;
 import java.util.List;

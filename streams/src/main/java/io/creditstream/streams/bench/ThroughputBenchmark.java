@@ -4,12 +4,12 @@ import io.creditstream.fleet.CorridorMazeEnvironment;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
 import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.CreditJob;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
-import io.creditstream.schemas.internal.RawStep;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,33 +21,34 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * End-to-end throughput of the creditstream job against the ceiling of this machine, measured in
  * one run on the same input: a passthrough job (Kafka → keyBy episode → one ValueState update →
  * Kafka, exactly-once) and the full job (decode, trajectory and group assembly, estimator,
- * batching, exactly-once). Both read the same pre-produced topic as a bounded source; the ratio
- * is what to compare across machines.
+ * batching, exactly-once). Both read the same pre-produced topic as a bounded source; the ratio is
+ * what to compare across machines.
  */
 public final class ThroughputBenchmark {
 
     /** The settings of one benchmark run. */
-    public record Settings(long steps, int tasks, int groupSize, int maxEpisodeSteps, int parallelism) {}
+    public record Settings(
+            long steps, int tasks, int groupSize, int maxEpisodeSteps, int parallelism) {}
 
     /** What one run measured. */
     public record Result(
@@ -94,7 +95,8 @@ public final class ThroughputBenchmark {
                     SimulatedFleet.builder("bench")
                             .tasks(settings.tasks())
                             .groupSize(settings.groupSize())
-                            .environment(() -> new CorridorMazeEnvironment(settings.maxEpisodeSteps()))
+                            .environment(
+                                    () -> new CorridorMazeEnvironment(settings.maxEpisodeSteps()))
                             .seed(7)
                             .build();
             try (StepEventProducer producer =
@@ -119,7 +121,8 @@ public final class ThroughputBenchmark {
             out.printf("passthrough: %.1f s, %,.0f steps/s%n", passthrough, produced / passthrough);
             double job = runJob(config, work);
             out.printf("creditstream job: %.1f s, %,.0f steps/s%n", job, produced / job);
-            return new Result(produced, produceSeconds, passthrough, job, (double) produced / episodes);
+            return new Result(
+                    produced, produceSeconds, passthrough, job, (double) produced / episodes);
         } finally {
             try (var paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -171,7 +174,9 @@ public final class ThroughputBenchmark {
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "steps")
                 .keyBy(keyAndValue -> keyAndValue.f0, Types.STRING)
                 .process(new CountPerKey())
-                .returns(org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .returns(
+                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
                 .sinkTo(sink);
         return env.execute("bench passthrough").getNetRuntime() / 1000.0;
     }
@@ -189,11 +194,13 @@ public final class ThroughputBenchmark {
     }
 
     /** The Kafka key (the episode id) and the raw value. */
-    static final class KeyAndValue implements KafkaRecordDeserializationSchema<Tuple2<String, byte[]>> {
+    static final class KeyAndValue
+            implements KafkaRecordDeserializationSchema<Tuple2<String, byte[]>> {
         @Override
         public void deserialize(
                 ConsumerRecord<byte[], byte[]> record, Collector<Tuple2<String, byte[]>> out) {
-            out.collect(Tuple2.of(new String(record.key(), StandardCharsets.UTF_8), record.value()));
+            out.collect(
+                    Tuple2.of(new String(record.key(), StandardCharsets.UTF_8), record.value()));
         }
 
         @Override

@@ -19,13 +19,22 @@ import picocli.CommandLine.Option;
             "Example: creditstream bench --steps 1000000"
         })
 public class BenchCommand implements Callable<Integer> {
-    @Option(names = "--steps", defaultValue = "500000", description = "Steps to produce (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steps",
+            defaultValue = "500000",
+            description = "Steps to produce (default: ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--tasks", defaultValue = "64", description = "Distinct tasks (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tasks",
+            defaultValue = "64",
+            description = "Distinct tasks (default: ${DEFAULT-VALUE}).")
     int tasks;
 
-    @Option(names = "--group-size", defaultValue = "8", description = "Rollouts per group (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--group-size",
+            defaultValue = "8",
+            description = "Rollouts per group (default: ${DEFAULT-VALUE}).")
     int groupSize;
 
     @Option(
@@ -34,7 +43,10 @@ public class BenchCommand implements Callable<Integer> {
             description = "Step limit of the maze episodes (default: ${DEFAULT-VALUE}).")
     int maxEpisodeSteps;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
     @Mixin ConfigMixin config;

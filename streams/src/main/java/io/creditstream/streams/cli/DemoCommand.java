@@ -102,7 +102,7 @@ public class DemoCommand implements Callable<Integer> {
             System.out.printf(
                     "%nSummary: %.0f s, %,d events sent, %,d in (%,.0f/s), %,d groups completed,"
                             + " %,d batches with %,d advantage records, mean |A| %.3f, anchor"
-                            + " singleton ratio %.1f%%, %,d dead letters%n",
+                            + " singleton ratio %.1f%%, %,d dead letters, last step -> advantage p99 %.0f ms%n",
                     summary.seconds(),
                     summary.eventsSent(),
                     summary.eventsIn(),
@@ -112,7 +112,8 @@ public class DemoCommand implements Callable<Integer> {
                     summary.records(),
                     summary.meanAbsAdvantage(),
                     100 * summary.singletonRatio(),
-                    summary.deadLettered());
+                    summary.deadLettered(),
+                    summary.lastStepToAdvantageP99Ms());
             return 0;
         } finally {
             finished.countDown();

@@ -145,7 +145,8 @@ public final class KafkaIo {
     }
 
     /** Keeps the undecoded value and its coordinates, so decoding errors can be dead-lettered. */
-    public static final class RawStepDeserializer implements KafkaRecordDeserializationSchema<RawStep> {
+    public static final class RawStepDeserializer
+            implements KafkaRecordDeserializationSchema<RawStep> {
         private static final long serialVersionUID = 1L;
 
         @Override

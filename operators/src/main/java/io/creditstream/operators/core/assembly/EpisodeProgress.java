@@ -21,8 +21,8 @@ public class EpisodeProgress {
     public long timeoutTimer;
 
     /**
-     * Bit i is set when step i has arrived, so telling a new step from a duplicate needs no read
-     * of the stored steps; grows with the highest index (one long per 64 steps).
+     * Bit i is set when step i has arrived, so telling a new step from a duplicate needs no read of
+     * the stored steps; grows with the highest index (one long per 64 steps).
      */
     public long[] receivedBits = new long[1];
 
