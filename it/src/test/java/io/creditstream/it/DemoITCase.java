@@ -1,0 +1,46 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.creditstream.streams.Demo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The newcomer's first command, {@code ./creditstream demo}, for a short run: broker, job and fleet
+ * come up, advantages flow to learner.batches, and the job's Prometheus endpoint answers.
+ */
+class DemoITCase {
+    @Test
+    void advantagesFlowAndPrometheusServesTheJobsMetrics() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Demo.Summary summary =
+                new Demo(
+                                new Demo.Settings(
+                                        Duration.ofSeconds(20),
+                                        4,
+                                        8,
+                                        3,
+                                        5_000,
+                                        0,
+                                        Duration.ofSeconds(4)),
+                                new Configuration(),
+                                new PrintStream(printed, true, StandardCharsets.UTF_8))
+                        .run(() -> false);
+
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(output).contains("Prometheus metrics: http://127.0.0.1:");
+        assertThat(output).contains("events sent");
+        assertThat(summary.eventsSent()).isPositive();
+        assertThat(summary.eventsIn()).as("events in, scraped from Prometheus").isPositive();
+        assertThat(summary.groupsCompleted()).as("groups completed, from Prometheus").isPositive();
+        assertThat(summary.records()).as("advantage records read back").isPositive();
+        assertThat(summary.batches()).isPositive();
+        assertThat(summary.meanAbsAdvantage()).isPositive();
+        assertThat(summary.deadLettered()).isZero();
+    }
+}
