@@ -12,7 +12,6 @@ import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,9 +25,8 @@ import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,21 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CreditJobITCase {
     private static final Duration DEADLINE = Duration.ofMinutes(2);
 
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void everyStepGetsExactlyOneAdvantageEqualToTheKernel() throws Exception {
@@ -75,14 +61,14 @@ class CreditJobITCase {
                             codec.encode(step)));
         }
         KafkaIo.createAbsentTopics(config);
-        KafkaTestSupport.produce(broker, config.getString("topic.steps", null), records);
+        KafkaTestSupport.produce(KAFKA.broker(), config.getString("topic.steps", null), records);
 
         JobClient job = RunJob.environment(config).executeAsync("credit-job-itcase");
         List<AdvantageBatch> batches;
         try {
             batches =
                     KafkaTestSupport.readCommitted(
-                            broker,
+                            KAFKA.broker(),
                             config.getString("topic.batches", null),
                             AdvantageBatch.class,
                             KafkaTestSupport.totalAtLeast(steps.size(), b -> b.getRecords().size()),
@@ -140,7 +126,7 @@ class CreditJobITCase {
         for (StepEvent step : good) {
             records.add(new ProducerRecord<>(stepsTopic, 0, null, codec.encode(step)));
         }
-        KafkaTestSupport.produce(broker, stepsTopic, records);
+        KafkaTestSupport.produce(KAFKA.broker(), stepsTopic, records);
 
         JobClient job = RunJob.environment(config).executeAsync("dlq-itcase");
         List<DeadLetter> letters;
@@ -148,14 +134,14 @@ class CreditJobITCase {
         try {
             letters =
                     KafkaTestSupport.readCommitted(
-                            broker,
+                            KAFKA.broker(),
                             config.getString("topic.dlq", null),
                             DeadLetter.class,
                             list -> list.size() >= 3,
                             DEADLINE);
             batches =
                     KafkaTestSupport.readCommitted(
-                            broker,
+                            KAFKA.broker(),
                             config.getString("topic.batches", null),
                             AdvantageBatch.class,
                             KafkaTestSupport.totalAtLeast(good.size(), b -> b.getRecords().size()),
@@ -179,17 +165,9 @@ class CreditJobITCase {
     }
 
     private Configuration jobConfig() {
-        Configuration user = new Configuration();
-        user.setString("kafka.bootstrap-servers", broker.bootstrapServers());
-        for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
-            user.setString("topic." + topic, KafkaTestSupport.unique(topic));
-        }
-        user.setString("kafka.group-id", KafkaTestSupport.unique("group"));
-        user.setString("kafka.transactional-id-prefix", KafkaTestSupport.unique("tx"));
-        user.setString("batch.max-records", "64");
-        user.setString("batch.linger", "100 ms");
-        user.setString("execution.checkpointing.interval", "500 ms");
-        user.setString("parallelism.default", "2");
+        Configuration user =
+                Configuration.fromMap(KafkaTestSupport.isolatedJobOptions(KAFKA.broker()));
+        // No state or shuffle type may fall back to Kryo.
         user.setString("pipeline.generic-types", "false");
         return JobEnvironment.withDefaults(user, dir.resolve("checkpoints"));
     }

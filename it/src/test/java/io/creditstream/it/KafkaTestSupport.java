@@ -28,21 +28,44 @@ final class KafkaTestSupport {
         return base + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * The options of one test's job: fresh topics, consumer group and transactional ids on the
+     * given broker, small batches and fast checkpoints.
+     */
+    static Map<String, String> isolatedJobOptions(EmbeddedKafkaBroker broker) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
+            options.put("topic." + topic, unique(topic));
+        }
+        options.put("kafka.group-id", unique("group"));
+        options.put("kafka.transactional-id-prefix", unique("tx"));
+        options.put("batch.max-records", "64");
+        options.put("batch.linger", "100 ms");
+        options.put("execution.checkpointing.interval", "500 ms");
+        options.put("parallelism.default", "2");
+        return options;
+    }
+
+    /** A producer of raw bytes that waits for the broker's acknowledgement (acks=all). */
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker broker) {
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        "5"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
     static void produce(
             EmbeddedKafkaBroker broker,
             String topic,
             List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
-                                ProducerConfig.ACKS_CONFIG,
-                                "all",
-                                ProducerConfig.LINGER_MS_CONFIG,
-                                "5"),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
             for (ProducerRecord<byte[], byte[]> record : records) {
                 producer.send(record);
             }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,10 +24,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,23 +50,11 @@ class RunCrashRecoveryITCase {
     private static final String STREAMED = "exp-streamed-";
     private static final String AFTER = "exp-after";
 
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
 
     private final List<CliProcess> runs = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @AfterEach
     void killRuns() throws InterruptedException {
@@ -97,8 +82,8 @@ class RunCrashRecoveryITCase {
                                         RunCrashRecoveryITCase::sentBeforeTheCrash));
         List<StepEvent> sent = new ArrayList<>();
         String batchesTopic = options.get("topic.batches");
-        try (StepProducer fleet = new StepProducer(broker, options.get("topic.steps"));
-                CommittedBatches learner = new CommittedBatches(broker, batchesTopic)) {
+        try (StepProducer fleet = new StepProducer(KAFKA.broker(), options.get("topic.steps"));
+                CommittedBatches learner = new CommittedBatches(KAFKA.broker(), batchesTopic)) {
             try {
                 CliProcess first = start(command, "run-1");
                 send(fleet, sent, straddling.get(true));
@@ -237,17 +222,7 @@ class RunCrashRecoveryITCase {
     }
 
     private Map<String, String> options() {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("kafka.bootstrap-servers", broker.bootstrapServers());
-        for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
-            options.put("topic." + topic, KafkaTestSupport.unique(topic));
-        }
-        options.put("kafka.group-id", KafkaTestSupport.unique("group"));
-        options.put("kafka.transactional-id-prefix", KafkaTestSupport.unique("tx"));
-        options.put("execution.checkpointing.interval", "500 ms");
-        options.put("parallelism.default", "2");
-        options.put("batch.linger", "100 ms");
-        options.put("batch.max-records", "64");
+        Map<String, String> options = KafkaTestSupport.isolatedJobOptions(KAFKA.broker());
         return options;
     }
 

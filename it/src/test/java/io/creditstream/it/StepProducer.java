@@ -5,11 +5,8 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * An agent fleet writing steps to agent.steps as the job expects them (keyed by episode, Avro
@@ -23,17 +20,7 @@ final class StepProducer implements AutoCloseable {
 
     StepProducer(EmbeddedKafkaBroker broker, String topic) {
         this.topic = topic;
-        this.producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
-                                ProducerConfig.ACKS_CONFIG,
-                                "all",
-                                ProducerConfig.LINGER_MS_CONFIG,
-                                "5"),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer());
+        this.producer = KafkaTestSupport.producer(broker);
     }
 
     /** Sends the steps in order and returns once the broker has them all. */

@@ -58,6 +58,7 @@ public final class Demo {
             long batches,
             long records,
             double meanAbsAdvantage,
+            double meanAnchorGroupSize,
             double singletonRatio,
             long deadLettered,
             double lastStepToAdvantageP99Ms) {}
@@ -264,28 +265,28 @@ public final class Demo {
         /** One progress line; the rate is over the time since the previous line. */
         String line(long start, long eventsSent) {
             long now = System.nanoTime();
-            double seconds = (now - start) / 1e9;
             double interval = (now - (lastLineNanos == 0 ? start : lastLineNanos)) / 1e9;
             double rate = (eventsIn - eventsInAtLastLine) / Math.max(interval, 1e-9);
             lastLineNanos = now;
             eventsInAtLastLine = eventsIn;
+            Summary snapshot = summary(start, eventsSent);
             return String.format(
                     "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out"
                             + " %,d (%,d records) | mean |A| %.3f | anchor group size %.1f,"
                             + " singletons %.1f%% | last step -> advantage p99 %.0f ms | dead"
                             + " letters %,d",
-                    seconds,
-                    eventsSent,
-                    eventsIn,
+                    snapshot.seconds(),
+                    snapshot.eventsSent(),
+                    snapshot.eventsIn(),
                     rate,
-                    groupsCompleted,
-                    batches,
-                    records,
-                    records == 0 ? 0.0 : absAdvantageSum / records,
-                    records == 0 ? 0.0 : (double) anchorGroupSizeSum / records,
-                    records == 0 ? 0.0 : 100.0 * singletons / records,
-                    latencyP99,
-                    deadLettered);
+                    snapshot.groupsCompleted(),
+                    snapshot.batches(),
+                    snapshot.records(),
+                    snapshot.meanAbsAdvantage(),
+                    snapshot.meanAnchorGroupSize(),
+                    100 * snapshot.singletonRatio(),
+                    snapshot.lastStepToAdvantageP99Ms(),
+                    snapshot.deadLettered());
         }
 
         Summary summary(long start, long eventsSent) {
@@ -297,6 +298,7 @@ public final class Demo {
                     batches,
                     records,
                     records == 0 ? 0.0 : absAdvantageSum / records,
+                    records == 0 ? 0.0 : (double) anchorGroupSizeSum / records,
                     records == 0 ? 0.0 : (double) singletons / records,
                     deadLettered,
                     latencyP99);
