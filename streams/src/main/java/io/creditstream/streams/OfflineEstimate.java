@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -25,6 +26,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
 
 /**
  * {@code creditstream estimate}: the streaming job's assembly and estimator over a bounded
@@ -75,14 +77,12 @@ public final class OfflineEstimate {
                 CreditJob.fromSteps(
                         env.fromData(steps, new AvroTypeInfo<>(StepEvent.class)), settings, true);
         TypeInformation<Either<AdvantageRecord, DeadLetter>> resultType =
-                TypeInformation.of(new org.apache.flink.api.common.typeinfo.TypeHint<>() {});
+                TypeInformation.of(new TypeHint<>() {});
         DataStream<Either<AdvantageRecord, DeadLetter>> records =
                 outputs.batches()
                         .flatMap(
                                 (AdvantageBatch batch,
-                                        org.apache.flink.util.Collector<
-                                                        Either<AdvantageRecord, DeadLetter>>
-                                                out) -> {
+                                        Collector<Either<AdvantageRecord, DeadLetter>> out) -> {
                                     for (AdvantageRecord record : batch.getRecords()) {
                                         out.collect(Either.Left(record));
                                     }
