@@ -27,6 +27,7 @@ public final class FleetRunner implements Runnable {
     private final StepEventSink sink;
     private final double targetEventsPerSecond;
     private final long maxGroups;
+    private final RoundPlanner planner;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -44,6 +45,7 @@ public final class FleetRunner implements Runnable {
         this.sink = builder.sink;
         this.targetEventsPerSecond = builder.targetEventsPerSecond;
         this.maxGroups = builder.maxGroups;
+        this.planner = builder.planner;
     }
 
     public static Builder builder(SimulatedFleet fleet, StepEventSink sink) {
@@ -70,16 +72,18 @@ public final class FleetRunner implements Runnable {
             while (!stopRequested
                     && !Thread.currentThread().isInterrupted()
                     && (maxGroups == 0 || groups.get() < maxGroups)) {
-                RolloutGroup group = fleet.nextRolloutGroup();
-                for (StepEvent event : group.events()) {
-                    sink.send(event);
+                if (planner == null) {
+                    play(fleet.nextRolloutGroup(), startNanos);
+                } else {
+                    for (RoundPlanner.Assignment assignment : planner.nextRound()) {
+                        if (assignment.rollouts() > 0 && !stopRequested) {
+                            play(
+                                    fleet.nextRolloutGroup(
+                                            assignment.taskId(), assignment.rollouts()),
+                                    startNanos);
+                        }
+                    }
                 }
-                events.addAndGet(group.events().size());
-                steps.addAndGet(group.steps());
-                episodes.addAndGet(group.episodes());
-                successes.addAndGet(group.successes());
-                groups.incrementAndGet();
-                pace(startNanos);
             }
             sink.flush();
         } catch (RuntimeException e) {
@@ -101,6 +105,18 @@ public final class FleetRunner implements Runnable {
                     steps.get(),
                     events.get() * 1000 / millis);
         }
+    }
+
+    private void play(RolloutGroup group, long startNanos) {
+        for (StepEvent event : group.events()) {
+            sink.send(event);
+        }
+        events.addAndGet(group.events().size());
+        steps.addAndGet(group.steps());
+        episodes.addAndGet(group.episodes());
+        successes.addAndGet(group.successes());
+        groups.incrementAndGet();
+        pace(startNanos);
     }
 
     /** Asks {@link #run()} to return after the group in progress; does not wait. */
@@ -162,6 +178,7 @@ public final class FleetRunner implements Runnable {
         private final StepEventSink sink;
         private double targetEventsPerSecond;
         private long maxGroups;
+        private RoundPlanner planner;
 
         private Builder(SimulatedFleet fleet, StepEventSink sink) {
             if (fleet == null || sink == null) {
@@ -189,6 +206,15 @@ public final class FleetRunner implements Runnable {
                         "maxGroups must be 0 (unlimited) or positive, got " + maxGroups);
             }
             this.maxGroups = maxGroups;
+            return this;
+        }
+
+        /**
+         * Plays the rounds a planner decides (e.g. knapsack budgets) instead of one group of every
+         * task in turn.
+         */
+        public Builder planner(RoundPlanner planner) {
+            this.planner = planner;
             return this;
         }
 

@@ -102,24 +102,35 @@ public final class SimulatedFleet {
 
     /** A group of {@link #groupSize()} episodes of the given task. */
     public RolloutGroup nextRolloutGroup(String taskId) {
+        return nextRolloutGroup(taskId, groupSize);
+    }
+
+    /**
+     * A group of {@code size} episodes of the given task: the size a rollout budget gave it, so
+     * groups of one task may differ in size from round to round.
+     */
+    public RolloutGroup nextRolloutGroup(String taskId, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a group needs at least 1 episode, got " + size);
+        }
         Long taskSeed = taskSeeds.get(taskId);
         if (taskSeed == null) {
             throw new IllegalArgumentException(
                     "Unknown task " + taskId + "; this fleet has " + taskIds.size() + " tasks");
         }
         String groupId = runId + "-" + taskId + "-g" + groupSequence++;
-        List<StepEvent> events = new ArrayList<>(groupSize * 24);
+        List<StepEvent> events = new ArrayList<>(size * 24);
         int successes = 0;
-        for (int episode = 0; episode < groupSize; episode++) {
+        for (int episode = 0; episode < size; episode++) {
             double episodeReturn =
-                    playEpisode(taskId, taskSeed, groupId, groupId + "-e" + episode, events);
+                    playEpisode(taskId, taskSeed, groupId, groupId + "-e" + episode, size, events);
             if (episodeReturn > 0) {
                 successes++;
             }
         }
         int steps = events.size();
         List<StepEvent> toSend = disorder(events);
-        return new RolloutGroup(taskId, groupId, toSend, groupSize, successes, steps);
+        return new RolloutGroup(taskId, groupId, toSend, size, successes, steps);
     }
 
     private double playEpisode(
@@ -127,6 +138,7 @@ public final class SimulatedFleet {
             long taskSeed,
             String groupId,
             String episodeId,
+            int size,
             List<StepEvent> events) {
         String observation = environment.reset(taskSeed);
         double episodeReturn = 0;
@@ -149,7 +161,7 @@ public final class SimulatedFleet {
                             .setInvalidAction(result.invalid())
                             .setDone(result.done())
                             .setEpisodeReturn(result.done() ? episodeReturn : null)
-                            .setGroupSize(groupSize)
+                            .setGroupSize(size)
                             .setBehaviorLogprob(decision.logProb())
                             // Set explicitly: unset fields make the Avro builder copy defaults.
                             .setPrmLogprob(null)

@@ -34,6 +34,38 @@ class FleetRunnerTest {
     }
 
     @Test
+    void playsEachTaskAsOftenAsThePlannerSaysAndSkipsZeroBudgets() {
+        CollectingSink sink = new CollectingSink();
+        SimulatedFleet fleet = SimulatedFleetTest.fleet(1).build();
+        List<String> tasks = fleet.taskIds();
+        RoundPlanner planner =
+                () ->
+                        List.of(
+                                new RoundPlanner.Assignment(tasks.get(0), 3),
+                                new RoundPlanner.Assignment(tasks.get(1), 0),
+                                new RoundPlanner.Assignment(tasks.get(2), 5));
+        FleetRunner runner = FleetRunner.builder(fleet, sink).planner(planner).maxGroups(2).build();
+
+        runner.run();
+
+        assertThat(runner.groups()).isEqualTo(2);
+        assertThat(runner.episodes()).isEqualTo(8);
+        assertThat(sink.events)
+                .filteredOn(e -> e.getTaskId().equals(tasks.get(0)))
+                .allSatisfy(e -> assertThat(e.getGroupSize()).isEqualTo(3));
+        assertThat(sink.events)
+                .filteredOn(e -> e.getTaskId().equals(tasks.get(2)))
+                .allSatisfy(e -> assertThat(e.getGroupSize()).isEqualTo(5));
+        assertThat(sink.events).noneMatch(e -> e.getTaskId().equals(tasks.get(1)));
+        assertThat(
+                        sink.events.stream()
+                                .filter(StepEvent::getDone)
+                                .filter(e -> e.getTaskId().equals(tasks.get(2)))
+                                .count())
+                .isEqualTo(5);
+    }
+
+    @Test
     void stopEndsARunOnAnotherThread() throws Exception {
         CollectingSink sink = new CollectingSink();
         FleetRunner runner =

@@ -42,5 +42,6 @@ class DemoITCase {
         assertThat(summary.batches()).isPositive();
         assertThat(summary.meanAbsAdvantage()).isPositive();
         assertThat(summary.deadLettered()).isZero();
+        assertThat(summary.budgetRounds()).as("knapsack rounds the fleet asked for").isPositive();
     }
 }

@@ -1,5 +1,8 @@
 package io.creditstream.streams;
 
+import io.creditstream.operators.core.budget.KnapsackParams;
+import io.creditstream.operators.core.budget.KnapsackSolver;
+import io.creditstream.operators.core.budget.SuccessRateTracker;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.flink.AdvantageBatchOperator;
 import io.creditstream.operators.flink.CreditAssignFunction;
@@ -10,7 +13,15 @@ import io.creditstream.operators.flink.EncodedStep;
 import io.creditstream.operators.flink.EncodedTrajectory;
 import io.creditstream.operators.flink.GroupAssembler;
 import io.creditstream.operators.flink.TrajectoryAssembler;
+import io.creditstream.operators.flink.budget.ExpandBudgetRequest;
+import io.creditstream.operators.flink.budget.RoundAllocator;
+import io.creditstream.operators.flink.budget.RoundProbe;
+import io.creditstream.operators.flink.budget.TaskOutcome;
+import io.creditstream.operators.flink.budget.TaskStateReply;
+import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.BudgetAllocation;
+import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.RawStep;
@@ -25,9 +36,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The creditstream dataflow, with its I/O passed in: raw steps → decode and validate → trajectories
- * (keyBy episode) → groups (keyBy group) → advantages → learner batches (keyBy experiment), and
- * every operator's dead letters on one stream. {@code run}, {@code demo}, {@code estimate} and the
- * tests plug in their own sources and sinks.
+ * (keyBy episode) → groups (keyBy group) → advantages → learner batches (chained, per experiment);
+ * completed groups also feed per-task success statistics that answer the fleet's rollout rounds
+ * with knapsack budgets; every operator's dead letters go to one stream. {@code run}, {@code demo},
+ * {@code estimate} and the tests plug in their own sources and sinks.
  */
 public final class CreditJob {
     public static final String UID_DECODE = "decode-steps";
@@ -36,9 +48,18 @@ public final class CreditJob {
     public static final String UID_GROUPS = "group-assembler";
     public static final String UID_CREDIT = "credit-estimator";
     public static final String UID_BATCHER = "advantage-batcher";
+    public static final String UID_EXPAND_REQUESTS = "expand-rollout-requests";
+    public static final String UID_OUTCOMES = "task-outcomes";
+    public static final String UID_TASK_STATS = "task-stats";
+    public static final String UID_ALLOCATOR = "round-allocator";
 
-    /** What the dataflow produces. */
-    public record Outputs(DataStream<AdvantageBatch> batches, DataStream<DeadLetter> deadLetters) {}
+    /**
+     * What the dataflow produces; {@code budgets} is null when no rollout requests are wired in.
+     */
+    public record Outputs(
+            DataStream<AdvantageBatch> batches,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<BudgetAllocation> budgets) {}
 
     /** The settings the dataflow needs, read and validated from one configuration. */
     public record Settings(
@@ -49,7 +70,13 @@ public final class CreditJob {
             Duration groupTimeout,
             int minGroupSize,
             int batchMaxRecords,
-            Duration batchLinger) {
+            Duration batchLinger,
+            KnapsackParams knapsack,
+            KnapsackSolver.Mode solver,
+            SuccessRateTracker.Settings tracker,
+            int epochGroups,
+            Duration roundTimeout,
+            Duration taskTtl) {
 
         /**
          * @throws IllegalArgumentException naming the bad key
@@ -63,20 +90,31 @@ public final class CreditJob {
                     config.get(CreditstreamOptions.GROUP_TIMEOUT),
                     config.get(CreditstreamOptions.MIN_GROUP_SIZE),
                     config.get(CreditstreamOptions.BATCH_MAX_RECORDS),
-                    config.get(CreditstreamOptions.BATCH_LINGER));
+                    config.get(CreditstreamOptions.BATCH_LINGER),
+                    CreditstreamOptions.knapsackParams(config),
+                    CreditstreamOptions.knapsackSolver(config),
+                    CreditstreamOptions.trackerSettings(config),
+                    config.get(CreditstreamOptions.BUDGET_EPOCH_GROUPS),
+                    config.get(CreditstreamOptions.BUDGET_ROUND_TIMEOUT),
+                    config.get(CreditstreamOptions.BUDGET_TASK_TTL));
         }
     }
 
     private CreditJob() {}
 
-    /** The streaming dataflow from raw Kafka values. */
-    public static Outputs defineWorkflow(DataStream<RawStep> raw, Settings settings) {
+    /**
+     * The streaming dataflow from raw Kafka values.
+     *
+     * @param requests the fleet's rollout rounds, or null to run without knapsack budgets
+     */
+    public static Outputs defineWorkflow(
+            DataStream<RawStep> raw, DataStream<BudgetRequest> requests, Settings settings) {
         SingleOutputStreamOperator<EncodedStep> steps =
                 raw.process(new DecodeStepFunction(settings.maxRecordBytes()))
                         .returns(TypeInformation.of(EncodedStep.class))
                         .uid(UID_DECODE)
                         .name("Decode and validate steps");
-        return assemble(steps, steps.getSideOutput(DeadLetters.TAG), settings, false);
+        return assemble(steps, steps.getSideOutput(DeadLetters.TAG), requests, settings, false);
     }
 
     /**
@@ -91,12 +129,13 @@ public final class CreditJob {
                         .returns(TypeInformation.of(EncodedStep.class))
                         .uid(UID_ENCODE)
                         .name("Encode steps");
-        return assemble(encoded, null, settings, boundedInput);
+        return assemble(encoded, null, null, settings, boundedInput);
     }
 
     private static Outputs assemble(
             DataStream<EncodedStep> steps,
             DataStream<DeadLetter> upstreamDeadLetters,
+            DataStream<BudgetRequest> requests,
             Settings settings,
             boolean boundedInput) {
         SingleOutputStreamOperator<EncodedTrajectory> trajectories =
@@ -137,6 +176,51 @@ public final class CreditJob {
         if (upstreamDeadLetters != null) {
             deadLetters = upstreamDeadLetters.union(deadLetters);
         }
-        return new Outputs(batches, deadLetters);
+        DataStream<BudgetAllocation> budgets =
+                requests == null ? null : budgets(groups, requests, settings);
+        return new Outputs(batches, deadLetters, budgets);
+    }
+
+    /**
+     * Knapsack budgets: every completed group updates its task's success statistics (keyBy task); a
+     * round request fans out to its tasks, which reply with their statistics, and the replies meet
+     * again by round (keyBy round) to be solved and answered per task.
+     */
+    private static DataStream<BudgetAllocation> budgets(
+            DataStream<TrajectoryGroup> groups,
+            DataStream<BudgetRequest> requests,
+            Settings settings) {
+        SingleOutputStreamOperator<RoundProbe> probes =
+                requests.process(new ExpandBudgetRequest())
+                        .returns(TypeInformation.of(RoundProbe.class))
+                        .uid(UID_EXPAND_REQUESTS)
+                        .name("Expand rollout requests");
+        DataStream<TaskOutcome> outcomes =
+                groups.map(TaskOutcome::of)
+                        .returns(TypeInformation.of(TaskOutcome.class))
+                        .uid(UID_OUTCOMES)
+                        .name("Task outcomes");
+        SingleOutputStreamOperator<TaskStateReply> replies =
+                outcomes.keyBy(TaskOutcome::key)
+                        .connect(probes.keyBy(RoundProbe::taskKey))
+                        .process(
+                                new TaskStatsFunction(
+                                        settings.tracker(),
+                                        settings.epochGroups(),
+                                        settings.taskTtl()))
+                        .returns(TypeInformation.of(TaskStateReply.class))
+                        .uid(UID_TASK_STATS)
+                        .name("Task success statistics");
+        SingleOutputStreamOperator<BudgetAllocation> answers =
+                replies.keyBy(TaskStateReply::roundKey)
+                        .process(
+                                new RoundAllocator(
+                                        settings.knapsack(),
+                                        settings.solver(),
+                                        settings.roundTimeout()))
+                        .returns(new AvroTypeInfo<>(BudgetAllocation.class))
+                        .uid(UID_ALLOCATOR)
+                        .name("Allocate rollout budgets");
+        return answers.union(probes.getSideOutput(ExpandBudgetRequest.ERRORS));
     }
 }

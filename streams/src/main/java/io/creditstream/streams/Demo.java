@@ -1,5 +1,6 @@
 package io.creditstream.streams;
 
+import io.creditstream.fleet.BudgetClient;
 import io.creditstream.fleet.FleetRunner;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
@@ -39,6 +40,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * read_committed}).
  */
 public final class Demo {
+    /** How long the fleet waits for a round's budgets before it plays the round uniformly. */
+    private static final Duration BUDGET_ANSWER_TIMEOUT = Duration.ofSeconds(10);
+
     /** What the demo was asked to do. */
     public record Settings(
             Duration duration,
@@ -61,7 +65,10 @@ public final class Demo {
             double meanAnchorGroupSize,
             double singletonRatio,
             long deadLettered,
-            double lastStepToAdvantageP99Ms) {}
+            double lastStepToAdvantageP99Ms,
+            long budgetRounds,
+            long budgetFallbacks,
+            double effectiveGradientRatio) {}
 
     private final Settings settings;
     private final Configuration userConfig;
@@ -103,18 +110,40 @@ public final class Demo {
                             .groupSize(settings.groupSize())
                             .seed(settings.seed())
                             .build();
-            try (StepEventProducer producer =
-                    new StepEventProducer(
-                            broker.bootstrapServers(),
-                            config.get(CreditstreamOptions.TOPIC_STEPS))) {
+            BudgetClient budgets =
+                    config.get(CreditstreamOptions.BUDGET_ENABLED)
+                            ? new BudgetClient(
+                                    broker.bootstrapServers(),
+                                    config.get(CreditstreamOptions.TOPIC_REQUESTS),
+                                    config.get(CreditstreamOptions.TOPIC_BUDGET),
+                                    fleet.experimentId(),
+                                    fleet.taskIds(),
+                                    fleet.taskIds().size(),
+                                    settings.groupSize(),
+                                    BUDGET_ANSWER_TIMEOUT)
+                            : null;
+            if (budgets != null) {
+                out.printf(
+                        "Knapsack budgets: every round asks for %d rollouts over all %d tasks on"
+                                + " %s%n",
+                        settings.groupSize() * fleet.taskIds().size(),
+                        fleet.taskIds().size(),
+                        config.get(CreditstreamOptions.TOPIC_REQUESTS));
+            }
+            try (BudgetClient planner = budgets;
+                    StepEventProducer producer =
+                            new StepEventProducer(
+                                    broker.bootstrapServers(),
+                                    config.get(CreditstreamOptions.TOPIC_STEPS))) {
                 FleetRunner runner =
                         FleetRunner.builder(fleet, producer)
                                 .targetEventsPerSecond(settings.eventsPerSecond())
+                                .planner(planner)
                                 .build();
                 Thread fleetThread = new Thread(runner, "demo-fleet");
                 fleetThread.setDaemon(true);
                 fleetThread.start();
-                Progress progress = new Progress(metricsUrl);
+                Progress progress = new Progress(metricsUrl, planner);
                 try (KafkaConsumer<byte[], byte[]> batches =
                         batchConsumer(broker, config.get(CreditstreamOptions.TOPIC_BATCHES))) {
                     long deadline =
@@ -206,6 +235,8 @@ public final class Demo {
     static final class Progress {
         private final HttpClient http = HttpClient.newHttpClient();
         private final URI metrics;
+        private final BudgetClient budgets;
+        private double effectiveGradientRatio;
         private final AvroCodec<AdvantageBatch> codec = AvroCodec.of(AdvantageBatch.class);
         private long batches;
         private long records;
@@ -219,8 +250,9 @@ public final class Demo {
         private long deadLettered;
         private double latencyP99;
 
-        Progress(String metricsUrl) {
+        Progress(String metricsUrl, BudgetClient budgets) {
             this.metrics = URI.create(metricsUrl);
+            this.budgets = budgets;
         }
 
         void consume(Iterable<ConsumerRecord<byte[], byte[]>> polled) {
@@ -251,6 +283,7 @@ public final class Demo {
                 eventsIn = (long) PrometheusText.sum(text, "creditEventsIn");
                 groupsCompleted = (long) PrometheusText.sum(text, "creditGroupsCompleted");
                 deadLettered = (long) PrometheusText.sum(text, "creditDeadLettered");
+                effectiveGradientRatio = PrometheusText.mean(text, "budgetEffectiveGradientRatio");
                 latencyP99 =
                         PrometheusText.max(
                                 text, "creditLastStepToAdvantageMs", "quantile=\"0.99\"");
@@ -271,22 +304,32 @@ public final class Demo {
             eventsInAtLastLine = eventsIn;
             Summary snapshot = summary(start, eventsSent);
             return String.format(
-                    "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out"
-                            + " %,d (%,d records) | mean |A| %.3f | anchor group size %.1f,"
-                            + " singletons %.1f%% | last step -> advantage p99 %.0f ms | dead"
-                            + " letters %,d",
-                    snapshot.seconds(),
-                    snapshot.eventsSent(),
-                    snapshot.eventsIn(),
-                    rate,
-                    snapshot.groupsCompleted(),
-                    snapshot.batches(),
-                    snapshot.records(),
-                    snapshot.meanAbsAdvantage(),
-                    snapshot.meanAnchorGroupSize(),
-                    100 * snapshot.singletonRatio(),
-                    snapshot.lastStepToAdvantageP99Ms(),
-                    snapshot.deadLettered());
+                            "[%5.1fs] events sent %,d | in %,d (%,.0f/s) | groups done %,d | batches out"
+                                    + " %,d (%,d records) | mean |A| %.3f | anchor group size %.1f,"
+                                    + " singletons %.1f%% | last step -> advantage p99 %.0f ms | dead"
+                                    + " letters %,d",
+                            snapshot.seconds(),
+                            snapshot.eventsSent(),
+                            snapshot.eventsIn(),
+                            rate,
+                            snapshot.groupsCompleted(),
+                            snapshot.batches(),
+                            snapshot.records(),
+                            snapshot.meanAbsAdvantage(),
+                            snapshot.meanAnchorGroupSize(),
+                            100 * snapshot.singletonRatio(),
+                            snapshot.lastStepToAdvantageP99Ms(),
+                            snapshot.deadLettered())
+                    + (budgets == null
+                            ? ""
+                            : String.format(
+                                    " | budget rounds %,d (%d fallback), rollouts/task %d-%d,"
+                                            + " effective-gradient ratio %.2f",
+                                    snapshot.budgetRounds(),
+                                    snapshot.budgetFallbacks(),
+                                    budgets.lastMin(),
+                                    budgets.lastMax(),
+                                    snapshot.effectiveGradientRatio()));
         }
 
         Summary summary(long start, long eventsSent) {
@@ -301,7 +344,10 @@ public final class Demo {
                     records == 0 ? 0.0 : (double) anchorGroupSizeSum / records,
                     records == 0 ? 0.0 : (double) singletons / records,
                     deadLettered,
-                    latencyP99);
+                    latencyP99,
+                    budgets == null ? 0 : budgets.rounds(),
+                    budgets == null ? 0 : budgets.fallbacks(),
+                    effectiveGradientRatio);
         }
     }
 }

@@ -12,6 +12,12 @@ final class PrometheusText {
         return fold(exposition, suffix, "", 0, Double::sum);
     }
 
+    /** Mean of every sample of a metric (e.g. a per-subtask ratio); 0 when there is none. */
+    static double mean(String exposition, String suffix) {
+        double count = fold(exposition, suffix, "", 0, (total, value) -> total + 1);
+        return count == 0 ? 0 : sum(exposition, suffix) / count;
+    }
+
     /** Largest sample of a metric among those whose labels contain {@code labelFilter}. */
     static double max(String exposition, String suffix, String labelFilter) {
         return fold(exposition, suffix, labelFilter, 0, Math::max);

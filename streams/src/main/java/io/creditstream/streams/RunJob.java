@@ -1,5 +1,6 @@
 package io.creditstream.streams;
 
+import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.ConfigLoader;
@@ -21,6 +22,8 @@ public final class RunJob {
     public static final String UID_SOURCE = "agent-steps-source";
     public static final String UID_BATCH_SINK = "learner-batches-sink";
     public static final String UID_DLQ_SINK = "dead-letter-sink";
+    public static final String UID_REQUESTS_SOURCE = "rollout-requests-source";
+    public static final String UID_BUDGET_SINK = "rollout-budget-sink";
 
     private RunJob() {}
 
@@ -34,7 +37,15 @@ public final class RunJob {
                                 WatermarkStrategy.noWatermarks(),
                                 "Kafka " + config.get(CreditstreamOptions.TOPIC_STEPS))
                         .uid(UID_SOURCE);
-        CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, settings);
+        DataStream<BudgetRequest> requests =
+                config.get(CreditstreamOptions.BUDGET_ENABLED)
+                        ? env.fromSource(
+                                        KafkaIo.requestsSource(config),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "Kafka " + config.get(CreditstreamOptions.TOPIC_REQUESTS))
+                                .uid(UID_REQUESTS_SOURCE)
+                        : null;
+        CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, requests, settings);
         outputs.batches()
                 .sinkTo(KafkaIo.batchesSink(config))
                 .uid(UID_BATCH_SINK)
@@ -43,6 +54,12 @@ public final class RunJob {
                 .sinkTo(KafkaIo.deadLetterSink(config))
                 .uid(UID_DLQ_SINK)
                 .name("Kafka " + config.get(CreditstreamOptions.TOPIC_DLQ));
+        if (outputs.budgets() != null) {
+            outputs.budgets()
+                    .sinkTo(KafkaIo.budgetSink(config))
+                    .uid(UID_BUDGET_SINK)
+                    .name("Kafka " + config.get(CreditstreamOptions.TOPIC_BUDGET));
+        }
         return env;
     }
 

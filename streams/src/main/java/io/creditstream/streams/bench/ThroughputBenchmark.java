@@ -141,7 +141,8 @@ public final class ThroughputBenchmark {
                         boundedSteps(config, new KafkaIo.RawStepDeserializer()),
                         WatermarkStrategy.noWatermarks(),
                         "steps");
-        CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, CreditJob.Settings.from(config));
+        CreditJob.Outputs outputs =
+                CreditJob.defineWorkflow(raw, null, CreditJob.Settings.from(config));
         outputs.batches().sinkTo(KafkaIo.batchesSink(config));
         outputs.deadLetters().sinkTo(KafkaIo.deadLetterSink(config));
         JobExecutionResult result = env.execute("bench creditstream");

@@ -114,6 +114,14 @@ public class DemoCommand implements Callable<Integer> {
                     100 * summary.singletonRatio(),
                     summary.deadLettered(),
                     summary.lastStepToAdvantageP99Ms());
+            if (summary.budgetRounds() > 0) {
+                System.out.printf(
+                        "Knapsack budgets: %,d rounds (%d fell back to uniform), effective-gradient"
+                                + " ratio %.2f%n",
+                        summary.budgetRounds(),
+                        summary.budgetFallbacks(),
+                        summary.effectiveGradientRatio());
+            }
             return 0;
         } finally {
             finished.countDown();

@@ -1,6 +1,8 @@
 package io.creditstream.streams.kafka;
 
 import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.BudgetAllocation;
+import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.RawStep;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -22,6 +25,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,6 +35,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job's Kafka source and sinks, built from the typed options: raw agent.steps values with their
@@ -61,6 +67,41 @@ public final class KafkaIo {
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .setDeserializer(new RawStepDeserializer())
+                .build();
+    }
+
+    /**
+     * rollout.requests, from the committed offsets (earliest when none). A value that is not a
+     * BudgetRequest cannot be answered (its round is unknown): it is skipped, counted and logged.
+     */
+    public static KafkaSource<BudgetRequest> requestsSource(Configuration config) {
+        return KafkaSource.<BudgetRequest>builder()
+                .setBootstrapServers(bootstrapServers(config))
+                .setTopics(config.get(CreditstreamOptions.TOPIC_REQUESTS))
+                .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP) + "-requests")
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setDeserializer(new BudgetRequestDeserializer())
+                .build();
+    }
+
+    /**
+     * rollout.budget, at-least-once and keyed by round: the fleet waits for these answers, so they
+     * must not wait for a checkpoint's commit, and a repeated answer for the same round and task is
+     * harmless.
+     */
+    public static KafkaSink<BudgetAllocation> budgetSink(Configuration config) {
+        return KafkaSink.<BudgetAllocation>builder()
+                .setBootstrapServers(bootstrapServers(config))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(
+                        KafkaRecordSerializationSchema.<BudgetAllocation>builder()
+                                .setTopic(config.get(CreditstreamOptions.TOPIC_BUDGET))
+                                .setKeySerializationSchema(new RoundKey())
+                                .setValueSerializationSchema(
+                                        new AvroSerialization<>(BudgetAllocation.class))
+                                .build())
                 .build();
     }
 
@@ -164,6 +205,54 @@ public final class KafkaIo {
         @Override
         public TypeInformation<RawStep> getProducedType() {
             return new AvroTypeInfo<>(RawStep.class);
+        }
+    }
+
+    /** The round id of a budget answer, as its Kafka key. */
+    static final class RoundKey implements SerializationSchema<BudgetAllocation> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(BudgetAllocation allocation) {
+            return allocation.getRoundId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Decodes rollout requests; skips (and counts) values that are not one. */
+    static final class BudgetRequestDeserializer
+            implements KafkaRecordDeserializationSchema<BudgetRequest> {
+        private static final long serialVersionUID = 1L;
+        private static final Logger LOG = LoggerFactory.getLogger(BudgetRequestDeserializer.class);
+
+        private transient AvroCodec<BudgetRequest> codec;
+        private transient Counter malformed;
+
+        @Override
+        public void open(DeserializationSchema.InitializationContext context) {
+            codec = AvroCodec.of(BudgetRequest.class);
+            malformed = context.getMetricGroup().counter("budgetRequestsMalformed");
+        }
+
+        @Override
+        public void deserialize(
+                ConsumerRecord<byte[], byte[]> record, Collector<BudgetRequest> out) {
+            try {
+                out.collect(codec.decode(record.value()));
+            } catch (RuntimeException e) {
+                malformed.inc();
+                LOG.warn(
+                        "Skipped a value on {} partition {} offset {} that is not a"
+                                + " BudgetRequest: {}",
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        e.getMessage());
+            }
+        }
+
+        @Override
+        public TypeInformation<BudgetRequest> getProducedType() {
+            return new AvroTypeInfo<>(BudgetRequest.class);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.creditstream.streams.options;
 
+import io.creditstream.operators.core.budget.KnapsackParams;
+import io.creditstream.operators.core.budget.KnapsackSolver;
+import io.creditstream.operators.core.budget.SuccessRateTracker;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.EpisodeNormScope;
 import io.creditstream.operators.core.credit.Estimator;
@@ -178,6 +181,104 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "A batch leaves at the latest this long after its first group.");
 
+    // ---- Knapsack rollout budgets ------------------------------------------------------------
+
+    public static final ConfigOption<Boolean> BUDGET_ENABLED =
+            ConfigOptions.key("budget.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Answer rollout.requests rounds with knapsack budgets on"
+                                    + " rollout.budget, from per-task success statistics.");
+
+    public static final ConfigOption<Integer> BUDGET_N =
+            ConfigOptions.key(KnapsackParams.KEY_N)
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "Rollouts per task of a uniform round (a request's default_n wins);"
+                                    + " the round's budget is tasks × n unless it gives one.");
+
+    public static final ConfigOption<Integer> BUDGET_MIN_N =
+            ConfigOptions.key(KnapsackParams.KEY_MIN_N)
+                    .intType()
+                    .defaultValue(KnapsackParams.DEFAULT_MIN_N)
+                    .withDescription("Fewest rollouts of a task the knapsack considers (N_low).");
+
+    public static final ConfigOption<Integer> BUDGET_MAX_N =
+            ConfigOptions.key(KnapsackParams.KEY_MAX_N)
+                    .intType()
+                    .defaultValue(KnapsackParams.SCRIPT_MAX_N)
+                    .withDescription(
+                            "Most rollouts of a task the knapsack considers (the published"
+                                    + " script's 128; leftover spreading may exceed it).");
+
+    public static final ConfigOption<Double> BUDGET_ALPHA =
+            ConfigOptions.key(KnapsackParams.KEY_ALPHA)
+                    .doubleType()
+                    .defaultValue(KnapsackParams.DEFAULT_ALPHA)
+                    .withDescription("Confidence of the fallback's cost estimate.");
+
+    public static final ConfigOption<Boolean> BUDGET_ALLOW_FALLBACK =
+            ConfigOptions.key(KnapsackParams.KEY_ALLOW_FALLBACK)
+                    .booleanType()
+                    .defaultValue(KnapsackParams.DEFAULT_ALLOW_FALLBACK)
+                    .withDescription(
+                            "Give budget the effective tasks cannot use to unsolved tasks.");
+
+    public static final ConfigOption<String> BUDGET_SOLVER =
+            ConfigOptions.key("budget.solver")
+                    .stringType()
+                    .defaultValue("auto")
+                    .withDescription(
+                            "auto (the exact DP while it is fast, else the marginal-gain greedy),"
+                                    + " dp or greedy.");
+
+    public static final ConfigOption<Integer> BUDGET_MIN_BUFFER =
+            ConfigOptions.key("budget.min-buffer")
+                    .intType()
+                    .defaultValue(SuccessRateTracker.DEFAULT_MIN_BUFFER)
+                    .withDescription("Rollouts of a task before its success rate is trusted.");
+
+    public static final ConfigOption<Integer> BUDGET_REWARD_BUFFER =
+            ConfigOptions.key("budget.reward-buffer")
+                    .intType()
+                    .defaultValue(SuccessRateTracker.DEFAULT_REWARD_BUFFER)
+                    .withDescription(
+                            "Rewards behind a success rate: this epoch's when it has this many,"
+                                    + " else the most recent ones.");
+
+    public static final ConfigOption<Boolean> BUDGET_EPOCH_ESTIMATION =
+            ConfigOptions.key("budget.epoch-estimation")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Prefer this epoch's mean; false always uses the most recent"
+                                    + " rewards.");
+
+    public static final ConfigOption<Integer> BUDGET_EPOCH_GROUPS =
+            ConfigOptions.key("budget.epoch-groups")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Start a new statistics epoch of a task every this many groups when"
+                                    + " no newer policy version arrives; 0 = only on a new"
+                                    + " policy version.");
+
+    public static final ConfigOption<Duration> BUDGET_ROUND_TIMEOUT =
+            ConfigOptions.key("budget.round-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "A round whose statistics are not all in by then is answered with"
+                                    + " error records.");
+
+    public static final ConfigOption<Duration> BUDGET_TASK_TTL =
+            ConfigOptions.key("budget.task-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription("Statistics of a task not seen for this long are dropped.");
+
     private CreditstreamOptions() {}
 
     private static ConfigOption<String> topic(String key, String name) {
@@ -202,6 +303,41 @@ public final class CreditstreamOptions {
                 .invalidActionPenalty(config.get(INVALID_ACTION_PENALTY))
                 .episodeNormScope(EpisodeNormScope.fromConfig(config.get(EPISODE_NORM_SCOPE)))
                 .build();
+    }
+
+    /**
+     * The knapsack settings of a configuration, validated.
+     *
+     * @throws IllegalArgumentException naming the bad key
+     */
+    public static KnapsackParams knapsackParams(Configuration config) {
+        return KnapsackParams.builder()
+                .n(config.get(BUDGET_N))
+                .minN(config.get(BUDGET_MIN_N))
+                .maxN(config.get(BUDGET_MAX_N))
+                .alpha(config.get(BUDGET_ALPHA))
+                .allowFallback(config.get(BUDGET_ALLOW_FALLBACK))
+                .build();
+    }
+
+    /** The success-rate tracker settings of a configuration. */
+    public static SuccessRateTracker.Settings trackerSettings(Configuration config) {
+        return new SuccessRateTracker.Settings(
+                config.get(BUDGET_MIN_BUFFER),
+                config.get(BUDGET_REWARD_BUFFER),
+                config.get(BUDGET_EPOCH_ESTIMATION),
+                true);
+    }
+
+    /** The knapsack solver mode of a configuration. */
+    public static KnapsackSolver.Mode knapsackSolver(Configuration config) {
+        String value = config.get(BUDGET_SOLVER);
+        try {
+            return KnapsackSolver.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Unknown budget.solver '" + value + "'; accepted values: auto, dp, greedy");
+        }
     }
 
     /** Every option declared here, in declaration order (for the docs and `--help`). */

@@ -1,0 +1,210 @@
+package io.creditstream.fleet;
+
+import io.creditstream.schemas.BudgetAllocation;
+import io.creditstream.schemas.BudgetRequest;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.codec.RecordDecodeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet scheduler's side of knapsack budgets: each round it asks the job for the rollouts of
+ * the next tasks (in turn) on rollout.requests and waits for the answers on rollout.budget. A round
+ * the job cannot answer in time, or answers with an error, falls back to {@code n} rollouts a task,
+ * so the fleet never stalls on the allocator. Use from one thread.
+ */
+public final class BudgetClient implements RoundPlanner, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetClient.class);
+
+    private final String experimentId;
+    private final List<String> taskIds;
+    private final int roundSize;
+    private final int n;
+    private final Duration timeout;
+    private final String requestsTopic;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AvroCodec<BudgetRequest> requestCodec = AvroCodec.of(BudgetRequest.class);
+    private final AvroCodec<BudgetAllocation> answerCodec = AvroCodec.of(BudgetAllocation.class);
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong fallbacks = new AtomicLong();
+    private volatile int lastMin;
+    private volatile int lastMax;
+    private int nextTask;
+
+    /**
+     * @param roundSize tasks per round, taken in turn from {@code taskIds}
+     * @param n rollouts a task gets when a round falls back to uniform; the round's budget is
+     *     {@code roundSize × n}
+     */
+    public BudgetClient(
+            String bootstrapServers,
+            String requestsTopic,
+            String budgetTopic,
+            String experimentId,
+            List<String> taskIds,
+            int roundSize,
+            int n,
+            Duration timeout) {
+        if (taskIds.isEmpty() || roundSize < 1 || n < 1) {
+            throw new IllegalArgumentException(
+                    "a budget client needs tasks, a round size ≥ 1 and n ≥ 1");
+        }
+        this.experimentId = experimentId;
+        this.taskIds = List.copyOf(taskIds);
+        this.roundSize = Math.min(roundSize, taskIds.size());
+        this.n = n;
+        this.timeout = timeout;
+        this.requestsTopic = requestsTopic;
+        this.producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrapServers,
+                                ProducerConfig.ACKS_CONFIG,
+                                "all"),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer());
+        this.consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrapServers,
+                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                "false"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        // Assigned (not subscribed) and positioned at the end before the first request, so no
+        // answer can slip past between asking and listening.
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(budgetTopic)
+                .forEach(info -> partitions.add(new TopicPartition(budgetTopic, info.partition())));
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+    }
+
+    @Override
+    public List<Assignment> nextRound() {
+        List<String> tasks = new ArrayList<>(roundSize);
+        for (int i = 0; i < roundSize; i++) {
+            tasks.add(taskIds.get(nextTask));
+            nextTask = (nextTask + 1) % taskIds.size();
+        }
+        String roundId = experimentId + "-round-" + rounds.incrementAndGet();
+        Map<String, Integer> budgets;
+        try {
+            budgets = request(roundId, tasks);
+        } catch (TimeoutException | IllegalStateException e) {
+            fallbacks.incrementAndGet();
+            LOG.warn("Round {} falls back to {} rollouts a task: {}", roundId, n, e.getMessage());
+            budgets = new HashMap<>();
+            for (String task : tasks) {
+                budgets.put(task, n);
+            }
+        }
+        List<Assignment> round = new ArrayList<>(tasks.size());
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (String task : tasks) {
+            int rollouts = budgets.get(task);
+            round.add(new Assignment(task, rollouts));
+            min = Math.min(min, rollouts);
+            max = Math.max(max, rollouts);
+        }
+        lastMin = min;
+        lastMax = max;
+        return round;
+    }
+
+    private Map<String, Integer> request(String roundId, List<String> tasks)
+            throws TimeoutException {
+        BudgetRequest request =
+                new BudgetRequest(experimentId, roundId, tasks, tasks.size() * n, n);
+        try {
+            producer.send(
+                            new ProducerRecord<>(
+                                    requestsTopic,
+                                    roundId.getBytes(StandardCharsets.UTF_8),
+                                    requestCodec.encode(request)))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot send budget request " + roundId, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + roundId, e);
+        }
+        Map<String, Integer> budgets = new HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (budgets.size() < tasks.size()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException(
+                        budgets.size() + " of " + tasks.size() + " answers within " + timeout);
+            }
+            for (ConsumerRecord<byte[], byte[]> record :
+                    consumer.poll(Duration.ofNanos(Math.min(left, 100_000_000L)))) {
+                BudgetAllocation answer;
+                try {
+                    answer = answerCodec.decode(record.value());
+                } catch (RecordDecodeException e) {
+                    continue; // not an answer this client can read; other writers may share the
+                    // topic
+                }
+                if (!answer.getRoundId().equals(roundId)) {
+                    continue;
+                }
+                if (answer.getError() != null) {
+                    throw new IllegalStateException("the job answered: " + answer.getError());
+                }
+                budgets.put(answer.getTaskId(), answer.getRollouts());
+            }
+        }
+        return budgets;
+    }
+
+    /** Rounds asked for. */
+    public long rounds() {
+        return rounds.get();
+    }
+
+    /** Rounds that fell back to uniform budgets. */
+    public long fallbacks() {
+        return fallbacks.get();
+    }
+
+    /** Fewest rollouts a task got in the last round. */
+    public int lastMin() {
+        return lastMin;
+    }
+
+    /** Most rollouts a task got in the last round. */
+    public int lastMax() {
+        return lastMax;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+        consumer.close(Duration.ofSeconds(5));
+    }
+}
