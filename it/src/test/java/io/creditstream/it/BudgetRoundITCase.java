@@ -14,7 +14,6 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,15 +49,8 @@ class BudgetRoundITCase {
         KafkaIo.createAbsentTopics(config);
         // Two groups of 8 for each of 5 tasks: 16 rollouts a task, so every task is valid.
         List<StepEvent> steps = TestFleet.groups(new Random(21), "exp-k", 10, 8);
-        AvroCodec<StepEvent> stepCodec = AvroCodec.of(StepEvent.class);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (StepEvent step : steps) {
-            records.add(
-                    new ProducerRecord<>(
-                            config.getString("topic.steps", null),
-                            step.getEpisodeId().getBytes(StandardCharsets.UTF_8),
-                            stepCodec.encode(step)));
-        }
+        List<ProducerRecord<byte[], byte[]>> records =
+                KafkaTestSupport.stepRecords(config.getString("topic.steps", null), steps);
         KafkaTestSupport.produce(KAFKA.broker(), config.getString("topic.steps", null), records);
 
         JobClient job = RunJob.environment(config).executeAsync("budget-round-itcase");

@@ -13,7 +13,6 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,15 +50,8 @@ class CreditJobITCase {
         for (int i = 0; i < 40; i++) {
             sent.add(steps.get(i * 7));
         }
-        AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (StepEvent step : sent) {
-            records.add(
-                    new ProducerRecord<>(
-                            config.getString("topic.steps", null),
-                            step.getEpisodeId().getBytes(StandardCharsets.UTF_8),
-                            codec.encode(step)));
-        }
+        List<ProducerRecord<byte[], byte[]>> records =
+                KafkaTestSupport.stepRecords(config.getString("topic.steps", null), sent);
         KafkaIo.createAbsentTopics(config);
         KafkaTestSupport.produce(KAFKA.broker(), config.getString("topic.steps", null), records);
 

@@ -1,7 +1,9 @@
 package io.creditstream.it;
 
+import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,20 @@ final class KafkaTestSupport {
         options.put("execution.checkpointing.interval", "500 ms");
         options.put("parallelism.default", "2");
         return options;
+    }
+
+    /** Steps as agent.steps records: keyed by episode id, Avro single-object values. */
+    static List<ProducerRecord<byte[], byte[]>> stepRecords(String topic, List<StepEvent> steps) {
+        AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(steps.size());
+        for (StepEvent step : steps) {
+            records.add(
+                    new ProducerRecord<>(
+                            topic,
+                            step.getEpisodeId().getBytes(StandardCharsets.UTF_8),
+                            codec.encode(step)));
+        }
+        return records;
     }
 
     /** A producer of raw bytes that waits for the broker's acknowledgement (acks=all). */

@@ -16,7 +16,7 @@ import java.util.Random;
  * task. Reported: the effective-gradient ratio (samples in groups with both outcomes / samples) and
  * the effective-prompt ratio, over all rounds after the first epoch.
  *
- * <p>Run: {@code java -cp operators/target/classes:operators/target/test-classes:$(cat /tmp/cp.txt)
+ * <p>Run: {@code java -cp operators/target/classes:operators/target/test-classes
  * io.creditstream.operators.core.budget.KnapsackSimulation}
  */
 public final class KnapsackSimulation {
