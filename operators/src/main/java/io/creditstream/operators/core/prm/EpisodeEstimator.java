@@ -1,0 +1,47 @@
+package io.creditstream.operators.core.prm;
+
+import java.util.Locale;
+
+/**
+ * How OPRL turns the outcomes of a group into the episode advantage A^E (ALGORITHMS.md §3 Eq.3).
+ */
+public enum EpisodeEstimator {
+    /** verl GRPO: VN of the outcomes (singleton → raw score, all equal → 0). */
+    GRPO("grpo"),
+    /** verl RLOO: n/(n − 1)·(s − mean), a singleton keeps s; the paper's WebShop/Sokoban choice. */
+    RLOO("rloo");
+
+    /** The configuration key the value is read from, named in error messages. */
+    public static final String CONFIG_KEY = "credit.oprl.episode-estimator";
+
+    private final String configName;
+
+    EpisodeEstimator(String configName) {
+        this.configName = configName;
+    }
+
+    /** The kebab-case name used in configuration. */
+    public String configName() {
+        return configName;
+    }
+
+    /**
+     * Parses a configuration value (case-insensitive, surrounding blanks ignored).
+     *
+     * @throws IllegalArgumentException naming the value and the accepted names
+     */
+    public static EpisodeEstimator fromConfig(String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(
+                    CONFIG_KEY + " must be set; accepted values: grpo, rloo");
+        }
+        String name = value.trim().toLowerCase(Locale.ROOT);
+        for (EpisodeEstimator estimator : values()) {
+            if (estimator.configName.equals(name)) {
+                return estimator;
+            }
+        }
+        throw new IllegalArgumentException(
+                "Unknown " + CONFIG_KEY + " '" + value + "'; accepted values: grpo, rloo");
+    }
+}
