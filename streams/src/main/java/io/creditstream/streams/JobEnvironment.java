@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -18,10 +19,12 @@ import org.apache.flink.core.execution.CheckpointingMode;
 /**
  * The Flink settings creditstream needs unless the user says otherwise: RocksDB keyed state,
  * incremental exactly-once checkpoints retained on cancellation (the exactly-once Kafka sinks
- * commit on checkpoints), and object reuse (no operator mutates its input).
+ * commit on checkpoints), object reuse (no operator mutates its input) and a 10 ms network buffer
+ * timeout.
  */
 public final class JobEnvironment {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_BUFFER_TIMEOUT = Duration.ofMillis(10);
 
     private JobEnvironment() {}
 
@@ -38,6 +41,9 @@ public final class JobEnvironment {
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         merged.setString("pipeline.object-reuse", "true");
+        // A group's advantages wait for network buffers at two shuffles; at low load Flink's
+        // 100 ms default flush doubled the p99 from last step to advantage (docs/BENCHMARKS.md).
+        merged.set(ExecutionOptions.BUFFER_TIMEOUT, DEFAULT_BUFFER_TIMEOUT);
         if (defaultCheckpointDir != null) {
             merged.set(
                     CheckpointingOptions.CHECKPOINTS_DIRECTORY,
