@@ -1,5 +1,6 @@
 package io.creditstream.streams.options;
 
+import io.creditstream.operators.core.ConfigNames;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
@@ -331,13 +332,11 @@ public final class CreditstreamOptions {
 
     /** The knapsack solver mode of a configuration. */
     public static KnapsackSolver.Mode knapsackSolver(Configuration config) {
-        String value = config.get(BUDGET_SOLVER);
-        try {
-            return KnapsackSolver.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "Unknown budget.solver '" + value + "'; accepted values: auto, dp, greedy");
-        }
+        return ConfigNames.parse(
+                BUDGET_SOLVER.key(),
+                config.get(BUDGET_SOLVER),
+                KnapsackSolver.Mode.values(),
+                mode -> mode.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Every option declared here, in declaration order (for the docs and `--help`). */

@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.budget;
 
-import java.util.Locale;
+import io.creditstream.operators.core.ConfigNames;
 
 /** How Knapsack RL estimates a task's cost for the fallback test (ALGORITHMS.md §4). */
 public enum CostEstimation {
@@ -26,21 +26,6 @@ public enum CostEstimation {
      * @param key the field name to put in the error message
      */
     public static CostEstimation parse(String key, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(
-                    key + " must be set; accepted values: " + accepted());
-        }
-        String canonical = value.trim().toLowerCase(Locale.ROOT);
-        for (CostEstimation estimation : values()) {
-            if (estimation.configName.equals(canonical)) {
-                return estimation;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown " + key + " '" + value + "'; accepted values: " + accepted());
-    }
-
-    private static String accepted() {
-        return PROBABILITY.configName + ", " + EXPECTATION.configName;
+        return ConfigNames.parse(key, value, values(), estimation -> estimation.configName);
     }
 }

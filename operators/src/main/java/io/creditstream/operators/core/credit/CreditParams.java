@@ -1,5 +1,6 @@
 package io.creditstream.operators.core.credit;
 
+import io.creditstream.operators.core.ConfigNames;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -177,13 +178,18 @@ public final class CreditParams implements Serializable {
         private Builder() {}
 
         public Builder estimator(Estimator estimator) {
-            this.estimator = requireSet(estimator, KEY_ESTIMATOR, Estimator.configNames());
+            this.estimator =
+                    requireSet(estimator, KEY_ESTIMATOR, Estimator.values(), Estimator::configName);
             return this;
         }
 
         public Builder normalization(Normalization normalization) {
             this.normalization =
-                    requireSet(normalization, KEY_NORMALIZATION, Normalization.configNames());
+                    requireSet(
+                            normalization,
+                            KEY_NORMALIZATION,
+                            Normalization.values(),
+                            Normalization::configName);
             return this;
         }
 
@@ -245,7 +251,8 @@ public final class CreditParams implements Serializable {
                     requireSet(
                             episodeNormScope,
                             KEY_EPISODE_NORM_SCOPE,
-                            EpisodeNormScope.configNames());
+                            EpisodeNormScope.values(),
+                            EpisodeNormScope::configName);
             return this;
         }
 
@@ -253,9 +260,13 @@ public final class CreditParams implements Serializable {
             return new CreditParams(this);
         }
 
-        private static <T> T requireSet(T value, String key, String[] accepted) {
+        private static <T> T requireSet(
+                T value, String key, T[] values, java.util.function.Function<T, String> name) {
             if (value == null) {
-                throw ConfigNames.missing(key, accepted);
+                throw new IllegalArgumentException(
+                        key
+                                + " must be set; accepted values: "
+                                + ConfigNames.accepted(values, name));
             }
             return value;
         }

@@ -1,5 +1,7 @@
 package io.creditstream.operators.core.credit;
 
+import io.creditstream.operators.core.ConfigNames;
+
 /**
  * Which scores form the episode-level statistics of a group (GiGPO {@code
  * compute_mean_std_cross_steps}).
@@ -33,24 +35,6 @@ public enum EpisodeNormScope {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static EpisodeNormScope fromConfig(String value) {
-        if (value == null) {
-            throw ConfigNames.missing(CONFIG_KEY, configNames());
-        }
-        String name = ConfigNames.canonical(value);
-        for (EpisodeNormScope scope : values()) {
-            if (scope.configName.equals(name)) {
-                return scope;
-            }
-        }
-        throw ConfigNames.unknown(CONFIG_KEY, value, configNames());
-    }
-
-    static String[] configNames() {
-        EpisodeNormScope[] all = values();
-        String[] names = new String[all.length];
-        for (int i = 0; i < all.length; i++) {
-            names[i] = all[i].configName;
-        }
-        return names;
+        return ConfigNames.parse(CONFIG_KEY, value, values(), EpisodeNormScope::configName);
     }
 }

@@ -1,5 +1,6 @@
 package io.creditstream.operators.core.credit;
 
+import io.creditstream.operators.core.ConfigNames;
 import java.util.Set;
 
 /** The credit-assignment estimators this version implements, by their configuration name. */
@@ -40,32 +41,16 @@ public enum Estimator {
      *     missing, or names an estimator that this version does not provide
      */
     public static Estimator fromConfig(String value) {
-        if (value == null) {
-            throw ConfigNames.missing(CONFIG_KEY, configNames());
-        }
-        String name = ConfigNames.canonical(value);
-        for (Estimator estimator : values()) {
-            if (estimator.configName.equals(name)) {
-                return estimator;
-            }
-        }
-        if (PLANNED.contains(name)) {
+        if (value != null
+                && ConfigNames.find(value, values(), Estimator::configName) == null
+                && PLANNED.contains(ConfigNames.canonical(value))) {
             throw new IllegalArgumentException(
                     CONFIG_KEY
                             + " '"
                             + value
                             + "' is not available in this version; available estimators: "
-                            + ConfigNames.join(configNames()));
+                            + ConfigNames.accepted(values(), Estimator::configName));
         }
-        throw ConfigNames.unknown(CONFIG_KEY, value, configNames());
-    }
-
-    static String[] configNames() {
-        Estimator[] all = values();
-        String[] names = new String[all.length];
-        for (int i = 0; i < all.length; i++) {
-            names[i] = all[i].configName;
-        }
-        return names;
+        return ConfigNames.parse(CONFIG_KEY, value, values(), Estimator::configName);
     }
 }

@@ -1,5 +1,7 @@
 package io.creditstream.operators.core.credit;
 
+import io.creditstream.operators.core.ConfigNames;
+
 /**
  * Whether group normalisation divides by the std (verl {@code norm_adv_by_std_in_grpo}, GiGPO
  * {@code mode}).
@@ -35,24 +37,6 @@ public enum Normalization {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static Normalization fromConfig(String value) {
-        if (value == null) {
-            throw ConfigNames.missing(CONFIG_KEY, configNames());
-        }
-        String name = ConfigNames.canonical(value);
-        for (Normalization normalization : values()) {
-            if (normalization.configName.equals(name)) {
-                return normalization;
-            }
-        }
-        throw ConfigNames.unknown(CONFIG_KEY, value, configNames());
-    }
-
-    static String[] configNames() {
-        Normalization[] all = values();
-        String[] names = new String[all.length];
-        for (int i = 0; i < all.length; i++) {
-            names[i] = all[i].configName;
-        }
-        return names;
+        return ConfigNames.parse(CONFIG_KEY, value, values(), Normalization::configName);
     }
 }

@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.prm;
 
-import java.util.Locale;
+import io.creditstream.operators.core.ConfigNames;
 
 /**
  * How OPRL turns the outcomes of a group into the episode advantage A^E (ALGORITHMS.md §3 Eq.3).
@@ -31,17 +31,6 @@ public enum EpisodeEstimator {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static EpisodeEstimator fromConfig(String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(
-                    CONFIG_KEY + " must be set; accepted values: grpo, rloo");
-        }
-        String name = value.trim().toLowerCase(Locale.ROOT);
-        for (EpisodeEstimator estimator : values()) {
-            if (estimator.configName.equals(name)) {
-                return estimator;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown " + CONFIG_KEY + " '" + value + "'; accepted values: grpo, rloo");
+        return ConfigNames.parse(CONFIG_KEY, value, values(), EpisodeEstimator::configName);
     }
 }
