@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.creditstream.operators.core.assembly.DeadLetterReason;
 import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.DeadLetter;
@@ -90,6 +92,61 @@ class CreditJobITCase {
                         .isCloseTo(want.getStepAdvantage(), within(1e-12));
                 assertThat(record.getAnchorGroupSize()).isEqualTo(want.getAnchorGroupSize());
                 assertThat(record.getPartialGroup()).isFalse();
+            }
+        }
+        assertThat(seen).hasSameSizeAs(expected);
+        assertThat(seen.values()).containsOnly(1);
+    }
+
+    @Test
+    void oprlWithTheFleetsLogProbsGivesEveryStepTheKernelsAdvantage() throws Exception {
+        Configuration config = jobConfig();
+        config.setString("credit.estimator", "oprl");
+        Random random = new Random(9);
+        List<StepEvent> steps = new ArrayList<>();
+        for (StepEvent step : TestFleet.groups(new Random(43), "exp-o", 30, 6)) {
+            steps.add(
+                    StepEvent.newBuilder(step)
+                            .setPrmLogprob(-random.nextDouble() * 5)
+                            .setRefLogprob(-random.nextDouble() * 5)
+                            .build());
+        }
+        List<StepEvent> sent = new ArrayList<>(steps);
+        Collections.shuffle(sent, new Random(2));
+        KafkaIo.createAbsentTopics(config);
+        KafkaTestSupport.produce(
+                KAFKA.broker(),
+                config.getString("topic.steps", null),
+                KafkaTestSupport.stepRecords(config.getString("topic.steps", null), sent));
+
+        JobClient job = RunJob.environment(config).executeAsync("credit-job-oprl-itcase");
+        List<AdvantageBatch> batches;
+        try {
+            batches =
+                    KafkaTestSupport.readCommitted(
+                            KAFKA.broker(),
+                            config.getString("topic.batches", null),
+                            AdvantageBatch.class,
+                            KafkaTestSupport.totalAtLeast(steps.size(), b -> b.getRecords().size()),
+                            DEADLINE);
+        } finally {
+            job.cancel().get();
+        }
+
+        // With every step's log-probs given, the step rewards do not depend on the order in
+        // which the parallel assemblers deliver groups, so the kernel's numbers are exact.
+        Map<String, AdvantageRecord> expected =
+                ExpectedCredit.oprl(steps, OprlParams.defaults(), PrmParams.defaults());
+        Map<String, Integer> seen = new HashMap<>();
+        for (AdvantageBatch batch : batches) {
+            for (AdvantageRecord record : batch.getRecords()) {
+                String key = ExpectedCredit.key(record);
+                seen.merge(key, 1, Integer::sum);
+                AdvantageRecord want = expected.get(key);
+                assertThat(want).as("unexpected record %s", key).isNotNull();
+                assertThat(record.getEstimator()).isEqualTo("oprl");
+                assertThat(record.getProcessReward()).isEqualTo(want.getProcessReward());
+                assertThat(record.getAdvantage()).as(key).isEqualTo(want.getAdvantage());
             }
         }
         assertThat(seen).hasSameSizeAs(expected);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.Normalization;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.JsonRecordCodec;
@@ -109,5 +111,59 @@ class EstimateITCase {
                             expected.get(ExpectedCredit.key(record)).getAdvantage(), within(1e-12));
             assertThat(record.getPartialGroup()).isTrue();
         }
+    }
+
+    @Test
+    void oprlTrainsThePrmInFileOrderAndGivesTheSameFileEveryTime() throws Exception {
+        List<StepEvent> steps = TestFleet.groups(new Random(5), "exp", 40, 6);
+        // Groups follow each other in the file; inside a group the steps are shuffled.
+        JsonRecordCodec<StepEvent> codec = JsonRecordCodec.of(StepEvent.class);
+        List<String> lines = new ArrayList<>();
+        for (int from = 0; from < steps.size(); ) {
+            int to = from;
+            while (to < steps.size()
+                    && steps.get(to).getGroupId().equals(steps.get(from).getGroupId())) {
+                to++;
+            }
+            List<StepEvent> group = new ArrayList<>(steps.subList(from, to));
+            Collections.shuffle(group, new Random(from));
+            group.forEach(step -> lines.add(codec.write(step)));
+            from = to;
+        }
+        Path input = dir.resolve("oprl.jsonl");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+
+        Configuration config = new Configuration();
+        config.setString("credit.estimator", "oprl");
+        config.setString("prm.learning-rate", "2.0");
+        Path first = dir.resolve("oprl-1.jsonl");
+        Path second = dir.resolve("oprl-2.jsonl");
+        OfflineEstimate.run(input, first, config, new PrintStream(new ByteArrayOutputStream()));
+        Configuration serial = new Configuration(config);
+        serial.setString("parallelism.default", "1");
+        OfflineEstimate.run(input, second, serial, new PrintStream(new ByteArrayOutputStream()));
+
+        assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
+        Map<String, AdvantageRecord> expected =
+                ExpectedCredit.oprl(
+                        steps,
+                        OprlParams.defaults(),
+                        PrmParams.builder().learningRate(2.0).build());
+        JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
+        List<String> written = Files.readAllLines(first, StandardCharsets.UTF_8);
+        assertThat(written).hasSize(expected.size());
+        long trained = 0;
+        for (String line : written) {
+            AdvantageRecord record = records.read(line);
+            AdvantageRecord want = expected.get(ExpectedCredit.key(record));
+            assertThat(record.getEstimator()).isEqualTo("oprl");
+            assertThat(record.getProcessReward()).isEqualTo(want.getProcessReward());
+            assertThat(record.getAdvantage()).isEqualTo(want.getAdvantage());
+            if (record.getProcessReward() != 0) {
+                trained++;
+            }
+        }
+        // The PRM learned: most steps get a non-zero reward from it.
+        assertThat(trained).isGreaterThan(written.size() / 2);
     }
 }

@@ -1,7 +1,12 @@
 package io.creditstream.it;
 
 import io.creditstream.operators.core.GroupCreditAssigner;
+import io.creditstream.operators.core.OprlCreditAssigner;
 import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.prm.ImplicitPrm;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
+import io.creditstream.operators.core.prm.PrmProgress;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.Trajectory;
@@ -33,14 +38,49 @@ final class ExpectedCredit {
 
     /** Every step's expected record, keyed by {@link #key}; duplicates in the input are ignored. */
     static Map<String, AdvantageRecord> of(Collection<StepEvent> steps, CreditParams params) {
+        GroupCreditAssigner assigner = new GroupCreditAssigner(params);
+        Map<String, AdvantageRecord> expected = new HashMap<>();
+        for (TrajectoryGroup group : assemble(steps)) {
+            for (AdvantageRecord record : assigner.assign(group).getRecords()) {
+                expected.put(key(record), record);
+            }
+        }
+        return expected;
+    }
+
+    /**
+     * OPRL's expected records: the kernel over the groups in the order of their first step in
+     * {@code steps}, one PRM per shard.
+     */
+    static Map<String, AdvantageRecord> oprl(
+            Collection<StepEvent> steps, OprlParams oprl, PrmParams prm) {
+        OprlCreditAssigner assigner = new OprlCreditAssigner(oprl, prm);
+        Map<String, ImplicitPrm> models = new HashMap<>();
+        Map<String, PrmProgress> progress = new HashMap<>();
+        Map<String, AdvantageRecord> expected = new HashMap<>();
+        for (TrajectoryGroup group : assemble(steps)) {
+            String shard = assigner.shardKey(group);
+            OprlCreditAssigner.Result result =
+                    assigner.assign(
+                            group,
+                            models.computeIfAbsent(shard, k -> new ImplicitPrm(prm)),
+                            progress.computeIfAbsent(shard, k -> new PrmProgress()));
+            for (AdvantageRecord record : result.batch().getRecords()) {
+                expected.put(key(record), record);
+            }
+        }
+        return expected;
+    }
+
+    /** The groups as the job assembles them, in the order of their first step in the input. */
+    static List<TrajectoryGroup> assemble(Collection<StepEvent> steps) {
         Map<String, Map<String, TreeMap<Integer, StepEvent>>> byGroup = new LinkedHashMap<>();
         for (StepEvent step : steps) {
             byGroup.computeIfAbsent(step.getGroupId(), g -> new LinkedHashMap<>())
                     .computeIfAbsent(step.getEpisodeId(), e -> new TreeMap<>())
                     .put(step.getStepIndex(), step);
         }
-        GroupCreditAssigner assigner = new GroupCreditAssigner(params);
-        Map<String, AdvantageRecord> expected = new HashMap<>();
+        List<TrajectoryGroup> groups = new ArrayList<>();
         for (var group : byGroup.entrySet()) {
             List<Trajectory> trajectories = new ArrayList<>();
             for (var episode : group.getValue().entrySet()) {
@@ -59,7 +99,7 @@ final class ExpectedCredit {
             }
             trajectories.sort(Comparator.comparing(Trajectory::getEpisodeId));
             Trajectory first = trajectories.get(0);
-            TrajectoryGroup assembled =
+            groups.add(
                     TrajectoryGroup.newBuilder()
                             .setExperimentId(first.getExperimentId())
                             .setTaskId(first.getTaskId())
@@ -67,11 +107,8 @@ final class ExpectedCredit {
                             .setExpectedSize(first.getGroupSize())
                             .setPartial(trajectories.size() < first.getGroupSize())
                             .setTrajectories(trajectories)
-                            .build();
-            for (AdvantageRecord record : assigner.assign(assembled).getRecords()) {
-                expected.put(key(record), record);
-            }
+                            .build());
         }
-        return expected;
+        return groups;
     }
 }

@@ -4,6 +4,10 @@ import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
 import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
+import io.creditstream.operators.core.prm.PrmShard;
 import io.creditstream.operators.flink.AdvantageBatchOperator;
 import io.creditstream.operators.flink.CreditAssignFunction;
 import io.creditstream.operators.flink.DeadLetters;
@@ -12,6 +16,7 @@ import io.creditstream.operators.flink.EncodeStepFunction;
 import io.creditstream.operators.flink.EncodedStep;
 import io.creditstream.operators.flink.EncodedTrajectory;
 import io.creditstream.operators.flink.GroupAssembler;
+import io.creditstream.operators.flink.OprlCreditFunction;
 import io.creditstream.operators.flink.TrajectoryAssembler;
 import io.creditstream.operators.flink.budget.ExpandBudgetRequest;
 import io.creditstream.operators.flink.budget.RoundAllocator;
@@ -29,6 +34,7 @@ import io.creditstream.schemas.internal.TrajectoryGroup;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,6 +53,7 @@ public final class CreditJob {
     public static final String UID_TRAJECTORIES = "trajectory-assembler";
     public static final String UID_GROUPS = "group-assembler";
     public static final String UID_CREDIT = "credit-estimator";
+    public static final String UID_OPRL = "oprl-estimator";
     public static final String UID_BATCHER = "advantage-batcher";
     public static final String UID_EXPAND_REQUESTS = "expand-rollout-requests";
     public static final String UID_OUTCOMES = "task-outcomes";
@@ -55,8 +62,10 @@ public final class CreditJob {
 
     /**
      * What the dataflow produces; {@code budgets} is null when no rollout requests are wired in.
+     * {@code groups} are the assembled groups before estimation, for the offline form.
      */
     public record Outputs(
+            DataStream<TrajectoryGroup> groups,
             DataStream<AdvantageBatch> batches,
             DataStream<DeadLetter> deadLetters,
             DataStream<BudgetAllocation> budgets) {}
@@ -64,6 +73,8 @@ public final class CreditJob {
     /** The settings the dataflow needs, read and validated from one configuration. */
     public record Settings(
             CreditParams credit,
+            OprlParams oprl,
+            PrmParams prm,
             int maxRecordBytes,
             Duration episodeTimeout,
             int maxStepsPerEpisode,
@@ -84,6 +95,8 @@ public final class CreditJob {
         public static Settings from(Configuration config) {
             return new Settings(
                     CreditstreamOptions.creditParams(config),
+                    CreditstreamOptions.oprlParams(config),
+                    CreditstreamOptions.prmParams(config),
                     config.get(CreditstreamOptions.MAX_RECORD_BYTES),
                     config.get(CreditstreamOptions.EPISODE_TIMEOUT),
                     config.get(CreditstreamOptions.MAX_STEPS_PER_EPISODE),
@@ -157,14 +170,7 @@ public final class CreditJob {
                         .returns(new AvroTypeInfo<>(TrajectoryGroup.class))
                         .uid(UID_GROUPS)
                         .name("Assemble groups");
-        SingleOutputStreamOperator<AdvantageBatch> perGroup =
-                groups.map(new CreditAssignFunction(settings.credit()))
-                        .returns(new AvroTypeInfo<>(AdvantageBatch.class))
-                        .uid(UID_CREDIT)
-                        .name(
-                                "Estimate advantages ("
-                                        + settings.credit().estimator().configName()
-                                        + ")");
+        SingleOutputStreamOperator<AdvantageBatch> perGroup = estimate(groups, settings);
         SingleOutputStreamOperator<AdvantageBatch> batches =
                 perGroup.transform(
                                 "Batch advantages",
@@ -178,7 +184,31 @@ public final class CreditJob {
         }
         DataStream<BudgetAllocation> budgets =
                 requests == null ? null : budgets(groups, requests, settings);
-        return new Outputs(batches, deadLetters, budgets);
+        return new Outputs(groups, batches, deadLetters, budgets);
+    }
+
+    /**
+     * Advantages per group: a stateless map for grpo, rloo, dr-grpo and gigpo; for oprl a keyed
+     * function that trains the shard's in-stream PRM (keyBy {@code prm.shard}).
+     */
+    private static SingleOutputStreamOperator<AdvantageBatch> estimate(
+            DataStream<TrajectoryGroup> groups, Settings settings) {
+        String name = "Estimate advantages (" + settings.credit().estimator().configName() + ")";
+        if (settings.credit().estimator() != Estimator.OPRL) {
+            return groups.map(new CreditAssignFunction(settings.credit()))
+                    .returns(new AvroTypeInfo<>(AdvantageBatch.class))
+                    .uid(UID_CREDIT)
+                    .name(name);
+        }
+        PrmShard shard = settings.prm().shard();
+        return groups.keyBy(
+                        (TrajectoryGroup group) ->
+                                shard.key(group.getExperimentId(), group.getTaskId()),
+                        Types.STRING)
+                .process(new OprlCreditFunction(settings.oprl(), settings.prm()))
+                .returns(new AvroTypeInfo<>(AdvantageBatch.class))
+                .uid(UID_OPRL)
+                .name(name);
     }
 
     /**

@@ -4,6 +4,8 @@ import io.creditstream.fleet.BudgetClient;
 import io.creditstream.fleet.FleetRunner;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
+import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.codec.AvroCodec;
@@ -68,7 +70,36 @@ public final class Demo {
             double lastStepToAdvantageP99Ms,
             long budgetRounds,
             long budgetFallbacks,
-            double effectiveGradientRatio) {}
+            double effectiveGradientRatio,
+            PrmFigures prm) {}
+
+    /**
+     * The in-stream PRM's figures from the job's metrics, when the estimator is oprl: rolling DPO
+     * loss and pre-update pair accuracy, pairs trained on, live features, the step rewards' mean
+     * and std, and the step weight α of the last group.
+     */
+    public record PrmFigures(
+            double loss,
+            double pairAccuracy,
+            long pairs,
+            long liveFeatures,
+            double stepRewardMean,
+            double stepRewardStd,
+            double stepWeight) {
+
+        public String line() {
+            return String.format(
+                    "PRM loss %.4f, pair accuracy %.3f, %,d pairs, %,d features, step reward"
+                            + " %.4f ± %.4f, alpha %.2f",
+                    loss,
+                    pairAccuracy,
+                    pairs,
+                    liveFeatures,
+                    stepRewardMean,
+                    stepRewardStd,
+                    stepWeight);
+        }
+    }
 
     private final Settings settings;
     private final Configuration userConfig;
@@ -143,7 +174,9 @@ public final class Demo {
                 Thread fleetThread = new Thread(runner, "demo-fleet");
                 fleetThread.setDaemon(true);
                 fleetThread.start();
-                Progress progress = new Progress(metricsUrl, planner);
+                boolean oprl =
+                        CreditstreamOptions.creditParams(config).estimator() == Estimator.OPRL;
+                Progress progress = new Progress(metricsUrl, planner, oprl);
                 try (KafkaConsumer<byte[], byte[]> batches =
                         batchConsumer(broker, config.get(CreditstreamOptions.TOPIC_BATCHES))) {
                     long deadline =
@@ -249,10 +282,13 @@ public final class Demo {
         private long groupsCompleted;
         private long deadLettered;
         private double latencyP99;
+        private final boolean oprl;
+        private PrmFigures prm;
 
-        Progress(String metricsUrl, BudgetClient budgets) {
+        Progress(String metricsUrl, BudgetClient budgets, boolean oprl) {
             this.metrics = URI.create(metricsUrl);
             this.budgets = budgets;
+            this.oprl = oprl;
         }
 
         void consume(Iterable<ConsumerRecord<byte[], byte[]>> polled) {
@@ -287,6 +323,19 @@ public final class Demo {
                 latencyP99 =
                         PrometheusText.max(
                                 text, "creditLastStepToAdvantageMs", "quantile=\"0.99\"");
+                if (oprl) {
+                    prm =
+                            new PrmFigures(
+                                    PrometheusText.mean(text, CreditMetrics.PRM_LOSS),
+                                    PrometheusText.mean(text, CreditMetrics.PRM_PAIR_ACCURACY),
+                                    (long) PrometheusText.sum(text, CreditMetrics.PRM_PAIRS),
+                                    (long)
+                                            PrometheusText.sum(
+                                                    text, CreditMetrics.PRM_LIVE_FEATURES),
+                                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_REWARD_MEAN),
+                                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_REWARD_STD),
+                                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_WEIGHT));
+                }
             } catch (IOException e) {
                 // The reporter starts with the job; until then the figures stay at their last
                 // value.
@@ -329,7 +378,8 @@ public final class Demo {
                                     snapshot.budgetFallbacks(),
                                     budgets.lastMin(),
                                     budgets.lastMax(),
-                                    snapshot.effectiveGradientRatio()));
+                                    snapshot.effectiveGradientRatio()))
+                    + (prm == null ? "" : " | " + prm.line());
         }
 
         Summary summary(long start, long eventsSent) {
@@ -347,7 +397,8 @@ public final class Demo {
                     latencyP99,
                     budgets == null ? 0 : budgets.rounds(),
                     budgets == null ? 0 : budgets.fallbacks(),
-                    effectiveGradientRatio);
+                    effectiveGradientRatio,
+                    prm);
         }
     }
 }

@@ -1,11 +1,15 @@
 package io.creditstream.streams;
 
+import io.creditstream.operators.core.OprlCreditAssigner;
 import io.creditstream.operators.core.assembly.StepValidator;
-import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.prm.ImplicitPrm;
+import io.creditstream.operators.core.prm.PrmProgress;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.JsonRecordCodec;
+import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -15,10 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -26,7 +33,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.util.Collector;
 
 /**
  * {@code creditstream estimate}: the streaming job's assembly and estimator over a bounded
@@ -45,6 +51,8 @@ public final class OfflineEstimate {
         CreditJob.Settings settings = CreditJob.Settings.from(config);
         JsonRecordCodec<StepEvent> stepCodec = JsonRecordCodec.of(StepEvent.class);
         List<StepEvent> steps = new ArrayList<>();
+        // The line of each group's last step: the order in which the groups complete in the file.
+        Map<String, Long> groupLastLine = new HashMap<>();
         long lines = 0;
         long badLines = 0;
         try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
@@ -62,6 +70,7 @@ public final class OfflineEstimate {
                                 verdict.reason().code() + ": " + verdict.detail());
                     }
                     steps.add(step);
+                    groupLastLine.put(groupKey(step.getExperimentId(), step.getGroupId()), lines);
                 } catch (RuntimeException e) {
                     badLines++;
                     errors.printf("%s:%d: skipped: %s%n", input, lines, e.getMessage());
@@ -76,39 +85,20 @@ public final class OfflineEstimate {
         CreditJob.Outputs outputs =
                 CreditJob.fromSteps(
                         env.fromData(steps, new AvroTypeInfo<>(StepEvent.class)), settings, true);
-        TypeInformation<Either<AdvantageRecord, DeadLetter>> resultType =
-                TypeInformation.of(new TypeHint<>() {});
-        DataStream<Either<AdvantageRecord, DeadLetter>> records =
-                outputs.batches()
-                        .flatMap(
-                                (AdvantageBatch batch,
-                                        Collector<Either<AdvantageRecord, DeadLetter>> out) -> {
-                                    for (AdvantageRecord record : batch.getRecords()) {
-                                        out.collect(Either.Left(record));
-                                    }
-                                })
-                        .returns(resultType);
-        DataStream<Either<AdvantageRecord, DeadLetter>> letters =
-                outputs.deadLetters()
-                        .map(letter -> Either.<AdvantageRecord, DeadLetter>Right(letter))
-                        .returns(resultType);
 
         List<AdvantageRecord> results = new ArrayList<>();
-        long deadLetters = 0;
-        try (CloseableIterator<Either<AdvantageRecord, DeadLetter>> it =
-                records.union(letters).executeAndCollect("creditstream estimate")) {
-            while (it.hasNext()) {
-                Either<AdvantageRecord, DeadLetter> next = it.next();
-                if (next.isLeft()) {
-                    results.add(next.left());
-                } else {
-                    deadLetters++;
-                    DeadLetter letter = next.right();
-                    errors.printf(
-                            "episode %s left out: %s: %s%n",
-                            letter.getEpisodeId(), letter.getReason(), letter.getDetail());
-                }
-            }
+        long deadLetters;
+        if (settings.credit().estimator() == Estimator.OPRL) {
+            List<TrajectoryGroup> groups = new ArrayList<>();
+            deadLetters = collect(outputs.groups(), outputs.deadLetters(), groups::add, errors);
+            results.addAll(trainInFileOrder(groups, groupLastLine, settings));
+        } else {
+            deadLetters =
+                    collect(
+                            outputs.batches(),
+                            outputs.deadLetters(),
+                            batch -> results.addAll(batch.getRecords()),
+                            errors);
         }
         results.sort(
                 Comparator.comparing(AdvantageRecord::getGroupId)
@@ -128,5 +118,70 @@ public final class OfflineEstimate {
             throw new IOException("cannot write --output " + output + ": " + e.getMessage(), e);
         }
         return new Summary(lines, badLines, steps.size(), results.size(), deadLetters);
+    }
+
+    /**
+     * OPRL's PRM learns from group to group, so its output depends on their order: the groups run
+     * through the same kernel as the job's operator, one PRM per shard, in the order their last
+     * step appears in the file (a group left incomplete at the end counts from its last line too).
+     * The Flink batch run cannot promise an order across its parallel assemblers; this can.
+     */
+    private static List<AdvantageRecord> trainInFileOrder(
+            List<TrajectoryGroup> groups,
+            Map<String, Long> groupLastLine,
+            CreditJob.Settings settings) {
+        groups.sort(
+                Comparator.comparingLong(
+                                (TrajectoryGroup g) ->
+                                        groupLastLine.get(
+                                                groupKey(g.getExperimentId(), g.getGroupId())))
+                        .thenComparing(TrajectoryGroup::getGroupId));
+        OprlCreditAssigner assigner = new OprlCreditAssigner(settings.oprl(), settings.prm());
+        Map<String, ImplicitPrm> models = new HashMap<>();
+        Map<String, PrmProgress> progress = new HashMap<>();
+        List<AdvantageRecord> records = new ArrayList<>();
+        for (TrajectoryGroup group : groups) {
+            String shard = assigner.shardKey(group);
+            ImplicitPrm model = models.computeIfAbsent(shard, k -> new ImplicitPrm(settings.prm()));
+            PrmProgress shardProgress = progress.computeIfAbsent(shard, k -> new PrmProgress());
+            records.addAll(assigner.assign(group, model, shardProgress).batch().getRecords());
+        }
+        return records;
+    }
+
+    /** Runs the job, handing each main output to {@code sink}; returns the dead-letter count. */
+    private static <T> long collect(
+            DataStream<T> main,
+            DataStream<DeadLetter> deadLetters,
+            Consumer<T> sink,
+            PrintStream errors)
+            throws Exception {
+        TypeInformation<Either<T, DeadLetter>> type =
+                new EitherTypeInfo<>(main.getType(), new AvroTypeInfo<>(DeadLetter.class));
+        DataStream<Either<T, DeadLetter>> left =
+                main.map(value -> Either.<T, DeadLetter>Left(value)).returns(type);
+        DataStream<Either<T, DeadLetter>> right =
+                deadLetters.map(letter -> Either.<T, DeadLetter>Right(letter)).returns(type);
+        long count = 0;
+        try (CloseableIterator<Either<T, DeadLetter>> it =
+                left.union(right).executeAndCollect("creditstream estimate")) {
+            while (it.hasNext()) {
+                Either<T, DeadLetter> next = it.next();
+                if (next.isLeft()) {
+                    sink.accept(next.left());
+                } else {
+                    count++;
+                    DeadLetter letter = next.right();
+                    errors.printf(
+                            "episode %s left out: %s: %s%n",
+                            letter.getEpisodeId(), letter.getReason(), letter.getDetail());
+                }
+            }
+        }
+        return count;
+    }
+
+    private static String groupKey(String experimentId, String groupId) {
+        return experimentId + '\u001f' + groupId;
     }
 }

@@ -1,36 +1,22 @@
 package io.creditstream.operators.flink;
 
 import io.creditstream.operators.core.GroupCreditAssigner;
-import io.creditstream.operators.core.RollingWindow;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.schemas.AdvantageBatch;
-import io.creditstream.schemas.AdvantageRecord;
-import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * Computes the advantages of one complete group with the configured estimator and publishes the
- * credit-quality metrics (rolling advantage mean/std/abs-max, zero-variance group ratio,
- * anchor-group size and singleton ratio). Stateless: a group carries everything it needs.
+ * Computes the advantages of one complete group with a stateless estimator (grpo, rloo, dr-grpo,
+ * gigpo) and publishes the credit-quality metrics. Stateless: a group carries everything it needs.
  */
 public class CreditAssignFunction extends RichMapFunction<TrajectoryGroup, AdvantageBatch> {
     private static final long serialVersionUID = 1L;
 
     private final GroupCreditAssigner assigner;
 
-    private transient RollingWindow advantages;
-    private transient RollingWindow zeroVarianceGroups;
-    private transient RollingWindow singletonSteps;
-    private transient Histogram anchorGroupSize;
-    private transient Histogram lastStepToAdvantage;
-    private transient Counter recordsOut;
+    private transient CreditQualityMetrics metrics;
 
     public CreditAssignFunction(CreditParams params) {
         this.assigner = new GroupCreditAssigner(params);
@@ -38,65 +24,13 @@ public class CreditAssignFunction extends RichMapFunction<TrajectoryGroup, Advan
 
     @Override
     public void open(OpenContext openContext) {
-        advantages = new RollingWindow(CreditMetrics.STEP_WINDOW);
-        singletonSteps = new RollingWindow(CreditMetrics.STEP_WINDOW);
-        zeroVarianceGroups = new RollingWindow(CreditMetrics.GROUP_WINDOW);
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        metrics.gauge(CreditMetrics.ADVANTAGE_MEAN, () -> advantages.mean());
-        metrics.gauge(CreditMetrics.ADVANTAGE_STD, () -> advantages.std());
-        metrics.gauge(CreditMetrics.ADVANTAGE_ABS_MAX, () -> advantages.absMax());
-        metrics.gauge(CreditMetrics.ZERO_VARIANCE_GROUP_RATIO, () -> zeroVarianceGroups.mean());
-        metrics.gauge(CreditMetrics.ANCHOR_SINGLETON_RATIO, () -> singletonSteps.mean());
-        anchorGroupSize =
-                metrics.histogram(
-                        CreditMetrics.ANCHOR_GROUP_SIZE,
-                        new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
-        recordsOut = metrics.counter(CreditMetrics.ADVANTAGE_RECORDS_OUT);
-        lastStepToAdvantage =
-                metrics.histogram(
-                        CreditMetrics.LAST_STEP_TO_ADVANTAGE_MS,
-                        new DescriptiveStatisticsHistogram(CreditMetrics.GROUP_WINDOW));
+        metrics = new CreditQualityMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public AdvantageBatch map(TrajectoryGroup group) {
         AdvantageBatch batch = assigner.assign(group);
-        for (AdvantageRecord record : batch.getRecords()) {
-            advantages.add(record.getAdvantage());
-            singletonSteps.add(record.getAnchorGroupSize() == 1 ? 1 : 0);
-            anchorGroupSize.update(record.getAnchorGroupSize());
-        }
-        zeroVarianceGroups.add(hasZeroOutcomeVariance(group.getTrajectories()) ? 1 : 0);
-        long newestEvent = newestEventTime(group.getTrajectories());
-        if (newestEvent > 0) {
-            lastStepToAdvantage.update(System.currentTimeMillis() - newestEvent);
-        }
-        recordsOut.inc(batch.getRecords().size());
+        metrics.record(group, batch);
         return batch;
-    }
-
-    /** The newest event_time_ms of the group's steps, 0 when the fleet sets none. */
-    static long newestEventTime(List<Trajectory> trajectories) {
-        long newest = 0;
-        for (Trajectory trajectory : trajectories) {
-            for (var step : trajectory.getSteps()) {
-                newest = Math.max(newest, step.getEventTimeMs());
-            }
-        }
-        return newest;
-    }
-
-    /** True when every trajectory of a group of two or more had the same outcome. */
-    static boolean hasZeroOutcomeVariance(List<Trajectory> trajectories) {
-        if (trajectories.size() < 2) {
-            return false;
-        }
-        double first = GroupCreditAssigner.episodeReturn(trajectories.get(0).getSteps());
-        for (int i = 1; i < trajectories.size(); i++) {
-            if (GroupCreditAssigner.episodeReturn(trajectories.get(i).getSteps()) != first) {
-                return false;
-            }
-        }
-        return true;
     }
 }

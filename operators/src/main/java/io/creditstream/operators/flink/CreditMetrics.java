@@ -36,6 +36,32 @@ public final class CreditMetrics {
     public static final String ADVANTAGE_RECORDS_OUT = "creditAdvantageRecordsOut";
     public static final String BATCHES_OUT = "creditBatchesOut";
 
+    /** OPRL: the in-stream PRM's DPO loss before each update (rolling mean over groups). */
+    public static final String PRM_LOSS = "creditPrmLoss";
+
+    /** OPRL: the PRM's pair accuracy on each group before training on it (rolling mean). */
+    public static final String PRM_PAIR_ACCURACY = "creditPrmPairAccuracy";
+
+    /** OPRL: (positive, negative) pairs the PRM has trained on. */
+    public static final String PRM_PAIRS = "creditPrmPairs";
+
+    /** OPRL: groups that updated the PRM (those with a preference pair). */
+    public static final String PRM_UPDATES = "creditPrmUpdates";
+
+    /** OPRL: non-zero PRM weights over the shards this subtask holds. */
+    public static final String PRM_LIVE_FEATURES = "creditPrmLiveFeatures";
+
+    /** OPRL: rolling mean and std of the step rewards r_φ. */
+    public static final String PRM_STEP_REWARD_MEAN = "creditPrmStepRewardMean";
+
+    public static final String PRM_STEP_REWARD_STD = "creditPrmStepRewardStd";
+
+    /** OPRL: the α applied to the last group's step term (warm-up and confidence included). */
+    public static final String PRM_STEP_WEIGHT = "creditPrmStepWeight";
+
+    /** OPRL: the share of steps whose reward came from the events' log-probs (rolling). */
+    public static final String PRM_EXTERNAL_STEP_RATIO = "creditPrmExternalStepRatio";
+
     /** Steps over which the rolling advantage and anchor statistics are computed. */
     public static final int STEP_WINDOW = 4096;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.operators.core.assembly.EpisodeProgress;
 import io.creditstream.operators.core.assembly.GroupProgress;
+import io.creditstream.operators.core.prm.PrmProgress;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
@@ -16,5 +17,6 @@ class StateTypesTest {
         assertThat(TypeInformation.of(GroupProgress.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(EncodedStep.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(EncodedTrajectory.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(PrmProgress.class)).isInstanceOf(PojoTypeInfo.class);
     }
 }

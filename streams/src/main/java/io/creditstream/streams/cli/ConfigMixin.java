@@ -16,7 +16,15 @@ import picocli.CommandLine.Option;
 public class ConfigMixin {
     /** Key prefixes that belong to creditstream: a key under them must be a declared option. */
     private static final List<String> OWN_PREFIXES =
-            List.of("credit.", "assembly.", "batch.", "topic.", "kafka.", "input.", "budget.");
+            List.of(
+                    "credit.",
+                    "prm.",
+                    "assembly.",
+                    "batch.",
+                    "topic.",
+                    "kafka.",
+                    "input.",
+                    "budget.");
 
     @Option(
             names = "--config",

@@ -122,6 +122,9 @@ public class DemoCommand implements Callable<Integer> {
                         summary.budgetFallbacks(),
                         summary.effectiveGradientRatio());
             }
+            if (summary.prm() != null) {
+                System.out.printf("In-stream %s%n", summary.prm().line());
+            }
             return 0;
         } finally {
             finished.countDown();

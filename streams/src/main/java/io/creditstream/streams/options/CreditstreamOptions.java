@@ -8,6 +8,12 @@ import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.EpisodeNormScope;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.Normalization;
+import io.creditstream.operators.core.prm.EpisodeEstimator;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
+import io.creditstream.operators.core.prm.PrmShard;
+import io.creditstream.operators.core.prm.StepTermScope;
+import io.creditstream.operators.core.prm.StepWeightScaling;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -86,7 +92,7 @@ public final class CreditstreamOptions {
                     .stringType()
                     .defaultValue(CreditParams.DEFAULT_ESTIMATOR.configName())
                     .withDescription(
-                            "Advantage estimator: grpo, gigpo, rloo or dr-grpo (oprl, tempo, pure,"
+                            "Advantage estimator: grpo, gigpo, rloo, dr-grpo or oprl (tempo, pure,"
                                     + " igpo are reserved names, not yet available).");
 
     public static final ConfigOption<String> NORMALIZATION =
@@ -130,6 +136,110 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "steps: episode statistics over every step row (verl-agent's default);"
                                     + " trajectories: one sample per trajectory.");
+
+    // ---- OPRL and its in-stream implicit PRM (credit.estimator=oprl) -------------------------
+
+    public static final ConfigOption<String> OPRL_EPISODE_ESTIMATOR =
+            ConfigOptions.key(OprlParams.KEY_EPISODE_ESTIMATOR)
+                    .stringType()
+                    .defaultValue(OprlParams.DEFAULT_EPISODE_ESTIMATOR.configName())
+                    .withDescription(
+                            "OPRL episode advantage A^E: rloo (the paper's WebShop/Sokoban"
+                                    + " setting) or grpo.");
+
+    public static final ConfigOption<Double> OPRL_STEP_WEIGHT =
+            ConfigOptions.key(OprlParams.KEY_STEP_WEIGHT)
+                    .doubleType()
+                    .defaultValue(OprlParams.DEFAULT_STEP_WEIGHT)
+                    .withDescription("alpha in A = A^E + alpha * A^S (0 turns the step term off).");
+
+    public static final ConfigOption<Integer> OPRL_WARMUP_GROUPS =
+            ConfigOptions.key(OprlParams.KEY_WARMUP_GROUPS)
+                    .intType()
+                    .defaultValue(OprlParams.DEFAULT_WARMUP_GROUPS)
+                    .withDescription(
+                            "PRM updates before in-stream step rewards enter the advantage"
+                                    + " (A = A^E until then).");
+
+    public static final ConfigOption<String> OPRL_STEP_WEIGHT_SCALING =
+            ConfigOptions.key(OprlParams.KEY_STEP_WEIGHT_SCALING)
+                    .stringType()
+                    .defaultValue(OprlParams.DEFAULT_STEP_WEIGHT_SCALING.configName())
+                    .withDescription(
+                            "constant: the paper's alpha; confidence: alpha * clamp(2 * running"
+                                    + " pre-update pair accuracy - 1, 0, 1) for in-stream rewards.");
+
+    public static final ConfigOption<String> OPRL_STEP_TERM =
+            ConfigOptions.key(OprlParams.KEY_STEP_TERM)
+                    .stringType()
+                    .defaultValue(OprlParams.DEFAULT_STEP_TERM.configName())
+                    .withDescription(
+                            "all-groups (the paper) or paired-groups: only groups with both a"
+                                    + " success and a failure get the step term.");
+
+    public static final ConfigOption<Double> PRM_BETA =
+            ConfigOptions.key(PrmParams.KEY_BETA)
+                    .doubleType()
+                    .defaultValue(PrmParams.DEFAULT_BETA)
+                    .withDescription(
+                            "beta of r = beta * (log pi_prm - log pi_old) and of the DPO loss.");
+
+    public static final ConfigOption<Double> PRM_POSITIVE_THRESHOLD =
+            ConfigOptions.key(PrmParams.KEY_POSITIVE_THRESHOLD)
+                    .doubleType()
+                    .defaultValue(PrmParams.DEFAULT_POSITIVE_THRESHOLD)
+                    .withDescription(
+                            "A trajectory is a DPO positive when its outcome is above this.");
+
+    public static final ConfigOption<Double> PRM_LEARNING_RATE =
+            ConfigOptions.key(PrmParams.KEY_LEARNING_RATE)
+                    .doubleType()
+                    .defaultValue(PrmParams.DEFAULT_LEARNING_RATE)
+                    .withDescription("SGD step of the in-stream PRM's DPO update.");
+
+    public static final ConfigOption<Double> PRM_LEARNING_RATE_DECAY_GROUPS =
+            ConfigOptions.key(PrmParams.KEY_LEARNING_RATE_DECAY_GROUPS)
+                    .doubleType()
+                    .defaultValue(PrmParams.DEFAULT_LEARNING_RATE_DECAY_GROUPS)
+                    .withDescription(
+                            "N of lr / sqrt(1 + updates / N); 0 keeps the learning rate constant.");
+
+    public static final ConfigOption<Double> PRM_L2 =
+            ConfigOptions.key(PrmParams.KEY_L2)
+                    .doubleType()
+                    .defaultValue(PrmParams.DEFAULT_L2)
+                    .withDescription("L2 penalty on the weights an update touches.");
+
+    public static final ConfigOption<Double> PRM_WEIGHT_DECAY =
+            ConfigOptions.key(PrmParams.KEY_WEIGHT_DECAY)
+                    .doubleType()
+                    .defaultValue(PrmParams.DEFAULT_WEIGHT_DECAY)
+                    .withDescription("Decoupled decay of the weights an update touches.");
+
+    public static final ConfigOption<Integer> PRM_HASH_BITS =
+            ConfigOptions.key(PrmParams.KEY_HASH_BITS)
+                    .intType()
+                    .defaultValue(PrmParams.DEFAULT_HASH_BITS)
+                    .withDescription("Features are hashed into 2^bits buckets.");
+
+    public static final ConfigOption<Integer> PRM_MAX_FEATURES =
+            ConfigOptions.key(PrmParams.KEY_MAX_FEATURES)
+                    .intType()
+                    .defaultValue(PrmParams.DEFAULT_MAX_FEATURES)
+                    .withDescription(
+                            "Most non-zero weights per PRM; above it the smallest |w| are dropped.");
+
+    public static final ConfigOption<Integer> PRM_NGRAM =
+            ConfigOptions.key(PrmParams.KEY_NGRAM)
+                    .intType()
+                    .defaultValue(PrmParams.DEFAULT_NGRAM)
+                    .withDescription("Action token n-grams up to this length are features.");
+
+    public static final ConfigOption<String> PRM_SHARD =
+            ConfigOptions.key(PrmParams.KEY_SHARD)
+                    .stringType()
+                    .defaultValue(PrmParams.DEFAULT_SHARD.configName())
+                    .withDescription("Which groups share one PRM: experiment, task or global.");
 
     // ---- Assembly, input and batching --------------------------------------------------------
 
@@ -303,6 +413,44 @@ public final class CreditstreamOptions {
                 .stepAdvantageWeight(config.get(STEP_ADVANTAGE_WEIGHT))
                 .invalidActionPenalty(config.get(INVALID_ACTION_PENALTY))
                 .episodeNormScope(EpisodeNormScope.fromConfig(config.get(EPISODE_NORM_SCOPE)))
+                .build();
+    }
+
+    /**
+     * The OPRL combination settings of a configuration, validated.
+     *
+     * @throws IllegalArgumentException naming the bad key and the accepted values
+     */
+    public static OprlParams oprlParams(Configuration config) {
+        return OprlParams.builder()
+                .episodeEstimator(EpisodeEstimator.fromConfig(config.get(OPRL_EPISODE_ESTIMATOR)))
+                .stepWeight(config.get(OPRL_STEP_WEIGHT))
+                .normalization(Normalization.fromConfig(config.get(NORMALIZATION)))
+                .epsilon(config.get(EPSILON))
+                .warmupGroups(config.get(OPRL_WARMUP_GROUPS))
+                .stepWeightScaling(
+                        StepWeightScaling.fromConfig(config.get(OPRL_STEP_WEIGHT_SCALING)))
+                .stepTerm(StepTermScope.fromConfig(config.get(OPRL_STEP_TERM)))
+                .build();
+    }
+
+    /**
+     * The in-stream PRM settings of a configuration, validated.
+     *
+     * @throws IllegalArgumentException naming the bad key
+     */
+    public static PrmParams prmParams(Configuration config) {
+        return PrmParams.builder()
+                .beta(config.get(PRM_BETA))
+                .positiveThreshold(config.get(PRM_POSITIVE_THRESHOLD))
+                .learningRate(config.get(PRM_LEARNING_RATE))
+                .learningRateDecayGroups(config.get(PRM_LEARNING_RATE_DECAY_GROUPS))
+                .l2(config.get(PRM_L2))
+                .weightDecay(config.get(PRM_WEIGHT_DECAY))
+                .hashBits(config.get(PRM_HASH_BITS))
+                .maxFeatures(config.get(PRM_MAX_FEATURES))
+                .ngram(config.get(PRM_NGRAM))
+                .shard(PrmShard.fromConfig(config.get(PRM_SHARD)))
                 .build();
     }
 

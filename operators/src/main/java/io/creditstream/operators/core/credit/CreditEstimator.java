@@ -37,6 +37,10 @@ public final class CreditEstimator implements Serializable {
 
     public CreditEstimator(CreditParams params) {
         this.params = Objects.requireNonNull(params, "params");
+        if (params.estimator() == Estimator.OPRL) {
+            throw new IllegalArgumentException(
+                    "oprl learns a PRM across groups; use OprlCreditAssigner, not CreditEstimator");
+        }
     }
 
     public CreditParams params() {

@@ -12,7 +12,13 @@ public enum Estimator {
     /** Dr.GRPO: GRPO without the division by the std (§2). */
     DR_GRPO("dr-grpo"),
     /** GiGPO: episode advantage plus anchor-state step advantage (§1). */
-    GIGPO("gigpo");
+    GIGPO("gigpo"),
+    /**
+     * OPRL / iStar: episode advantage plus the pooled, normalised implicit step reward of a PRM
+     * (§3); computed by {@link io.creditstream.operators.core.OprlCreditAssigner}, which keeps the
+     * PRM, not by the stateless {@link CreditEstimator}.
+     */
+    OPRL("oprl");
 
     /** The configuration key the value is read from, named in error messages. */
     public static final String CONFIG_KEY = "credit.estimator";
@@ -21,7 +27,7 @@ public enum Estimator {
      * Names reserved by the CLI contract for estimators that are specified but not built yet; they
      * get their own message so that a user does not think they mistyped.
      */
-    private static final Set<String> PLANNED = Set.of("oprl", "tempo", "pure", "igpo");
+    private static final Set<String> PLANNED = Set.of("tempo", "pure", "igpo");
 
     private final String configName;
 

@@ -21,9 +21,9 @@ import java.util.TreeMap;
  * lr·decay) − lr·∂J/∂w_f. Keeping both penalties sparse is what makes a {@code MapState} of the
  * weights workable; features absent from the group are left as they are.
  *
- * <p>Bound: after an update, while more than {@code prm.max-features} weights are non-zero, the one
- * with the smallest |w| is dropped (ties: the smaller index first). A dropped feature returns at
- * weight 0, which is what a tiny weight was closest to anyway.
+ * <p>Bound: when an update leaves more than M = {@code prm.max-features} non-zero weights, those
+ * with the smallest |w| are dropped (ties: the smaller index first) until M − ⌊M/16⌋ remain. A
+ * dropped feature returns at weight 0, which is what a tiny weight was closest to anyway.
  *
  * <p>Every sum runs in ascending feature index and pairs in input order, so the same inputs give
  * bit-identical weights whatever the map's iteration order. Not thread-safe: one instance per key.
@@ -294,7 +294,19 @@ public final class ImplicitPrm {
      * Following Algorithm 1, the caller scores the group's steps after this returns.
      */
     public UpdateResult update(List<TrajectoryFeatures> group) {
+        return update(group, params.learningRate());
+    }
+
+    /**
+     * One SGD step with the given learning rate (a schedule's value for this update) instead of
+     * {@code prm.learning-rate}.
+     */
+    public UpdateResult update(List<TrajectoryFeatures> group, double lr) {
         Objects.requireNonNull(group, "group");
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException(
+                    "learning rate must be finite and > 0, but was " + lr);
+        }
         List<int[]> pairs = pairs(group);
         if (pairs.isEmpty()) {
             return new UpdateResult(Double.NaN, Double.NaN, 0, weights.size(), 0);
@@ -307,7 +319,6 @@ public final class ImplicitPrm {
         }
         double loss = loss(group);
         SortedMap<Integer, Double> gradient = gradient(group);
-        double lr = params.learningRate();
         double keep = 1.0 - lr * params.weightDecay();
         for (Map.Entry<Integer, Double> e : gradient.entrySet()) {
             double w = weight(e.getKey()) * keep - lr * e.getValue();
@@ -323,10 +334,14 @@ public final class ImplicitPrm {
     }
 
     private int evict() {
-        int excess = weights.size() - params.maxFeatures();
-        if (excess <= 0) {
+        int size = weights.size();
+        if (size <= params.maxFeatures()) {
             return 0;
         }
+        // Evicting a sixteenth below the bound makes the full scan of the weights (a RocksDB
+        // iteration in the job) happen once per maxFeatures/16 new features, not on every update
+        // at capacity. Bounds under 16 keep exactly maxFeatures.
+        int excess = size - (params.maxFeatures() - params.maxFeatures() / 16);
         List<Map.Entry<Integer, Double>> entries = new ArrayList<>(weights.entrySet());
         entries.sort(
                 (a, b) -> {

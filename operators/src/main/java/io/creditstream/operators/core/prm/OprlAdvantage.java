@@ -49,7 +49,19 @@ public final class OprlAdvantage implements Serializable {
      * @return one list per trajectory, in input order, with one credit per step, in step order
      */
     public List<List<OprlStepCredit>> estimate(List<OprlTrajectory> group) {
+        return estimate(group, params.stepWeight());
+    }
+
+    /**
+     * The credit of every step of one group with the step term weighted by {@code alpha} instead of
+     * {@code credit.oprl.step-weight}: the in-stream PRM's warm-up and confidence scaling choose it
+     * per group.
+     */
+    public List<List<OprlStepCredit>> estimate(List<OprlTrajectory> group, double alpha) {
         Objects.requireNonNull(group, "group");
+        if (!Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("step weight must be finite, but was " + alpha);
+        }
         if (group.isEmpty()) {
             throw new IllegalArgumentException("a group needs at least one trajectory");
         }
@@ -72,7 +84,6 @@ public final class OprlAdvantage implements Serializable {
 
         boolean divide = params.normalization().dividesByStd();
         double eps = params.epsilon();
-        double alpha = params.stepWeight();
         Stats outcomeStats = GroupNormalizer.stats(outcomes);
         Stats stepStats = GroupNormalizer.stats(pooled);
 

@@ -14,6 +14,9 @@ public final class OprlParams implements Serializable {
     public static final String KEY_STEP_WEIGHT = "credit.oprl.step-weight";
     public static final String KEY_NORMALIZATION = CreditParams.KEY_NORMALIZATION;
     public static final String KEY_EPSILON = CreditParams.KEY_EPSILON;
+    public static final String KEY_WARMUP_GROUPS = "credit.oprl.warmup-groups";
+    public static final String KEY_STEP_WEIGHT_SCALING = StepWeightScaling.CONFIG_KEY;
+    public static final String KEY_STEP_TERM = StepTermScope.CONFIG_KEY;
 
     /** The paper's WebShop and Sokoban runs use RLOO (ALGORITHMS.md §3). */
     public static final EpisodeEstimator DEFAULT_EPISODE_ESTIMATOR = EpisodeEstimator.RLOO;
@@ -24,16 +27,28 @@ public final class OprlParams implements Serializable {
     public static final Normalization DEFAULT_NORMALIZATION = Normalization.MEAN_STD;
     public static final double DEFAULT_EPSILON = CreditParams.DEFAULT_EPSILON;
 
+    /** The paper uses the PRM's rewards from its first update on. */
+    public static final int DEFAULT_WARMUP_GROUPS = 0;
+
+    public static final StepWeightScaling DEFAULT_STEP_WEIGHT_SCALING = StepWeightScaling.CONSTANT;
+    public static final StepTermScope DEFAULT_STEP_TERM = StepTermScope.ALL_GROUPS;
+
     private final EpisodeEstimator episodeEstimator;
     private final double stepWeight;
     private final Normalization normalization;
     private final double epsilon;
+    private final int warmupGroups;
+    private final StepWeightScaling stepWeightScaling;
+    private final StepTermScope stepTerm;
 
     private OprlParams(Builder builder) {
         this.episodeEstimator = builder.episodeEstimator;
         this.stepWeight = builder.stepWeight;
         this.normalization = builder.normalization;
         this.epsilon = builder.epsilon;
+        this.warmupGroups = builder.warmupGroups;
+        this.stepWeightScaling = builder.stepWeightScaling;
+        this.stepTerm = builder.stepTerm;
     }
 
     public static OprlParams defaults() {
@@ -49,7 +64,10 @@ public final class OprlParams implements Serializable {
                 .episodeEstimator(episodeEstimator)
                 .stepWeight(stepWeight)
                 .normalization(normalization)
-                .epsilon(epsilon);
+                .epsilon(epsilon)
+                .warmupGroups(warmupGroups)
+                .stepWeightScaling(stepWeightScaling)
+                .stepTerm(stepTerm);
     }
 
     public EpisodeEstimator episodeEstimator() {
@@ -71,18 +89,44 @@ public final class OprlParams implements Serializable {
         return epsilon;
     }
 
+    /**
+     * The number of PRM updates before the in-stream step rewards enter the advantage (A = A^E
+     * until then); external log-prob rewards are used at once.
+     */
+    public int warmupGroups() {
+        return warmupGroups;
+    }
+
+    public StepWeightScaling stepWeightScaling() {
+        return stepWeightScaling;
+    }
+
+    public StepTermScope stepTerm() {
+        return stepTerm;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof OprlParams that
                 && episodeEstimator == that.episodeEstimator
                 && Double.compare(stepWeight, that.stepWeight) == 0
                 && normalization == that.normalization
-                && Double.compare(epsilon, that.epsilon) == 0;
+                && Double.compare(epsilon, that.epsilon) == 0
+                && warmupGroups == that.warmupGroups
+                && stepWeightScaling == that.stepWeightScaling
+                && stepTerm == that.stepTerm;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(episodeEstimator, stepWeight, normalization, epsilon);
+        return Objects.hash(
+                episodeEstimator,
+                stepWeight,
+                normalization,
+                epsilon,
+                warmupGroups,
+                stepWeightScaling,
+                stepTerm);
     }
 
     @Override
@@ -103,6 +147,18 @@ public final class OprlParams implements Serializable {
                 + KEY_EPSILON
                 + "="
                 + epsilon
+                + ", "
+                + KEY_WARMUP_GROUPS
+                + "="
+                + warmupGroups
+                + ", "
+                + KEY_STEP_WEIGHT_SCALING
+                + "="
+                + stepWeightScaling.configName()
+                + ", "
+                + KEY_STEP_TERM
+                + "="
+                + stepTerm.configName()
                 + "}";
     }
 
@@ -112,6 +168,9 @@ public final class OprlParams implements Serializable {
         private double stepWeight = DEFAULT_STEP_WEIGHT;
         private Normalization normalization = DEFAULT_NORMALIZATION;
         private double epsilon = DEFAULT_EPSILON;
+        private int warmupGroups = DEFAULT_WARMUP_GROUPS;
+        private StepWeightScaling stepWeightScaling = DEFAULT_STEP_WEIGHT_SCALING;
+        private StepTermScope stepTerm = DEFAULT_STEP_TERM;
 
         private Builder() {}
 
@@ -156,6 +215,38 @@ public final class OprlParams implements Serializable {
                                 + epsilon);
             }
             this.epsilon = epsilon;
+            return this;
+        }
+
+        public Builder warmupGroups(int warmupGroups) {
+            if (warmupGroups < 0) {
+                throw new IllegalArgumentException(
+                        KEY_WARMUP_GROUPS
+                                + " must be >= 0 (default "
+                                + DEFAULT_WARMUP_GROUPS
+                                + "), but was "
+                                + warmupGroups);
+            }
+            this.warmupGroups = warmupGroups;
+            return this;
+        }
+
+        public Builder stepWeightScaling(StepWeightScaling stepWeightScaling) {
+            if (stepWeightScaling == null) {
+                throw new IllegalArgumentException(
+                        KEY_STEP_WEIGHT_SCALING
+                                + " must be set; accepted values: constant, confidence");
+            }
+            this.stepWeightScaling = stepWeightScaling;
+            return this;
+        }
+
+        public Builder stepTerm(StepTermScope stepTerm) {
+            if (stepTerm == null) {
+                throw new IllegalArgumentException(
+                        KEY_STEP_TERM + " must be set; accepted values: all-groups, paired-groups");
+            }
+            this.stepTerm = stepTerm;
             return this;
         }
 

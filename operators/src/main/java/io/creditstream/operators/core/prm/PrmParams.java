@@ -18,6 +18,8 @@ public final class PrmParams implements Serializable {
     public static final String KEY_HASH_BITS = "prm.hash-bits";
     public static final String KEY_MAX_FEATURES = "prm.max-features";
     public static final String KEY_NGRAM = "prm.ngram";
+    public static final String KEY_LEARNING_RATE_DECAY_GROUPS = "prm.learning-rate-decay-groups";
+    public static final String KEY_SHARD = PrmShard.CONFIG_KEY;
 
     public static final double DEFAULT_BETA = ExternalStepReward.DEFAULT_BETA;
 
@@ -41,6 +43,11 @@ public final class PrmParams implements Serializable {
     /** Action n-grams up to this length are features; 1 means unigrams only. */
     public static final int DEFAULT_NGRAM = 2;
 
+    /** 0: a constant learning rate. */
+    public static final double DEFAULT_LEARNING_RATE_DECAY_GROUPS = 0;
+
+    public static final PrmShard DEFAULT_SHARD = PrmShard.EXPERIMENT;
+
     private final double beta;
     private final double positiveThreshold;
     private final double learningRate;
@@ -49,6 +56,8 @@ public final class PrmParams implements Serializable {
     private final int hashBits;
     private final int maxFeatures;
     private final int ngram;
+    private final double learningRateDecayGroups;
+    private final PrmShard shard;
 
     private PrmParams(Builder b) {
         this.beta = b.beta;
@@ -59,6 +68,8 @@ public final class PrmParams implements Serializable {
         this.hashBits = b.hashBits;
         this.maxFeatures = b.maxFeatures;
         this.ngram = b.ngram;
+        this.learningRateDecayGroups = b.learningRateDecayGroups;
+        this.shard = b.shard;
     }
 
     public static PrmParams defaults() {
@@ -78,7 +89,9 @@ public final class PrmParams implements Serializable {
                 .weightDecay(weightDecay)
                 .hashBits(hashBits)
                 .maxFeatures(maxFeatures)
-                .ngram(ngram);
+                .ngram(ngram)
+                .learningRateDecayGroups(learningRateDecayGroups)
+                .shard(shard);
     }
 
     /** β of Eq.1 and Eq.2. */
@@ -118,6 +131,26 @@ public final class PrmParams implements Serializable {
         return ngram;
     }
 
+    /**
+     * N of the inverse-square-root schedule lr_k = lr / sqrt(1 + k/N) for the k-th update (k from
+     * 0); 0 keeps the learning rate constant.
+     */
+    public double learningRateDecayGroups() {
+        return learningRateDecayGroups;
+    }
+
+    /** The learning rate of the update that follows {@code updatesDone} earlier ones. */
+    public double learningRateAt(long updatesDone) {
+        if (learningRateDecayGroups == 0) {
+            return learningRate;
+        }
+        return learningRate / Math.sqrt(1.0 + updatesDone / learningRateDecayGroups);
+    }
+
+    public PrmShard shard() {
+        return shard;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PrmParams p
@@ -128,7 +161,9 @@ public final class PrmParams implements Serializable {
                 && Double.compare(weightDecay, p.weightDecay) == 0
                 && hashBits == p.hashBits
                 && maxFeatures == p.maxFeatures
-                && ngram == p.ngram;
+                && ngram == p.ngram
+                && Double.compare(learningRateDecayGroups, p.learningRateDecayGroups) == 0
+                && shard == p.shard;
     }
 
     @Override
@@ -141,7 +176,9 @@ public final class PrmParams implements Serializable {
                 weightDecay,
                 hashBits,
                 maxFeatures,
-                ngram);
+                ngram,
+                learningRateDecayGroups,
+                shard);
     }
 
     @Override
@@ -162,6 +199,10 @@ public final class PrmParams implements Serializable {
                 + maxFeatures
                 + ", ngram="
                 + ngram
+                + ", learningRateDecayGroups="
+                + learningRateDecayGroups
+                + ", shard="
+                + shard.configName()
                 + "}";
     }
 
@@ -175,6 +216,8 @@ public final class PrmParams implements Serializable {
         private int hashBits = DEFAULT_HASH_BITS;
         private int maxFeatures = DEFAULT_MAX_FEATURES;
         private int ngram = DEFAULT_NGRAM;
+        private double learningRateDecayGroups = DEFAULT_LEARNING_RATE_DECAY_GROUPS;
+        private PrmShard shard = DEFAULT_SHARD;
 
         private Builder() {}
 
@@ -255,6 +298,24 @@ public final class PrmParams implements Serializable {
                                 + ngram);
             }
             this.ngram = ngram;
+            return this;
+        }
+
+        public Builder learningRateDecayGroups(double groups) {
+            this.learningRateDecayGroups =
+                    nonNegative(
+                            KEY_LEARNING_RATE_DECAY_GROUPS,
+                            groups,
+                            DEFAULT_LEARNING_RATE_DECAY_GROUPS);
+            return this;
+        }
+
+        public Builder shard(PrmShard shard) {
+            if (shard == null) {
+                throw new IllegalArgumentException(
+                        KEY_SHARD + " must be set; accepted values: experiment, task, global");
+            }
+            this.shard = shard;
             return this;
         }
 
