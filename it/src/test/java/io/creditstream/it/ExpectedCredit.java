@@ -2,6 +2,7 @@ package io.creditstream.it;
 
 import io.creditstream.operators.core.GroupCreditAssigner;
 import io.creditstream.operators.core.OprlCreditAssigner;
+import io.creditstream.operators.core.assembly.TrajectoryGroups;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.prm.ImplicitPrm;
 import io.creditstream.operators.core.prm.OprlParams;
@@ -9,16 +10,11 @@ import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.operators.core.prm.PrmProgress;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
-import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What the job must output for a set of steps, computed directly with the kernel outside Flink: the
@@ -74,41 +70,6 @@ final class ExpectedCredit {
 
     /** The groups as the job assembles them, in the order of their first step in the input. */
     static List<TrajectoryGroup> assemble(Collection<StepEvent> steps) {
-        Map<String, Map<String, TreeMap<Integer, StepEvent>>> byGroup = new LinkedHashMap<>();
-        for (StepEvent step : steps) {
-            byGroup.computeIfAbsent(step.getGroupId(), g -> new LinkedHashMap<>())
-                    .computeIfAbsent(step.getEpisodeId(), e -> new TreeMap<>())
-                    .put(step.getStepIndex(), step);
-        }
-        List<TrajectoryGroup> groups = new ArrayList<>();
-        for (var group : byGroup.entrySet()) {
-            List<Trajectory> trajectories = new ArrayList<>();
-            for (var episode : group.getValue().entrySet()) {
-                List<StepEvent> ordered = new ArrayList<>(episode.getValue().values());
-                StepEvent first = ordered.get(0);
-                trajectories.add(
-                        Trajectory.newBuilder()
-                                .setExperimentId(first.getExperimentId())
-                                .setTaskId(first.getTaskId())
-                                .setGroupId(first.getGroupId())
-                                .setEpisodeId(first.getEpisodeId())
-                                .setGroupSize(first.getGroupSize())
-                                .setPolicyVersion(first.getPolicyVersion())
-                                .setSteps(ordered)
-                                .build());
-            }
-            trajectories.sort(Comparator.comparing(Trajectory::getEpisodeId));
-            Trajectory first = trajectories.get(0);
-            groups.add(
-                    TrajectoryGroup.newBuilder()
-                            .setExperimentId(first.getExperimentId())
-                            .setTaskId(first.getTaskId())
-                            .setGroupId(group.getKey())
-                            .setExpectedSize(first.getGroupSize())
-                            .setPartial(trajectories.size() < first.getGroupSize())
-                            .setTrajectories(trajectories)
-                            .build());
-        }
-        return groups;
+        return TrajectoryGroups.of(steps);
     }
 }

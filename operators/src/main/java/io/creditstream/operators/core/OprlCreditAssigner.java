@@ -99,10 +99,13 @@ public final class OprlCreditAssigner implements Serializable {
 
     /** φ of one step: its anchor key and observation tokens crossed with its action tokens. */
     public FeatureVector features(StepEvent step) {
-        return featurizer.featurize(
-                GroupCreditAssigner.anchorKey(step),
-                tokens(step.getObservation()),
-                tokens(step.getAction()));
+        return features(
+                GroupCreditAssigner.anchorKey(step), step.getObservation(), step.getAction());
+    }
+
+    /** φ of a (state, action) that need not have been played, e.g. to rank a state's actions. */
+    public FeatureVector features(String anchorKey, String observation, String action) {
+        return featurizer.featurize(anchorKey, tokens(observation), tokens(action));
     }
 
     /**

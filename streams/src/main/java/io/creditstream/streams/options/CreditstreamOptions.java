@@ -14,6 +14,7 @@ import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.operators.core.prm.PrmShard;
 import io.creditstream.operators.core.prm.StepTermScope;
 import io.creditstream.operators.core.prm.StepWeightScaling;
+import io.creditstream.operators.core.prm.TrajectoryScore;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -241,6 +242,14 @@ public final class CreditstreamOptions {
                     .defaultValue(PrmParams.DEFAULT_SHARD.configName())
                     .withDescription("Which groups share one PRM: experiment, task or global.");
 
+    public static final ConfigOption<String> PRM_TRAJECTORY_SCORE =
+            ConfigOptions.key(PrmParams.KEY_TRAJECTORY_SCORE)
+                    .stringType()
+                    .defaultValue(PrmParams.DEFAULT_TRAJECTORY_SCORE.configName())
+                    .withDescription(
+                            "Trajectory score in the DPO loss: sum of step log-ratios (the paper)"
+                                    + " or their mean (length-neutral).");
+
     // ---- Assembly, input and batching --------------------------------------------------------
 
     public static final ConfigOption<Duration> EPISODE_TIMEOUT =
@@ -451,6 +460,7 @@ public final class CreditstreamOptions {
                 .maxFeatures(config.get(PRM_MAX_FEATURES))
                 .ngram(config.get(PRM_NGRAM))
                 .shard(PrmShard.fromConfig(config.get(PRM_SHARD)))
+                .trajectoryScore(TrajectoryScore.fromConfig(config.get(PRM_TRAJECTORY_SCORE)))
                 .build();
     }
 

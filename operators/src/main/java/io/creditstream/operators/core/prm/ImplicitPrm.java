@@ -189,13 +189,20 @@ public final class ImplicitPrm {
         return sum;
     }
 
-    /** S(τ) = Σ_t w·φ(a_t). */
+    /** S(τ) = Σ_t w·φ(a_t), or its mean over the steps under {@code prm.trajectory-score=mean}. */
     public double trajectoryScore(TrajectoryFeatures trajectory) {
         double sum = 0;
         for (FeatureVector step : trajectory.steps()) {
             sum += score(step);
         }
-        return sum;
+        return sum * lengthScale(trajectory);
+    }
+
+    /** 1 for the paper's sum, 1/T for the mean. */
+    private double lengthScale(TrajectoryFeatures trajectory) {
+        return params.trajectoryScore() == TrajectoryScore.MEAN
+                ? 1.0 / trajectory.steps().size()
+                : 1.0;
     }
 
     /** r_φ(a_t) = β·w·φ(a_t) of every step (Eq.1). */
@@ -371,18 +378,22 @@ public final class ImplicitPrm {
         return sum;
     }
 
-    /** Φ(τ) = Σ_t φ(a_t). */
-    private static SortedMap<Integer, Double> aggregate(TrajectoryFeatures trajectory) {
+    /** Φ(τ) = Σ_t φ(a_t) (÷T under the mean score), so that S(τ) = w·Φ(τ). */
+    private SortedMap<Integer, Double> aggregate(TrajectoryFeatures trajectory) {
         SortedMap<Integer, Double> phi = new TreeMap<>();
         for (FeatureVector step : trajectory.steps()) {
             for (int k = 0; k < step.size(); k++) {
                 phi.merge(step.index(k), step.value(k), Double::sum);
             }
         }
+        double scale = lengthScale(trajectory);
+        if (scale != 1.0) {
+            phi.replaceAll((feature, value) -> value * scale);
+        }
         return phi;
     }
 
-    private static SortedMap<Integer, Double> aggregateAll(List<TrajectoryFeatures> group) {
+    private SortedMap<Integer, Double> aggregateAll(List<TrajectoryFeatures> group) {
         SortedMap<Integer, Double> all = new TreeMap<>();
         for (TrajectoryFeatures trajectory : group) {
             all.putAll(aggregate(trajectory));

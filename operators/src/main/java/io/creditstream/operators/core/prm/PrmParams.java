@@ -20,6 +20,7 @@ public final class PrmParams implements Serializable {
     public static final String KEY_NGRAM = "prm.ngram";
     public static final String KEY_LEARNING_RATE_DECAY_GROUPS = "prm.learning-rate-decay-groups";
     public static final String KEY_SHARD = PrmShard.CONFIG_KEY;
+    public static final String KEY_TRAJECTORY_SCORE = TrajectoryScore.CONFIG_KEY;
 
     public static final double DEFAULT_BETA = ExternalStepReward.DEFAULT_BETA;
 
@@ -48,6 +49,8 @@ public final class PrmParams implements Serializable {
 
     public static final PrmShard DEFAULT_SHARD = PrmShard.EXPERIMENT;
 
+    public static final TrajectoryScore DEFAULT_TRAJECTORY_SCORE = TrajectoryScore.SUM;
+
     private final double beta;
     private final double positiveThreshold;
     private final double learningRate;
@@ -58,6 +61,7 @@ public final class PrmParams implements Serializable {
     private final int ngram;
     private final double learningRateDecayGroups;
     private final PrmShard shard;
+    private final TrajectoryScore trajectoryScore;
 
     private PrmParams(Builder b) {
         this.beta = b.beta;
@@ -70,6 +74,7 @@ public final class PrmParams implements Serializable {
         this.ngram = b.ngram;
         this.learningRateDecayGroups = b.learningRateDecayGroups;
         this.shard = b.shard;
+        this.trajectoryScore = b.trajectoryScore;
     }
 
     public static PrmParams defaults() {
@@ -91,7 +96,8 @@ public final class PrmParams implements Serializable {
                 .maxFeatures(maxFeatures)
                 .ngram(ngram)
                 .learningRateDecayGroups(learningRateDecayGroups)
-                .shard(shard);
+                .shard(shard)
+                .trajectoryScore(trajectoryScore);
     }
 
     /** β of Eq.1 and Eq.2. */
@@ -151,6 +157,10 @@ public final class PrmParams implements Serializable {
         return shard;
     }
 
+    public TrajectoryScore trajectoryScore() {
+        return trajectoryScore;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PrmParams p
@@ -163,7 +173,8 @@ public final class PrmParams implements Serializable {
                 && maxFeatures == p.maxFeatures
                 && ngram == p.ngram
                 && Double.compare(learningRateDecayGroups, p.learningRateDecayGroups) == 0
-                && shard == p.shard;
+                && shard == p.shard
+                && trajectoryScore == p.trajectoryScore;
     }
 
     @Override
@@ -178,7 +189,8 @@ public final class PrmParams implements Serializable {
                 maxFeatures,
                 ngram,
                 learningRateDecayGroups,
-                shard);
+                shard,
+                trajectoryScore);
     }
 
     @Override
@@ -203,6 +215,8 @@ public final class PrmParams implements Serializable {
                 + learningRateDecayGroups
                 + ", shard="
                 + shard.configName()
+                + ", trajectoryScore="
+                + trajectoryScore.configName()
                 + "}";
     }
 
@@ -218,6 +232,7 @@ public final class PrmParams implements Serializable {
         private int ngram = DEFAULT_NGRAM;
         private double learningRateDecayGroups = DEFAULT_LEARNING_RATE_DECAY_GROUPS;
         private PrmShard shard = DEFAULT_SHARD;
+        private TrajectoryScore trajectoryScore = DEFAULT_TRAJECTORY_SCORE;
 
         private Builder() {}
 
@@ -316,6 +331,15 @@ public final class PrmParams implements Serializable {
                         KEY_SHARD + " must be set; accepted values: experiment, task, global");
             }
             this.shard = shard;
+            return this;
+        }
+
+        public Builder trajectoryScore(TrajectoryScore trajectoryScore) {
+            if (trajectoryScore == null) {
+                throw new IllegalArgumentException(
+                        KEY_TRAJECTORY_SCORE + " must be set; accepted values: sum, mean");
+            }
+            this.trajectoryScore = trajectoryScore;
             return this;
         }
 

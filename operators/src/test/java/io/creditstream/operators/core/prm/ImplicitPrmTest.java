@@ -12,6 +12,8 @@ import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Checks of the in-stream implicit PRM: Eq.2, its gradient, learning, determinism and bounds. */
 class ImplicitPrmTest {
@@ -117,10 +119,11 @@ class ImplicitPrmTest {
         return x * x;
     }
 
-    @Test
-    void analyticGradientMatchesCentralFiniteDifferences() {
+    @ParameterizedTest
+    @EnumSource(TrajectoryScore.class)
+    void analyticGradientMatchesCentralFiniteDifferences(TrajectoryScore score) {
         Random random = new Random(20250919L);
-        PrmParams params = PrmParams.builder().beta(0.5).l2(0.1).build();
+        PrmParams params = PrmParams.builder().beta(0.5).l2(0.1).trajectoryScore(score).build();
         List<TrajectoryFeatures> group = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             List<FeatureVector> steps = new ArrayList<>();
@@ -161,6 +164,22 @@ class ImplicitPrmTest {
             norm += sq(e.getValue());
         }
         assertThat(Math.sqrt(diffNorm / norm)).isLessThan(1e-6);
+    }
+
+    @Test
+    void meanTrajectoryScoreDividesTheSumByTheLength() {
+        PrmParams mean = PrmParams.builder().trajectoryScore(TrajectoryScore.MEAN).build();
+        SortedMap<Integer, Double> w = new TreeMap<>(Map.of(1, 0.5, 2, -1.0));
+        TrajectoryFeatures trajectory =
+                new TrajectoryFeatures(1, List.of(vector(1, 2), vector(2, 1), vector(1, 1)));
+
+        assertThat(withWeights(mean, w).trajectoryScore(trajectory))
+                .isCloseTo((1.0 - 1.0 + 0.5) / 3, within(1e-15));
+        assertThat(withWeights(PrmParams.defaults(), w).trajectoryScore(trajectory))
+                .isCloseTo(0.5, within(1e-15));
+        // Step rewards are per step whatever the trajectory score.
+        assertThat(withWeights(mean, w).stepRewards(trajectory))
+                .containsExactly(0.05 * 1.0, 0.05 * -1.0, 0.05 * 0.5);
     }
 
     /** Positives always pick "right"; negatives pick "left" in some states: separable by action. */
