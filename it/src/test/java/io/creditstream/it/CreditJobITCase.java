@@ -10,11 +10,13 @@ import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,6 +153,108 @@ class CreditJobITCase {
         }
         assertThat(seen).hasSameSizeAs(expected);
         assertThat(seen.values()).containsOnly(1);
+    }
+
+    @Test
+    void trajectoriesTooFarBehindTheNewestPolicySnapshotAreDropped() throws Exception {
+        Configuration config = jobConfig();
+        config.setString("credit.max-policy-lag", "3");
+        String steps = config.getString("topic.steps", null);
+        KafkaIo.createAbsentTopics(config);
+        PolicySnapshot snapshot =
+                PolicySnapshot.newBuilder()
+                        .setExperimentId("exp-s")
+                        .setVersion(10)
+                        .setCreatedTimeMs(System.currentTimeMillis())
+                        .setArtifactUri("file:///nowhere/policy-v10.params")
+                        .setSha256("0".repeat(64))
+                        .setMetrics(Map.of())
+                        .build();
+        KafkaTestSupport.produce(
+                KAFKA.broker(),
+                config.getString("topic.snapshots", null),
+                List.of(
+                        new ProducerRecord<>(
+                                config.getString("topic.snapshots", null),
+                                "exp-s".getBytes(StandardCharsets.UTF_8),
+                                AvroCodec.of(PolicySnapshot.class).encode(snapshot))));
+        List<StepEvent> first = withVersion(TestFleet.groups(new Random(1), "exp-s", 4, 4), 10);
+        KafkaTestSupport.produce(KAFKA.broker(), steps, KafkaTestSupport.stepRecords(steps, first));
+
+        JobClient job = RunJob.environment(config).executeAsync("credit-job-staleness-itcase");
+        List<AdvantageBatch> batches;
+        List<StepEvent> fresh = new ArrayList<>(first);
+        try {
+            // The first fresh groups come out after two shuffles; by then the one-record snapshot
+            // topic, read from its start by its own source, has long been broadcast.
+            KafkaTestSupport.readCommitted(
+                    KAFKA.broker(),
+                    config.getString("topic.batches", null),
+                    AdvantageBatch.class,
+                    KafkaTestSupport.totalAtLeast(first.size(), b -> b.getRecords().size()),
+                    DEADLINE);
+            List<StepEvent> stale = TestFleet.groups(new Random(2), "exp-s", 6, 4);
+            stale.replaceAll(
+                    step ->
+                            StepEvent.newBuilder(step)
+                                    .setGroupId("stale-" + step.getGroupId())
+                                    .setEpisodeId("stale-" + step.getEpisodeId())
+                                    .setPolicyVersion(6)
+                                    .build());
+            List<StepEvent> recent = withVersion(TestFleet.groups(new Random(3), "exp-s", 6, 4), 7);
+            recent.replaceAll(
+                    step ->
+                            StepEvent.newBuilder(step)
+                                    .setGroupId("recent-" + step.getGroupId())
+                                    .setEpisodeId("recent-" + step.getEpisodeId())
+                                    .build());
+            List<StepEvent> later = new ArrayList<>(stale);
+            later.addAll(recent);
+            fresh.addAll(recent);
+            KafkaTestSupport.produce(
+                    KAFKA.broker(), steps, KafkaTestSupport.stepRecords(steps, later));
+            batches =
+                    KafkaTestSupport.readCommitted(
+                            KAFKA.broker(),
+                            config.getString("topic.batches", null),
+                            AdvantageBatch.class,
+                            KafkaTestSupport.totalAtLeast(fresh.size(), b -> b.getRecords().size()),
+                            DEADLINE);
+            // Give any stale group that slipped through time to show up.
+            Thread.sleep(2_000);
+            batches =
+                    KafkaTestSupport.readCommitted(
+                            KAFKA.broker(),
+                            config.getString("topic.batches", null),
+                            AdvantageBatch.class,
+                            KafkaTestSupport.totalAtLeast(fresh.size(), b -> b.getRecords().size()),
+                            DEADLINE);
+        } finally {
+            job.cancel().get();
+        }
+
+        List<String> groups = new ArrayList<>();
+        int records = 0;
+        for (AdvantageBatch batch : batches) {
+            for (AdvantageRecord record : batch.getRecords()) {
+                records++;
+                if (!groups.contains(record.getGroupId())) {
+                    groups.add(record.getGroupId());
+                }
+            }
+        }
+        // Lag 4 (version 6 against 10) is over the limit of 3; lag 3 (version 7) is not.
+        assertThat(groups).noneMatch(id -> id.startsWith("stale-"));
+        assertThat(groups).anyMatch(id -> id.startsWith("recent-"));
+        assertThat(records).isEqualTo(fresh.size());
+    }
+
+    private static List<StepEvent> withVersion(List<StepEvent> steps, long version) {
+        List<StepEvent> out = new ArrayList<>(steps.size());
+        for (StepEvent step : steps) {
+            out.add(StepEvent.newBuilder(step).setPolicyVersion(version).build());
+        }
+        return out;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.creditstream.streams;
 
+import io.creditstream.operators.core.StalenessPolicy;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
@@ -17,6 +18,7 @@ import io.creditstream.operators.flink.EncodedStep;
 import io.creditstream.operators.flink.EncodedTrajectory;
 import io.creditstream.operators.flink.GroupAssembler;
 import io.creditstream.operators.flink.OprlCreditFunction;
+import io.creditstream.operators.flink.StalenessFilter;
 import io.creditstream.operators.flink.TrajectoryAssembler;
 import io.creditstream.operators.flink.budget.ExpandBudgetRequest;
 import io.creditstream.operators.flink.budget.RoundAllocator;
@@ -28,6 +30,7 @@ import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.BudgetAllocation;
 import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.schemas.internal.TrajectoryGroup;
@@ -54,6 +57,7 @@ public final class CreditJob {
     public static final String UID_GROUPS = "group-assembler";
     public static final String UID_CREDIT = "credit-estimator";
     public static final String UID_OPRL = "oprl-estimator";
+    public static final String UID_STALENESS = "staleness-filter";
     public static final String UID_BATCHER = "advantage-batcher";
     public static final String UID_EXPAND_REQUESTS = "expand-rollout-requests";
     public static final String UID_OUTCOMES = "task-outcomes";
@@ -75,6 +79,7 @@ public final class CreditJob {
             CreditParams credit,
             OprlParams oprl,
             PrmParams prm,
+            StalenessPolicy staleness,
             int maxRecordBytes,
             Duration episodeTimeout,
             int maxStepsPerEpisode,
@@ -97,6 +102,9 @@ public final class CreditJob {
                     CreditstreamOptions.creditParams(config),
                     CreditstreamOptions.oprlParams(config),
                     CreditstreamOptions.prmParams(config),
+                    new StalenessPolicy(
+                            config.get(CreditstreamOptions.MAX_POLICY_LAG),
+                            config.get(CreditstreamOptions.MIN_GROUP_SIZE)),
                     config.get(CreditstreamOptions.MAX_RECORD_BYTES),
                     config.get(CreditstreamOptions.EPISODE_TIMEOUT),
                     config.get(CreditstreamOptions.MAX_STEPS_PER_EPISODE),
@@ -119,15 +127,20 @@ public final class CreditJob {
      * The streaming dataflow from raw Kafka values.
      *
      * @param requests the fleet's rollout rounds, or null to run without knapsack budgets
+     * @param snapshots the learner's policy snapshots, or null to run without staleness control
      */
     public static Outputs defineWorkflow(
-            DataStream<RawStep> raw, DataStream<BudgetRequest> requests, Settings settings) {
+            DataStream<RawStep> raw,
+            DataStream<BudgetRequest> requests,
+            DataStream<PolicySnapshot> snapshots,
+            Settings settings) {
         SingleOutputStreamOperator<EncodedStep> steps =
                 raw.process(new DecodeStepFunction(settings.maxRecordBytes()))
                         .returns(TypeInformation.of(EncodedStep.class))
                         .uid(UID_DECODE)
                         .name("Decode and validate steps");
-        return assemble(steps, steps.getSideOutput(DeadLetters.TAG), requests, settings, false);
+        return assemble(
+                steps, steps.getSideOutput(DeadLetters.TAG), requests, snapshots, settings, false);
     }
 
     /**
@@ -142,13 +155,14 @@ public final class CreditJob {
                         .returns(TypeInformation.of(EncodedStep.class))
                         .uid(UID_ENCODE)
                         .name("Encode steps");
-        return assemble(encoded, null, null, settings, boundedInput);
+        return assemble(encoded, null, null, null, settings, boundedInput);
     }
 
     private static Outputs assemble(
             DataStream<EncodedStep> steps,
             DataStream<DeadLetter> upstreamDeadLetters,
             DataStream<BudgetRequest> requests,
+            DataStream<PolicySnapshot> snapshots,
             Settings settings,
             boolean boundedInput) {
         SingleOutputStreamOperator<EncodedTrajectory> trajectories =
@@ -170,7 +184,15 @@ public final class CreditJob {
                         .returns(new AvroTypeInfo<>(TrajectoryGroup.class))
                         .uid(UID_GROUPS)
                         .name("Assemble groups");
-        SingleOutputStreamOperator<AdvantageBatch> perGroup = estimate(groups, settings);
+        DataStream<TrajectoryGroup> fresh =
+                snapshots == null
+                        ? groups
+                        : groups.connect(snapshots.broadcast(StalenessFilter.NEWEST_VERSIONS))
+                                .process(new StalenessFilter(settings.staleness()))
+                                .returns(new AvroTypeInfo<>(TrajectoryGroup.class))
+                                .uid(UID_STALENESS)
+                                .name("Drop stale trajectories");
+        SingleOutputStreamOperator<AdvantageBatch> perGroup = estimate(fresh, settings);
         SingleOutputStreamOperator<AdvantageBatch> batches =
                 perGroup.transform(
                                 "Batch advantages",

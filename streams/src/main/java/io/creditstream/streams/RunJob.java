@@ -1,6 +1,7 @@
 package io.creditstream.streams;
 
 import io.creditstream.schemas.BudgetRequest;
+import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.ConfigLoader;
@@ -24,6 +25,7 @@ public final class RunJob {
     public static final String UID_DLQ_SINK = "dead-letter-sink";
     public static final String UID_REQUESTS_SOURCE = "rollout-requests-source";
     public static final String UID_BUDGET_SINK = "rollout-budget-sink";
+    public static final String UID_SNAPSHOTS_SOURCE = "policy-snapshots-source";
 
     private RunJob() {}
 
@@ -45,7 +47,14 @@ public final class RunJob {
                                         "Kafka " + config.get(CreditstreamOptions.TOPIC_REQUESTS))
                                 .uid(UID_REQUESTS_SOURCE)
                         : null;
-        CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, requests, settings);
+        DataStream<PolicySnapshot> snapshots =
+                env.fromSource(
+                                KafkaIo.snapshotsSource(config),
+                                WatermarkStrategy.noWatermarks(),
+                                "Kafka " + config.get(CreditstreamOptions.TOPIC_SNAPSHOTS))
+                        .uid(UID_SNAPSHOTS_SOURCE)
+                        .setParallelism(1);
+        CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, requests, snapshots, settings);
         outputs.batches()
                 .sinkTo(KafkaIo.batchesSink(config))
                 .uid(UID_BATCH_SINK)

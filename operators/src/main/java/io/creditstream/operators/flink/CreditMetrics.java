@@ -62,6 +62,18 @@ public final class CreditMetrics {
     /** OPRL: the share of steps whose reward came from the events' log-probs (rolling). */
     public static final String PRM_EXTERNAL_STEP_RATIO = "creditPrmExternalStepRatio";
 
+    /** How many snapshot versions each trajectory lags behind the newest policy (histogram). */
+    public static final String POLICY_VERSION_LAG = "creditPolicyVersionLag";
+
+    /** Trajectories dropped for lagging more than credit.max-policy-lag versions. */
+    public static final String STALE_TRAJECTORIES_DROPPED = "creditStaleTrajectoriesDropped";
+
+    /** Groups dropped because too few fresh trajectories remained. */
+    public static final String STALE_GROUPS_DROPPED = "creditStaleGroupsDropped";
+
+    /** The newest policy snapshot version this subtask has seen (-1 before the first). */
+    public static final String NEWEST_POLICY_VERSION = "creditNewestPolicyVersion";
+
     /** Steps over which the rolling advantage and anchor statistics are computed. */
     public static final int STEP_WINDOW = 4096;
 

@@ -142,7 +142,7 @@ public final class ThroughputBenchmark {
                         WatermarkStrategy.noWatermarks(),
                         "steps");
         CreditJob.Outputs outputs =
-                CreditJob.defineWorkflow(raw, null, CreditJob.Settings.from(config));
+                CreditJob.defineWorkflow(raw, null, null, CreditJob.Settings.from(config));
         outputs.batches().sinkTo(KafkaIo.batchesSink(config));
         outputs.deadLetters().sinkTo(KafkaIo.deadLetterSink(config));
         JobExecutionResult result = env.execute("bench creditstream");

@@ -4,6 +4,7 @@ import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.BudgetAllocation;
 import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.DeadLetter;
+import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.options.CreditstreamOptions;
@@ -82,7 +83,25 @@ public final class KafkaIo {
                 .setStartingOffsets(
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .setDeserializer(new BudgetRequestDeserializer())
+                .setDeserializer(
+                        new AvroRecordDeserializer<>(
+                                BudgetRequest.class, "budgetRequestsMalformed"))
+                .build();
+    }
+
+    /**
+     * policy.snapshots, always from the earliest offset: the topic is small and the job only needs
+     * the newest version per experiment, which a restored job also keeps in broadcast state.
+     */
+    public static KafkaSource<PolicySnapshot> snapshotsSource(Configuration config) {
+        return KafkaSource.<PolicySnapshot>builder()
+                .setBootstrapServers(bootstrapServers(config))
+                .setTopics(config.get(CreditstreamOptions.TOPIC_SNAPSHOTS))
+                .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP) + "-snapshots")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(
+                        new AvroRecordDeserializer<>(
+                                PolicySnapshot.class, "policySnapshotsMalformed"))
                 .build();
     }
 
@@ -218,41 +237,50 @@ public final class KafkaIo {
         }
     }
 
-    /** Decodes rollout requests; skips (and counts) values that are not one. */
-    static final class BudgetRequestDeserializer
-            implements KafkaRecordDeserializationSchema<BudgetRequest> {
+    /**
+     * Decodes one Avro record type from its single-object encoding; a value that is not one is
+     * skipped, counted under {@code malformedCounter} and logged with its coordinates.
+     */
+    static final class AvroRecordDeserializer<T extends org.apache.avro.specific.SpecificRecordBase>
+            implements KafkaRecordDeserializationSchema<T> {
         private static final long serialVersionUID = 1L;
-        private static final Logger LOG = LoggerFactory.getLogger(BudgetRequestDeserializer.class);
+        private static final Logger LOG = LoggerFactory.getLogger(AvroRecordDeserializer.class);
 
-        private transient AvroCodec<BudgetRequest> codec;
+        private final Class<T> type;
+        private final String malformedCounter;
+        private transient AvroCodec<T> codec;
         private transient Counter malformed;
 
-        @Override
-        public void open(DeserializationSchema.InitializationContext context) {
-            codec = AvroCodec.of(BudgetRequest.class);
-            malformed = context.getMetricGroup().counter("budgetRequestsMalformed");
+        AvroRecordDeserializer(Class<T> type, String malformedCounter) {
+            this.type = type;
+            this.malformedCounter = malformedCounter;
         }
 
         @Override
-        public void deserialize(
-                ConsumerRecord<byte[], byte[]> record, Collector<BudgetRequest> out) {
+        public void open(DeserializationSchema.InitializationContext context) {
+            codec = AvroCodec.of(type);
+            malformed = context.getMetricGroup().counter(malformedCounter);
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out) {
             try {
                 out.collect(codec.decode(record.value()));
             } catch (RuntimeException e) {
                 malformed.inc();
                 LOG.warn(
-                        "Skipped a value on {} partition {} offset {} that is not a"
-                                + " BudgetRequest: {}",
+                        "Skipped a value on {} partition {} offset {} that is not a {}: {}",
                         record.topic(),
                         record.partition(),
                         record.offset(),
+                        type.getSimpleName(),
                         e.getMessage());
             }
         }
 
         @Override
-        public TypeInformation<BudgetRequest> getProducedType() {
-            return new AvroTypeInfo<>(BudgetRequest.class);
+        public TypeInformation<T> getProducedType() {
+            return new AvroTypeInfo<>(type);
         }
     }
 

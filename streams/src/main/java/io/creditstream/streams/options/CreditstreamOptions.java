@@ -1,6 +1,7 @@
 package io.creditstream.streams.options;
 
 import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.StalenessPolicy;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
@@ -9,6 +10,7 @@ import io.creditstream.operators.core.credit.EpisodeNormScope;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.Normalization;
 import io.creditstream.operators.core.prm.EpisodeEstimator;
+import io.creditstream.operators.core.prm.FeatureFamily;
 import io.creditstream.operators.core.prm.OprlParams;
 import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.operators.core.prm.PrmShard;
@@ -138,6 +140,14 @@ public final class CreditstreamOptions {
                             "steps: episode statistics over every step row (verl-agent's default);"
                                     + " trajectories: one sample per trajectory.");
 
+    public static final ConfigOption<Integer> MAX_POLICY_LAG =
+            ConfigOptions.key(StalenessPolicy.KEY_MAX_POLICY_LAG)
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "Trajectories sampled more than this many policy snapshots behind the"
+                                    + " newest on policy.snapshots are dropped (counted).");
+
     // ---- OPRL and its in-stream implicit PRM (credit.estimator=oprl) -------------------------
 
     public static final ConfigOption<String> OPRL_EPISODE_ESTIMATOR =
@@ -249,6 +259,14 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "Trajectory score in the DPO loss: sum of step log-ratios (the paper)"
                                     + " or their mean (length-neutral).");
+
+    public static final ConfigOption<String> PRM_FEATURES =
+            ConfigOptions.key(PrmParams.KEY_FEATURES)
+                    .stringType()
+                    .defaultValue(FeatureFamily.toConfig(PrmParams.DEFAULT_FEATURES))
+                    .withDescription(
+                            "Comma-separated feature families of the in-stream PRM: action,"
+                                    + " state-action, observation-action.");
 
     // ---- Assembly, input and batching --------------------------------------------------------
 
@@ -461,6 +479,7 @@ public final class CreditstreamOptions {
                 .ngram(config.get(PRM_NGRAM))
                 .shard(PrmShard.fromConfig(config.get(PRM_SHARD)))
                 .trajectoryScore(TrajectoryScore.fromConfig(config.get(PRM_TRAJECTORY_SCORE)))
+                .features(FeatureFamily.parseList(config.get(PRM_FEATURES)))
                 .build();
     }
 

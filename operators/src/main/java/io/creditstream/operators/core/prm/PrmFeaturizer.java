@@ -10,7 +10,8 @@ import java.util.TreeSet;
 
 /**
  * Maps one (state, action) step to the hashed sparse features φ of the implicit PRM: action n-grams
- * alone, crossed with the state key, and observation tokens crossed with action tokens.
+ * alone, crossed with the state key, and observation tokens crossed with action tokens (each family
+ * can be left out with {@code prm.features}).
  *
  * <p>Feature strings are hashed with a fixed 64-bit function of their UTF-8 bytes (FNV-1a followed
  * by the SplitMix64 finaliser) into 2^{@code prm.hash-bits} buckets, so the same step maps to the
@@ -27,11 +28,17 @@ public final class PrmFeaturizer implements Serializable {
 
     private final int hashBits;
     private final int ngram;
+    private final boolean action;
+    private final boolean stateAction;
+    private final boolean observationAction;
 
     public PrmFeaturizer(PrmParams params) {
         Objects.requireNonNull(params, "params");
         this.hashBits = params.hashBits();
         this.ngram = params.ngram();
+        this.action = params.features().contains(FeatureFamily.ACTION);
+        this.stateAction = params.features().contains(FeatureFamily.STATE_ACTION);
+        this.observationAction = params.features().contains(FeatureFamily.OBSERVATION_ACTION);
     }
 
     /**
@@ -50,11 +57,16 @@ public final class PrmFeaturizer implements Serializable {
         for (int n = 1; n <= ngram; n++) {
             for (int start = 0; start + n <= length; start++) {
                 String gram = join(actionTokens, start, n);
-                add(counts, "a" + KIND + gram);
-                if (stateKey != null) {
+                if (action) {
+                    add(counts, "a" + KIND + gram);
+                }
+                if (stateAction && stateKey != null) {
                     add(counts, "s" + KIND + stateKey + CROSS + gram);
                 }
             }
+        }
+        if (!observationAction) {
+            return FeatureVector.of(counts);
         }
         // Distinct observation tokens only, so a long repetitive observation does not swamp the
         // action features; crossed with action unigrams to keep the count linear in each side.

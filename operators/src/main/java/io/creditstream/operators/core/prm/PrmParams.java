@@ -1,7 +1,10 @@
 package io.creditstream.operators.core.prm;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Immutable settings of the in-stream implicit PRM ({@link ImplicitPrm}, {@link PrmFeaturizer}).
@@ -21,6 +24,7 @@ public final class PrmParams implements Serializable {
     public static final String KEY_LEARNING_RATE_DECAY_GROUPS = "prm.learning-rate-decay-groups";
     public static final String KEY_SHARD = PrmShard.CONFIG_KEY;
     public static final String KEY_TRAJECTORY_SCORE = TrajectoryScore.CONFIG_KEY;
+    public static final String KEY_FEATURES = FeatureFamily.CONFIG_KEY;
 
     public static final double DEFAULT_BETA = ExternalStepReward.DEFAULT_BETA;
 
@@ -51,6 +55,9 @@ public final class PrmParams implements Serializable {
 
     public static final TrajectoryScore DEFAULT_TRAJECTORY_SCORE = TrajectoryScore.SUM;
 
+    public static final Set<FeatureFamily> DEFAULT_FEATURES =
+            Collections.unmodifiableSet(EnumSet.allOf(FeatureFamily.class));
+
     private final double beta;
     private final double positiveThreshold;
     private final double learningRate;
@@ -62,6 +69,7 @@ public final class PrmParams implements Serializable {
     private final double learningRateDecayGroups;
     private final PrmShard shard;
     private final TrajectoryScore trajectoryScore;
+    private final EnumSet<FeatureFamily> features;
 
     private PrmParams(Builder b) {
         this.beta = b.beta;
@@ -75,6 +83,7 @@ public final class PrmParams implements Serializable {
         this.learningRateDecayGroups = b.learningRateDecayGroups;
         this.shard = b.shard;
         this.trajectoryScore = b.trajectoryScore;
+        this.features = EnumSet.copyOf(b.features);
     }
 
     public static PrmParams defaults() {
@@ -97,7 +106,8 @@ public final class PrmParams implements Serializable {
                 .ngram(ngram)
                 .learningRateDecayGroups(learningRateDecayGroups)
                 .shard(shard)
-                .trajectoryScore(trajectoryScore);
+                .trajectoryScore(trajectoryScore)
+                .features(features);
     }
 
     /** β of Eq.1 and Eq.2. */
@@ -161,6 +171,11 @@ public final class PrmParams implements Serializable {
         return trajectoryScore;
     }
 
+    /** The feature families the featurizer emits. */
+    public Set<FeatureFamily> features() {
+        return Collections.unmodifiableSet(features);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PrmParams p
@@ -174,7 +189,8 @@ public final class PrmParams implements Serializable {
                 && ngram == p.ngram
                 && Double.compare(learningRateDecayGroups, p.learningRateDecayGroups) == 0
                 && shard == p.shard
-                && trajectoryScore == p.trajectoryScore;
+                && trajectoryScore == p.trajectoryScore
+                && features.equals(p.features);
     }
 
     @Override
@@ -190,7 +206,8 @@ public final class PrmParams implements Serializable {
                 ngram,
                 learningRateDecayGroups,
                 shard,
-                trajectoryScore);
+                trajectoryScore,
+                features);
     }
 
     @Override
@@ -217,6 +234,8 @@ public final class PrmParams implements Serializable {
                 + shard.configName()
                 + ", trajectoryScore="
                 + trajectoryScore.configName()
+                + ", features="
+                + FeatureFamily.toConfig(features)
                 + "}";
     }
 
@@ -233,6 +252,7 @@ public final class PrmParams implements Serializable {
         private double learningRateDecayGroups = DEFAULT_LEARNING_RATE_DECAY_GROUPS;
         private PrmShard shard = DEFAULT_SHARD;
         private TrajectoryScore trajectoryScore = DEFAULT_TRAJECTORY_SCORE;
+        private Set<FeatureFamily> features = DEFAULT_FEATURES;
 
         private Builder() {}
 
@@ -340,6 +360,17 @@ public final class PrmParams implements Serializable {
                         KEY_TRAJECTORY_SCORE + " must be set; accepted values: sum, mean");
             }
             this.trajectoryScore = trajectoryScore;
+            return this;
+        }
+
+        public Builder features(Set<FeatureFamily> features) {
+            if (features == null || features.isEmpty()) {
+                throw new IllegalArgumentException(
+                        KEY_FEATURES
+                                + " must name at least one feature family; accepted values:"
+                                + " action, state-action, observation-action");
+            }
+            this.features = EnumSet.copyOf(features);
             return this;
         }
 

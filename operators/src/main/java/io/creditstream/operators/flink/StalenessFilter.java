@@ -1,0 +1,83 @@
+package io.creditstream.operators.flink;
+
+import io.creditstream.operators.core.StalenessPolicy;
+import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.internal.TrajectoryGroup;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Drops trajectories that lag too far behind the newest policy snapshot of their experiment (see
+ * {@link StalenessPolicy}). The learner's {@code policy.snapshots} arrive as a broadcast stream;
+ * the newest version per experiment lives in broadcast state, so every subtask applies the same
+ * rule and a restored job remembers it.
+ */
+public class StalenessFilter
+        extends BroadcastProcessFunction<TrajectoryGroup, PolicySnapshot, TrajectoryGroup> {
+    private static final long serialVersionUID = 1L;
+
+    /** Newest snapshot version per experiment id. */
+    public static final MapStateDescriptor<String, Long> NEWEST_VERSIONS =
+            new MapStateDescriptor<>("newest-policy-versions", Types.STRING, Types.LONG);
+
+    private final StalenessPolicy policy;
+
+    private transient Histogram lag;
+    private transient Counter staleTrajectories;
+    private transient Counter staleGroups;
+    private transient long newestSeen;
+
+    public StalenessFilter(StalenessPolicy policy) {
+        this.policy = policy;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        lag =
+                metrics.histogram(
+                        CreditMetrics.POLICY_VERSION_LAG,
+                        new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
+        staleTrajectories = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_DROPPED);
+        staleGroups = metrics.counter(CreditMetrics.STALE_GROUPS_DROPPED);
+        newestSeen = -1;
+        metrics.gauge(CreditMetrics.NEWEST_POLICY_VERSION, () -> newestSeen);
+    }
+
+    @Override
+    public void processElement(
+            TrajectoryGroup group, ReadOnlyContext context, Collector<TrajectoryGroup> out)
+            throws Exception {
+        Long newest = context.getBroadcastState(NEWEST_VERSIONS).get(group.getExperimentId());
+        StalenessPolicy.Outcome outcome = policy.apply(group, newest);
+        for (long l : outcome.lags()) {
+            lag.update(l);
+        }
+        staleTrajectories.inc(outcome.droppedTrajectories());
+        if (outcome.kept() == null) {
+            staleGroups.inc();
+        } else {
+            out.collect(outcome.kept());
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(
+            PolicySnapshot snapshot, Context context, Collector<TrajectoryGroup> out)
+            throws Exception {
+        BroadcastState<String, Long> versions = context.getBroadcastState(NEWEST_VERSIONS);
+        Long known = versions.get(snapshot.getExperimentId());
+        if (known == null || snapshot.getVersion() > known) {
+            versions.put(snapshot.getExperimentId(), snapshot.getVersion());
+        }
+        newestSeen = Math.max(newestSeen, snapshot.getVersion());
+    }
+}
