@@ -257,8 +257,9 @@ public final class ImplicitPrm {
     double objective(List<TrajectoryFeatures> group) {
         double loss = loss(group);
         double penalty = 0;
-        for (Map.Entry<Integer, Double> e : aggregateAll(group).entrySet()) {
-            double w = weight(e.getKey());
+        FeatureVector all = union(aggregates(group));
+        for (int k = 0; k < all.size(); k++) {
+            double w = weight(all.index(k));
             penalty += w * w;
         }
         return loss + 0.5 * params.l2() * penalty;
@@ -266,32 +267,15 @@ public final class ImplicitPrm {
 
     /** ∂J/∂w over the group's features, indices ascending; empty without pairs. */
     SortedMap<Integer, Double> gradient(List<TrajectoryFeatures> group) {
-        List<int[]> pairs = pairs(group);
         SortedMap<Integer, Double> gradient = new TreeMap<>();
+        List<int[]> pairs = pairs(group);
         if (pairs.isEmpty()) {
             return gradient;
         }
-        List<SortedMap<Integer, Double>> phi = new ArrayList<>(group.size());
-        double[] scores = new double[group.size()];
-        for (int i = 0; i < group.size(); i++) {
-            phi.add(aggregate(group.get(i)));
-            scores[i] = dot(phi.get(i));
-        }
-        for (SortedMap<Integer, Double> trajectory : phi) {
-            for (Integer f : trajectory.keySet()) {
-                gradient.put(f, params.l2() * weight(f));
-            }
-        }
-        double beta = params.beta();
-        double scale = beta / pairs.size();
-        for (int[] pair : pairs) {
-            double coefficient = scale * sigmoid(-beta * (scores[pair[0]] - scores[pair[1]]));
-            for (Map.Entry<Integer, Double> e : phi.get(pair[0]).entrySet()) {
-                gradient.merge(e.getKey(), -coefficient * e.getValue(), Double::sum);
-            }
-            for (Map.Entry<Integer, Double> e : phi.get(pair[1]).entrySet()) {
-                gradient.merge(e.getKey(), coefficient * e.getValue(), Double::sum);
-            }
+        List<FeatureVector> phi = aggregates(group);
+        FeatureVector g = gradient(phi, dots(phi), pairs);
+        for (int k = 0; k < g.size(); k++) {
+            gradient.put(g.index(k), g.value(k));
         }
         return gradient;
     }
@@ -318,26 +302,72 @@ public final class ImplicitPrm {
         if (pairs.isEmpty()) {
             return new UpdateResult(Double.NaN, Double.NaN, 0, weights.size(), 0);
         }
-        double[] scores = scores(group);
+        // Φ and S(τ) once per trajectory; accuracy, loss and gradient all start from them.
+        List<FeatureVector> phi = aggregates(group);
+        double[] scores = dots(phi);
         double correct = 0;
+        double loss = 0;
         for (int[] pair : pairs) {
             double delta = scores[pair[0]] - scores[pair[1]];
             correct += delta > 0 ? 1.0 : delta == 0 ? 0.5 : 0.0;
+            loss -= logSigmoid(params.beta() * delta);
         }
-        double loss = loss(group);
-        SortedMap<Integer, Double> gradient = gradient(group);
+        FeatureVector gradient = gradient(phi, scores, pairs);
         double keep = 1.0 - lr * params.weightDecay();
-        for (Map.Entry<Integer, Double> e : gradient.entrySet()) {
-            double w = weight(e.getKey()) * keep - lr * e.getValue();
+        for (int k = 0; k < gradient.size(); k++) {
+            int feature = gradient.index(k);
+            double w = weight(feature) * keep - lr * gradient.value(k);
             if (w == 0) {
-                weights.remove(e.getKey());
+                weights.remove(feature);
             } else {
-                weights.put(e.getKey(), w);
+                weights.put(feature, w);
+            }
+        }
+        // Features of the group whose gradient is exactly 0 still decay.
+        if (keep != 1.0) {
+            FeatureVector all = union(phi);
+            for (int k = 0; k < all.size(); k++) {
+                int feature = all.index(k);
+                if (!gradient.contains(feature)) {
+                    double w = weight(feature) * keep;
+                    if (w == 0) {
+                        weights.remove(feature);
+                    } else {
+                        weights.put(feature, w);
+                    }
+                }
             }
         }
         int evicted = evict();
         return new UpdateResult(
-                loss, correct / pairs.size(), pairs.size(), weights.size(), evicted);
+                loss / pairs.size(), correct / pairs.size(), pairs.size(), weights.size(), evicted);
+    }
+
+    /**
+     * λ·w_F over every feature F of the group, then for each pair in order −c·Φ(τ⁺) and +c·Φ(τ⁻)
+     * with c = (β/|P|)·σ(−β·Δ).
+     */
+    private FeatureVector gradient(List<FeatureVector> phi, double[] scores, List<int[]> pairs) {
+        FeatureVector all = union(phi);
+        double[] penalty = new double[all.size()];
+        for (int k = 0; k < penalty.length; k++) {
+            penalty[k] = params.l2() * weight(all.index(k));
+        }
+        List<FeatureVector> terms = new ArrayList<>(1 + 2 * pairs.size());
+        double[] coefficients = new double[1 + 2 * pairs.size()];
+        terms.add(FeatureVector.withValues(all, penalty));
+        coefficients[0] = 1.0;
+        double beta = params.beta();
+        double scale = beta / pairs.size();
+        int t = 1;
+        for (int[] pair : pairs) {
+            double coefficient = scale * sigmoid(-beta * (scores[pair[0]] - scores[pair[1]]));
+            terms.add(phi.get(pair[0]));
+            coefficients[t++] = -coefficient;
+            terms.add(phi.get(pair[1]));
+            coefficients[t++] = coefficient;
+        }
+        return FeatureVector.sum(terms, coefficients);
     }
 
     private int evict() {
@@ -370,35 +400,42 @@ public final class ImplicitPrm {
         return scores;
     }
 
-    private double dot(SortedMap<Integer, Double> phi) {
-        double sum = 0;
-        for (Map.Entry<Integer, Double> e : phi.entrySet()) {
-            sum += weight(e.getKey()) * e.getValue();
+    /** w·Φ of each aggregate, summed in ascending feature order. */
+    private double[] dots(List<FeatureVector> phi) {
+        double[] dots = new double[phi.size()];
+        for (int i = 0; i < dots.length; i++) {
+            dots[i] = score(phi.get(i));
         }
-        return sum;
+        return dots;
     }
 
-    /** Φ(τ) = Σ_t φ(a_t) (÷T under the mean score), so that S(τ) = w·Φ(τ). */
-    private SortedMap<Integer, Double> aggregate(TrajectoryFeatures trajectory) {
-        SortedMap<Integer, Double> phi = new TreeMap<>();
-        for (FeatureVector step : trajectory.steps()) {
-            for (int k = 0; k < step.size(); k++) {
-                phi.merge(step.index(k), step.value(k), Double::sum);
-            }
-        }
-        double scale = lengthScale(trajectory);
-        if (scale != 1.0) {
-            phi.replaceAll((feature, value) -> value * scale);
+    /** Φ(τ) = Σ_t φ(a_t) (÷T under the mean score) of each trajectory, so that S(τ) = w·Φ(τ). */
+    private List<FeatureVector> aggregates(List<TrajectoryFeatures> group) {
+        List<FeatureVector> phi = new ArrayList<>(group.size());
+        for (TrajectoryFeatures trajectory : group) {
+            List<FeatureVector> steps = trajectory.steps();
+            double[] scale = new double[steps.size()];
+            Arrays.fill(scale, lengthScale(trajectory));
+            phi.add(FeatureVector.sum(steps, scale));
         }
         return phi;
     }
 
-    private SortedMap<Integer, Double> aggregateAll(List<TrajectoryFeatures> group) {
-        SortedMap<Integer, Double> all = new TreeMap<>();
-        for (TrajectoryFeatures trajectory : group) {
-            all.putAll(aggregate(trajectory));
+    /** The features present in any of the vectors (values meaningless). */
+    private static FeatureVector union(List<FeatureVector> vectors) {
+        double[] ones = new double[vectors.size()];
+        Arrays.fill(ones, 1.0);
+        List<FeatureVector> counts = new ArrayList<>(vectors.size());
+        for (FeatureVector v : vectors) {
+            counts.add(FeatureVector.withValues(v, onesLike(v)));
         }
-        return all;
+        return FeatureVector.sum(counts, ones);
+    }
+
+    private static double[] onesLike(FeatureVector v) {
+        double[] ones = new double[v.size()];
+        Arrays.fill(ones, 1.0);
+        return ones;
     }
 
     static double sigmoid(double x) {

@@ -2,11 +2,9 @@ package io.creditstream.operators.core.prm;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Maps one (state, action) step to the hashed sparse features φ of the implicit PRM: action n-grams
@@ -52,31 +50,53 @@ public final class PrmFeaturizer implements Serializable {
             String stateKey, List<String> observationTokens, List<String> actionTokens) {
         Objects.requireNonNull(observationTokens, "observationTokens");
         Objects.requireNonNull(actionTokens, "actionTokens");
-        SortedMap<Integer, Double> counts = new TreeMap<>();
+        Buckets buckets = new Buckets();
         int length = actionTokens.size();
         for (int n = 1; n <= ngram; n++) {
             for (int start = 0; start + n <= length; start++) {
                 String gram = join(actionTokens, start, n);
                 if (action) {
-                    add(counts, "a" + KIND + gram);
+                    buckets.add(bucket("a" + KIND + gram));
                 }
                 if (stateAction && stateKey != null) {
-                    add(counts, "s" + KIND + stateKey + CROSS + gram);
+                    buckets.add(bucket("s" + KIND + stateKey + CROSS + gram));
                 }
             }
         }
-        if (!observationAction) {
-            return FeatureVector.of(counts);
-        }
-        // Distinct observation tokens only, so a long repetitive observation does not swamp the
-        // action features; crossed with action unigrams to keep the count linear in each side.
-        TreeSet<String> observed = new TreeSet<>(observationTokens);
-        for (String token : observed) {
-            for (String action : actionTokens) {
-                add(counts, "o" + KIND + token + CROSS + action);
+        if (observationAction) {
+            // Distinct observation tokens only, so a long repetitive observation does not swamp
+            // the action features; crossed with action unigrams to keep the count linear in each
+            // side.
+            String[] observed = observationTokens.toArray(new String[0]);
+            Arrays.sort(observed);
+            for (int k = 0; k < observed.length; k++) {
+                if (k > 0 && observed[k].equals(observed[k - 1])) {
+                    continue;
+                }
+                for (String action : actionTokens) {
+                    buckets.add(bucket("o" + KIND + observed[k] + CROSS + action));
+                }
             }
         }
-        return FeatureVector.of(counts);
+        return buckets.toVector();
+    }
+
+    /** A growable int array of bucket occurrences. */
+    private static final class Buckets {
+        private int[] values = new int[32];
+        private int size;
+
+        void add(int bucket) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = bucket;
+        }
+
+        FeatureVector toVector() {
+            Arrays.sort(values, 0, size);
+            return FeatureVector.ofSortedOccurrences(values, size);
+        }
     }
 
     /** The bucket of one feature string. */
@@ -97,10 +117,6 @@ public final class PrmFeaturizer implements Serializable {
         h *= 0x94d049bb133111ebL;
         h ^= h >>> 31;
         return h;
-    }
-
-    private void add(SortedMap<Integer, Double> counts, String feature) {
-        counts.merge(bucket(feature), 1.0, Double::sum);
     }
 
     private static String join(List<String> tokens, int start, int n) {
