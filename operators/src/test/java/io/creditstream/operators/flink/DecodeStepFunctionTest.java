@@ -77,6 +77,30 @@ class DecodeStepFunctionTest {
         assertThat(letters.get(5).getDetail()).contains("behavior_logprob");
     }
 
+    @Test
+    void badPrmLogProbsAreDeadLetteredBeforeTheyReachThePrm() throws Exception {
+        StepEvent nanPrm = step("e1", 0, false);
+        nanPrm.setPrmLogprob(Double.NaN);
+        nanPrm.setRefLogprob(-1.0);
+        StepEvent infiniteRef = step("e1", 1, false);
+        infiniteRef.setPrmLogprob(-2.0);
+        infiniteRef.setRefLogprob(Double.POSITIVE_INFINITY);
+        StepEvent fine = step("e1", 2, true);
+        fine.setPrmLogprob(-2.0);
+        fine.setRefLogprob(-1.0);
+        harness.processElement(raw(codec.encode(nanPrm), 10), 0);
+        harness.processElement(raw(codec.encode(infiniteRef), 11), 0);
+        harness.processElement(raw(codec.encode(fine), 12), 0);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters)
+                .extracting(DeadLetter::getReason)
+                .containsOnly(DeadLetterReason.NON_FINITE_NUMBER.code());
+        assertThat(letters.get(0).getDetail()).contains("prm_logprob").contains("NaN");
+        assertThat(letters.get(1).getDetail()).contains("ref_logprob").contains("Infinity");
+    }
+
     private List<DeadLetter> deadLetters() {
         var records = harness.getSideOutput(DeadLetters.TAG);
         return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
