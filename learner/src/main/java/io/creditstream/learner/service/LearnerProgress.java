@@ -1,0 +1,61 @@
+package io.creditstream.learner.service;
+
+import io.creditstream.learner.train.UpdateStats;
+import java.util.Optional;
+
+/**
+ * A consistent view of a {@link LearnerService}'s counters. Every count except {@code version}
+ * covers this process only, and counts records of batches whose update was applied: records read
+ * but still pending are in {@code pendingSamples} only.
+ *
+ * @param version updates applied in total, restored ones included: the newest policy version
+ * @param updates updates applied by this process
+ * @param samples samples trained on by this process
+ * @param onPolicySamples of {@code samples}, those without a behavior log-prob, which took the
+ *     current policy's
+ * @param skippedRecords advantage records skipped (no observation or action, unknown action,
+ *     malformed observation, non-finite number)
+ * @param unknownActionRecords of {@code skippedRecords}, those whose action the policy lacks
+ * @param ignoredBatches Kafka values skipped whole: not an AdvantageBatch, or another experiment's
+ * @param pendingSamples usable samples read and waiting for the next update
+ * @param publishedVersion the newest version this process announced on the snapshot topic, or -1
+ * @param lastStats what the last update saw, if this process made one
+ */
+public record LearnerProgress(
+        long version,
+        long updates,
+        long samples,
+        long onPolicySamples,
+        long skippedRecords,
+        long unknownActionRecords,
+        long ignoredBatches,
+        int pendingSamples,
+        long publishedVersion,
+        Optional<UpdateStats> lastStats) {
+
+    /** One line for a progress log. */
+    public String line() {
+        StringBuilder line =
+                new StringBuilder()
+                        .append(
+                                String.format(
+                                        "v%d | %,d updates, %,d samples",
+                                        version, updates, samples))
+                        .append(
+                                String.format(
+                                        " (%,d on-policy, %,d skipped, %,d batches ignored)",
+                                        onPolicySamples, skippedRecords, ignoredBatches))
+                        .append(String.format(" | %,d pending", pendingSamples));
+        lastStats.ifPresent(
+                s ->
+                        line.append(
+                                String.format(
+                                        " | loss %.4f ratio %.3f kl %.5f clip %.1f%% entropy %.3f",
+                                        s.loss(),
+                                        s.meanRatio(),
+                                        s.approxKl(),
+                                        100 * s.clipFraction(),
+                                        s.entropy())));
+        return line.toString();
+    }
+}
