@@ -87,6 +87,18 @@ public final class Demo {
             double stepRewardStd,
             double stepWeight) {
 
+        /** The figures from one Prometheus exposition of the job (averaged over subtasks). */
+        static PrmFigures scrape(String text) {
+            return new PrmFigures(
+                    PrometheusText.mean(text, CreditMetrics.PRM_LOSS),
+                    PrometheusText.mean(text, CreditMetrics.PRM_PAIR_ACCURACY),
+                    (long) PrometheusText.sum(text, CreditMetrics.PRM_PAIRS),
+                    (long) PrometheusText.sum(text, CreditMetrics.PRM_LIVE_FEATURES),
+                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_REWARD_MEAN),
+                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_REWARD_STD),
+                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_WEIGHT));
+        }
+
         public String line() {
             return String.format(
                     "PRM loss %.4f, pair accuracy %.3f, %,d pairs, %,d features, step reward"
@@ -118,7 +130,7 @@ public final class Demo {
         long start = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             out.printf("Kafka broker (KRaft, in-process) at %s%n", broker.bootstrapServers());
-            Configuration config = jobConfig(broker, work, metricsPort);
+            Configuration config = jobConfig(userConfig, broker, work, metricsPort);
             KafkaIo.createAbsentTopics(config);
             JobClient job = RunJob.environment(config).executeAsync("creditstream demo");
             String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
@@ -207,7 +219,9 @@ public final class Demo {
         }
     }
 
-    private Configuration jobConfig(EmbeddedKafkaBroker broker, Path work, int metricsPort) {
+    /** The demo's job settings under the user's, on the embedded broker. */
+    static Configuration jobConfig(
+            Configuration userConfig, EmbeddedKafkaBroker broker, Path work, int metricsPort) {
         Configuration demo = new Configuration();
         demo.setString("execution.checkpointing.interval", "2 s");
         demo.setString("parallelism.default", "2");
@@ -242,13 +256,13 @@ public final class Demo {
         return consumer;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder())
                     .forEach(
@@ -324,17 +338,7 @@ public final class Demo {
                         PrometheusText.max(
                                 text, "creditLastStepToAdvantageMs", "quantile=\"0.99\"");
                 if (oprl) {
-                    prm =
-                            new PrmFigures(
-                                    PrometheusText.mean(text, CreditMetrics.PRM_LOSS),
-                                    PrometheusText.mean(text, CreditMetrics.PRM_PAIR_ACCURACY),
-                                    (long) PrometheusText.sum(text, CreditMetrics.PRM_PAIRS),
-                                    (long)
-                                            PrometheusText.sum(
-                                                    text, CreditMetrics.PRM_LIVE_FEATURES),
-                                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_REWARD_MEAN),
-                                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_REWARD_STD),
-                                    PrometheusText.mean(text, CreditMetrics.PRM_STEP_WEIGHT));
+                    prm = PrmFigures.scrape(text);
                 }
             } catch (IOException e) {
                 // The reporter starts with the job; until then the figures stay at their last

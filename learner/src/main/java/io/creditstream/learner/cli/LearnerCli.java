@@ -1,6 +1,7 @@
 package io.creditstream.learner.cli;
 
 import io.creditstream.learner.service.InvalidSettingException;
+import io.creditstream.learner.study.StudyCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,12 @@ import picocli.CommandLine.Command;
                     + " publishes the next snapshot on policy.snapshots.",
             ""
         },
-        subcommands = {LearnerCommand.class, FleetCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            LearnerCommand.class,
+            FleetCommand.class,
+            StudyCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footer = {"", "Run `<command> --help` for a command's flags."})
 public final class LearnerCli implements Runnable {
 

@@ -64,9 +64,17 @@ public final class ObservationEncoder {
         return cols;
     }
 
-    /** Length of every feature vector: {@code rows * cols * 7 + 2}. */
+    /**
+     * Length of every feature vector: {@code rows * cols * 7} one-hot cells, the two flags, then
+     * the agent-centred features of {@link EgocentricFeatures}.
+     */
     public int featureCount() {
-        return rows * cols * ALPHABET.length() + 2;
+        return rows * cols * ALPHABET.length() + 2 + EgocentricFeatures.COUNT;
+    }
+
+    /** Index of the first agent-centred feature. */
+    public int egocentricIndex() {
+        return doorOpenIndex() + 1;
     }
 
     /** Index of the "holds the key" flag. */
@@ -163,8 +171,16 @@ public final class ObservationEncoder {
                 out[offset + (r * cols + c) * ALPHABET.length() + symbol] = 1f;
             }
         }
-        out[offset + holdsKeyIndex()] = flag(lines[rows], rows + 1, HOLDS_KEY, HOLDS_NOTHING);
-        out[offset + doorOpenIndex()] = flag(lines[rows + 1], rows + 2, DOOR_OPEN, DOOR_LOCKED);
+        float holdsKey = flag(lines[rows], rows + 1, HOLDS_KEY, HOLDS_NOTHING);
+        float doorOpen = flag(lines[rows + 1], rows + 2, DOOR_OPEN, DOOR_LOCKED);
+        out[offset + holdsKeyIndex()] = holdsKey;
+        out[offset + doorOpenIndex()] = doorOpen;
+        EgocentricFeatures.encode(
+                java.util.Arrays.copyOf(lines, rows),
+                holdsKey == 1f,
+                doorOpen == 1f,
+                out,
+                offset + egocentricIndex());
     }
 
     private static float flag(String line, int lineNumber, String yes, String no) {

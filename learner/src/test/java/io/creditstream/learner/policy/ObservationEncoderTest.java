@@ -18,7 +18,7 @@ class ObservationEncoderTest {
     void setsOneFeaturePerCellAtRowMajorCellTimesSevenPlusSymbol() {
         float[] features = small.encode(SMALL);
 
-        assertThat(features).hasSize(3 * 5 * 7 + 2);
+        assertThat(features).hasSize(3 * 5 * 7 + 2 + EgocentricFeatures.COUNT);
         // (row * 5 + col) * 7 + index in "#.@kD/G"
         List<Integer> expectedOnes =
                 List.of(
@@ -37,7 +37,7 @@ class ObservationEncoderTest {
                         12 * 7 + 5, // (2,2) '/'
                         13 * 7 + 1, // (2,3) '.'
                         14 * 7 + 1); // (2,4) '.'
-        assertThat(onesIn(features)).containsExactlyElementsOf(expectedOnes);
+        assertThat(onesIn(grid(features, small))).containsExactlyElementsOf(expectedOnes);
         assertThat(features[105]).isZero();
         assertThat(features[106]).isZero();
     }
@@ -54,15 +54,52 @@ class ObservationEncoderTest {
     }
 
     @Test
+    void addsWhatLiesAroundTheAgentAndWhereItsTargetsAre() {
+        float[] features = small.encode(SMALL);
+        int e = small.egocentricIndex();
+        // Neighbours north, south, east, west of (0,0): [blocked, locked door, goal, key] each.
+        float[] neighbours = java.util.Arrays.copyOfRange(features, e, e + 16);
+        assertThat(neighbours)
+                .containsExactly(
+                        1, 0, 0, 0, /* south '.' */ 0, 0, 0, 0, /* east '.' */ 0, 0, 0, 0, 1, 0, 0,
+                        0);
+        // Targets [present, row -/0/+, col -/0/+]: key (1,1), door (1,3), goal (0,4), sub-goal =
+        // key.
+        float[] targets = java.util.Arrays.copyOfRange(features, e + 16, e + 44);
+        assertThat(targets)
+                .containsExactly(
+                        1, 0, 0, 1, 0, 0, 1, // key: below, right
+                        1, 0, 0, 1, 0, 0, 1, // door: below, right
+                        1, 0, 1, 0, 0, 0, 1, // goal: same row, right
+                        1, 0, 0, 1, 0, 0, 1); // sub-goal: the key
+        assertThat(features[e + 44]).isZero(); // not standing on the key
+        assertThat(features[e + 45]).isZero(); // not next to the locked door
+
+        float[] onKeyNextToDoor =
+                small.encode("..#.G\n..@D.\n../..\nYou hold nothing.\nThe door is locked.");
+        assertThat(onKeyNextToDoor[e + 44]).isEqualTo(1f);
+        assertThat(onKeyNextToDoor[e + 45]).isEqualTo(1f);
+        // Holding the key, the sub-goal is the locked door.
+        float[] holding =
+                small.encode("..#.G\n..@D.\n../..\nYou hold the key.\nThe door is locked.");
+        assertThat(java.util.Arrays.copyOfRange(holding, e + 37, e + 44))
+                .containsExactly(1, 0, 1, 0, 0, 0, 1);
+    }
+
+    private static float[] grid(float[] features, ObservationEncoder encoder) {
+        return java.util.Arrays.copyOf(features, encoder.holdsKeyIndex());
+    }
+
+    @Test
     void encodesTheDefaultSizedMaze() {
         ObservationEncoder encoder = new ObservationEncoder(7, 11);
 
         float[] features = encoder.encode(MazeObservations.AGENT_NEAR_KEY);
 
-        assertThat(features).hasSize(7 * 11 * 7 + 2);
+        assertThat(features).hasSize(7 * 11 * 7 + 2 + EgocentricFeatures.COUNT);
         assertThat(features[(1 * 11 + 1) * 7 + 2]).isEqualTo(1f); // '@' at (1,1)
         assertThat(features[(1 * 11 + 5) * 7 + 4]).isEqualTo(1f); // 'D' at (1,5)
-        assertThat(onesIn(features)).hasSize(77);
+        assertThat(onesIn(grid(features, encoder))).hasSize(77);
     }
 
     @Test
@@ -71,9 +108,9 @@ class ObservationEncoderTest {
 
         float[] batch = small.encodeBatch(List.of(SMALL, holdingKey));
 
-        assertThat(batch).hasSize(2 * 107);
+        assertThat(batch).hasSize(2 * small.featureCount());
         assertThat(batch[105]).isZero();
-        assertThat(batch[107 + 105]).isEqualTo(1f);
+        assertThat(batch[small.featureCount() + 105]).isEqualTo(1f);
     }
 
     @Test

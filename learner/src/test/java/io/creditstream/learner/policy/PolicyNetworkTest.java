@@ -32,7 +32,7 @@ class PolicyNetworkTest {
                             "hidden2.bias",
                             "logits.weight",
                             "logits.bias");
-            assertThat(weights.get("hidden1.weight")).hasSize(128 * 541);
+            assertThat(weights.get("hidden1.weight")).hasSize(128 * SPEC.inputSize());
             weights.forEach(
                     (name, values) -> assertThat(second.weights().get(name)).isEqualTo(values));
             assertThat(other.weights().get("hidden1.weight"))

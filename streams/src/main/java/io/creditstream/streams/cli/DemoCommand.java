@@ -1,40 +1,119 @@
 package io.creditstream.streams.cli;
 
+import io.creditstream.streams.ClosedLoopDemo;
 import io.creditstream.streams.Demo;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code creditstream demo}: broker, job and a simulated fleet, all in this process. */
+/** {@code creditstream demo}: the closed loop (or, with --random-fleet, the throughput demo). */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Run everything embedded: a Kafka broker (KRaft) in this process, the creditstream job"
-                    + " on a local Flink MiniCluster (RocksDB state, exactly-once checkpoints) and a"
-                    + " simulated agent fleet playing a sparse-reward maze.",
-            "Prints progress (events in, groups completed, batches out, mean |advantage|, anchor"
-                    + " singleton ratio) and the Prometheus URL; Ctrl-C stops cleanly.",
+            "Run the closed loop on this machine: a Kafka broker (KRaft) in this process, the"
+                    + " creditstream job on a local Flink MiniCluster (RocksDB state, exactly-once"
+                    + " checkpoints), and, as child processes, the DJL learner (trains on"
+                    + " learner.batches, publishes policy snapshots) and the fleet (plays the 7x11"
+                    + " key-and-door maze with the newest snapshot). Prints the learning curve"
+                    + " (success rate over the last 200 episodes, episode length, policy version)"
+                    + " with the credit and PRM figures, and writes it as CSV and PNG at the end.",
+            "The invalid-action penalty is 0 unless set: with it, std normalisation in groups"
+                    + " where every rollout failed teaches the policy never to pick or open.",
+            "--random-fleet runs the throughput demo instead: a random-policy fleet at --rate,"
+                    + " no learner.",
             "",
-            "Example: creditstream demo --duration 60s -Dcredit.estimator=grpo"
+            "Examples:",
+            "  creditstream demo --estimator gigpo --episodes 4000 --summary demo.json",
+            "  creditstream demo --random-fleet --duration 60s -Dcredit.estimator=grpo"
         })
 public class DemoCommand implements Callable<Integer> {
     @Option(
+            names = "--estimator",
+            paramLabel = "NAME",
+            description = "Shortcut for -Dcredit.estimator (grpo, gigpo, rloo, dr-grpo, oprl).")
+    String estimator;
+
+    @Option(
+            names = "--episodes",
+            defaultValue = "4000",
+            description = "Closed loop: stop after this many episodes (default: ${DEFAULT-VALUE}).")
+    long episodes;
+
+    @Option(
             names = "--duration",
             paramLabel = "DURATION",
-            description = "Stop after this long, e.g. 60s or 5min (default: until Ctrl-C).")
+            description =
+                    "Stop after this long, e.g. 60s or 5min (default: the episode budget, or"
+                            + " Ctrl-C).")
     String duration;
 
     @Option(
+            names = "--summary",
+            paramLabel = "FILE",
+            description =
+                    "Closed loop: write a JSON summary (episodes, success_rate_last_200,"
+                            + " learner_updates, snapshots, wall_seconds, ...) to this file.")
+    Path summaryFile;
+
+    @Option(
+            names = "--output-dir",
+            defaultValue = ".",
+            description =
+                    "Closed loop: where demo-curve.csv and demo-curve.png go (default: the"
+                            + " current directory).")
+    Path outputDir;
+
+    @Option(
+            names = "--workers",
+            defaultValue = "2",
+            description = "Closed loop: fleet worker threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(
+            names = "--fleet-rate",
+            defaultValue = "2000",
+            paramLabel = "STEPS/S",
+            description =
+                    "Closed loop: steps per second the fleet plays at most, so that it stays within"
+                            + " a few policy versions of the learner (default: ${DEFAULT-VALUE}).")
+    double fleetRate;
+
+    @Option(
+            names = "--maze",
+            defaultValue = "standard",
+            description =
+                    "Closed loop: standard (7x11, 100 steps) or small (3x5) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String maze;
+
+    @Option(
+            names = "--learner-option",
+            paramLabel = "FLAG=VALUE",
+            description =
+                    "Closed loop: a flag of the learner process, e.g. --learner-option lr=0.003"
+                            + " for its --lr (repeatable; see ./creditstream learner --help).")
+    List<String> learnerOptions = new ArrayList<>();
+
+    @Option(names = "--random-fleet", description = "Run the throughput demo (no learner).")
+    boolean randomFleet;
+
+    @Option(
             names = "--tasks",
-            defaultValue = "16",
-            description = "Distinct tasks (default: ${DEFAULT-VALUE}).")
-    int tasks;
+            description =
+                    "Distinct tasks (default: 32 in the closed loop, 16 with --random-fleet).")
+    Integer tasks;
 
     @Option(
             names = "--group-size",
@@ -45,7 +124,7 @@ public class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--seed",
             defaultValue = "1",
-            description = "Fleet seed (default: ${DEFAULT-VALUE}).")
+            description = "Seed of the fleet and the learner (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(
@@ -53,7 +132,8 @@ public class DemoCommand implements Callable<Integer> {
             defaultValue = "20000",
             paramLabel = "EVENTS/S",
             description =
-                    "Steps per second the fleet aims at; 0 = as fast as it can (default: ${DEFAULT-VALUE}).")
+                    "--random-fleet: steps per second the fleet aims at; 0 = as fast as it can"
+                            + " (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(
@@ -68,8 +148,17 @@ public class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration limit = duration == null ? null : parseDuration(duration);
-        if (tasks < 1 || groupSize < 1) {
+        int taskCount = tasks != null ? tasks : randomFleet ? 16 : 32;
+        if (taskCount < 1 || groupSize < 1) {
             throw new IllegalArgumentException("--tasks and --group-size must be at least 1");
+        }
+        if (!maze.equals("standard") && !maze.equals("small")) {
+            throw new IllegalArgumentException(
+                    "--maze '" + maze + "' is not a maze; use standard or small");
+        }
+        Configuration configuration = config.configuration();
+        if (estimator != null) {
+            configuration.setString("credit.estimator", estimator);
         }
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
@@ -86,48 +175,111 @@ public class DemoCommand implements Callable<Integer> {
                         "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Demo.Summary summary =
-                    new Demo(
-                                    new Demo.Settings(
+            if (randomFleet) {
+                printSummary(
+                        new Demo(
+                                        new Demo.Settings(
+                                                limit,
+                                                taskCount,
+                                                groupSize,
+                                                seed,
+                                                rate,
+                                                metricsPort,
+                                                Duration.ofSeconds(5)),
+                                        configuration,
+                                        System.out)
+                                .run(stop::get));
+                return 0;
+            }
+            ClosedLoopDemo.Summary summary =
+                    new ClosedLoopDemo(
+                                    new ClosedLoopDemo.Settings(
+                                            episodes,
                                             limit,
-                                            tasks,
-                                            groupSize,
                                             seed,
-                                            rate,
+                                            workers,
+                                            taskCount,
+                                            groupSize,
+                                            maze,
+                                            fleetRate,
+                                            Duration.ofSeconds(5),
                                             metricsPort,
-                                            Duration.ofSeconds(5)),
-                                    config.configuration(),
+                                            System.getenv("CREDITSTREAM_LEARNER_CLASSPATH"),
+                                            learnerArguments(),
+                                            outputDir),
+                                    configuration,
                                     System.out)
                             .run(stop::get);
             System.out.printf(
-                    "%nSummary: %.0f s, %,d events sent, %,d in (%,.0f/s), %,d groups completed,"
-                            + " %,d batches with %,d advantage records, mean |A| %.3f, anchor"
-                            + " singleton ratio %.1f%%, %,d dead letters, last step -> advantage p99 %.0f ms%n",
-                    summary.seconds(),
-                    summary.eventsSent(),
-                    summary.eventsIn(),
-                    summary.eventsIn() / Math.max(summary.seconds(), 1e-9),
-                    summary.groupsCompleted(),
-                    summary.batches(),
-                    summary.records(),
-                    summary.meanAbsAdvantage(),
-                    100 * summary.singletonRatio(),
-                    summary.deadLettered(),
-                    summary.lastStepToAdvantageP99Ms());
-            if (summary.budgetRounds() > 0) {
-                System.out.printf(
-                        "Knapsack budgets: %,d rounds (%d fell back to uniform), effective-gradient"
-                                + " ratio %.2f%n",
-                        summary.budgetRounds(),
-                        summary.budgetFallbacks(),
-                        summary.effectiveGradientRatio());
-            }
-            if (summary.prm() != null) {
-                System.out.printf("In-stream %s%n", summary.prm().line());
+                    "%nSummary: %,d episodes in %.0f s, success rate over the last %d %.1f%%, mean"
+                            + " length %.1f, %,d learner updates, %,d snapshots%nCurve: %s and"
+                            + " %s%n",
+                    summary.episodes(),
+                    summary.wallSeconds(),
+                    ClosedLoopDemo.WINDOW,
+                    100 * summary.successRateLast200(),
+                    summary.meanEpisodeLengthLast200(),
+                    summary.learnerUpdates(),
+                    summary.snapshots(),
+                    summary.curveCsv(),
+                    summary.curvePng());
+            if (summaryFile != null) {
+                Path parent = summaryFile.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(summaryFile, summary.toJson() + "\n", StandardCharsets.UTF_8);
             }
             return 0;
         } finally {
             finished.countDown();
+        }
+    }
+
+    /** --learner-option lr=0.003 becomes the learner's two arguments "--lr" "0.003". */
+    private List<String> learnerArguments() {
+        List<String> args = new ArrayList<>();
+        for (String option : learnerOptions) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(
+                        "--learner-option '"
+                                + option
+                                + "' must look like flag=value, e.g. --learner-option lr=0.003");
+            }
+            String flag = option.substring(0, eq);
+            args.add(flag.startsWith("--") ? flag : "--" + flag);
+            args.add(option.substring(eq + 1));
+        }
+        return args;
+    }
+
+    private static void printSummary(Demo.Summary summary) {
+        System.out.printf(
+                "%nSummary: %.0f s, %,d events sent, %,d in (%,.0f/s), %,d groups completed,"
+                        + " %,d batches with %,d advantage records, mean |A| %.3f, anchor"
+                        + " singleton ratio %.1f%%, %,d dead letters, last step -> advantage p99 %.0f ms%n",
+                summary.seconds(),
+                summary.eventsSent(),
+                summary.eventsIn(),
+                summary.eventsIn() / Math.max(summary.seconds(), 1e-9),
+                summary.groupsCompleted(),
+                summary.batches(),
+                summary.records(),
+                summary.meanAbsAdvantage(),
+                100 * summary.singletonRatio(),
+                summary.deadLettered(),
+                summary.lastStepToAdvantageP99Ms());
+        if (summary.budgetRounds() > 0) {
+            System.out.printf(
+                    "Knapsack budgets: %,d rounds (%d fell back to uniform), effective-gradient"
+                            + " ratio %.2f%n",
+                    summary.budgetRounds(),
+                    summary.budgetFallbacks(),
+                    summary.effectiveGradientRatio());
+        }
+        if (summary.prm() != null) {
+            System.out.printf("In-stream %s%n", summary.prm().line());
         }
     }
 
