@@ -1,0 +1,89 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.creditstream.fleet.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.MazeSpec;
+import io.creditstream.fleet.RandomPolicy;
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.streams.ClosedLoopDemo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop on the easy maze: fleet process → agent.steps → the job (GiGPO) → learner.batches
+ * → learner process → policy.snapshots → fleet and job. A policy that starts random must end up far
+ * above a random policy's success rate.
+ */
+class ClosedLoopITCase {
+    @TempDir Path dir;
+
+    @Test
+    void thePolicyLearnsTheSmallMazeThroughKafkaFlinkAndTheLearner() throws Exception {
+        double random = randomPolicySuccessRate(1_000);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        ClosedLoopDemo.Summary summary =
+                new ClosedLoopDemo(
+                                new ClosedLoopDemo.Settings(
+                                        1_500,
+                                        Duration.ofMinutes(4),
+                                        1,
+                                        1,
+                                        1,
+                                        8,
+                                        "small",
+                                        500,
+                                        Duration.ofSeconds(5),
+                                        0,
+                                        System.getProperty("java.class.path"),
+                                        List.of("--lr", "0.003", "--batch-records", "512"),
+                                        dir),
+                                new Configuration(),
+                                new PrintStream(printed, true, StandardCharsets.UTF_8))
+                        .run(() -> false);
+
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(random).isLessThan(0.05);
+        assertThat(summary.episodes()).as(output).isGreaterThanOrEqualTo(1_500);
+        assertThat(summary.learnerUpdates()).as(output).isGreaterThan(10);
+        assertThat(summary.snapshots()).isGreaterThan(10);
+        assertThat(summary.successRateLast200())
+                .as("success over the last 200 episodes; random policy %s%n%s", random, output)
+                .isGreaterThan(Math.max(0.5, 10 * random));
+        assertThat(Files.size(summary.curveCsv())).isPositive();
+        assertThat(Files.size(summary.curvePng())).isPositive();
+        assertThat(summary.toJson())
+                .contains("\"episodes\"")
+                .contains("\"success_rate_last_200\"")
+                .contains("\"learner_updates\"")
+                .contains("\"snapshots\"")
+                .contains("\"wall_seconds\"");
+    }
+
+    private static double randomPolicySuccessRate(int episodes) {
+        SimulatedFleet fleet =
+                SimulatedFleet.builder("random")
+                        .tasks(1)
+                        .groupSize(8)
+                        .seed(1)
+                        .environment(() -> new KeyDoorMazeEnvironment(MazeSpec.small()))
+                        .policy(new RandomPolicy(1))
+                        .build();
+        int played = 0;
+        int successes = 0;
+        while (played < episodes) {
+            var group = fleet.nextRolloutGroup();
+            played += group.episodes();
+            successes += group.successes();
+        }
+        return (double) successes / played;
+    }
+}
