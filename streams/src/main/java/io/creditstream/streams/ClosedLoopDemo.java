@@ -413,7 +413,9 @@ public final class ClosedLoopDemo {
                                     episodes,
                                     window.successRate(),
                                     window.meanLength(),
-                                    advantageStd,
+                                    // The demo does not read learner.batches, so it has no
+                                    // mean |A|; the job's advantage std is on the progress line.
+                                    Double.NaN,
                                     Math.max(0, newestVersion),
                                     (System.nanoTime() - start) / 1e9,
                                     metric("entropy"),
