@@ -8,11 +8,20 @@ import io.creditstream.fleet.curve.CurveSummary;
 import io.creditstream.learner.policy.NetworkSpec;
 import io.creditstream.learner.train.UpdateOptions;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.prm.EpisodeEstimator;
+import io.creditstream.operators.core.prm.FeatureFamily;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
+import io.creditstream.operators.core.prm.StepTermScope;
+import io.creditstream.operators.core.prm.StepWeightScaling;
+import io.creditstream.operators.core.prm.TrajectoryScore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -189,8 +198,69 @@ public final class StudyCommand implements Callable<Integer> {
                 .invalidActionPenalty(invalidActionPenalty)
                 .hiddenSize(hiddenSize)
                 .window(window)
+                .oprlParams(oprlParams())
+                .prmParams(prmParams())
                 .build();
     }
+
+    /** The OPRL rule from the credit.oprl.* entries of -D (library defaults otherwise). */
+    private OprlParams oprlParams() {
+        OprlParams.Builder b = OprlParams.builder();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case OprlParams.KEY_EPISODE_ESTIMATOR ->
+                        b.episodeEstimator(EpisodeEstimator.fromConfig(v));
+                case OprlParams.KEY_STEP_WEIGHT -> b.stepWeight(Double.parseDouble(v));
+                case OprlParams.KEY_WARMUP_GROUPS -> b.warmupGroups(Integer.parseInt(v));
+                case OprlParams.KEY_STEP_WEIGHT_SCALING ->
+                        b.stepWeightScaling(StepWeightScaling.fromConfig(v));
+                case OprlParams.KEY_STEP_TERM -> b.stepTerm(StepTermScope.fromConfig(v));
+                default -> {
+                    if (e.getKey().startsWith("credit.oprl.")) {
+                        throw new IllegalArgumentException(
+                                "-D" + e.getKey() + " is not an OPRL option");
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** The in-stream PRM from the prm.* entries of -D (library defaults otherwise). */
+    private PrmParams prmParams() {
+        PrmParams.Builder b = PrmParams.builder();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case PrmParams.KEY_BETA -> b.beta(Double.parseDouble(v));
+                case PrmParams.KEY_LEARNING_RATE -> b.learningRate(Double.parseDouble(v));
+                case PrmParams.KEY_TRAJECTORY_SCORE ->
+                        b.trajectoryScore(TrajectoryScore.fromConfig(v));
+                case PrmParams.KEY_FEATURES -> b.features(FeatureFamily.parseList(v));
+                case PrmParams.KEY_L2 -> b.l2(Double.parseDouble(v));
+                default -> {
+                    if (e.getKey().startsWith("prm.")) {
+                        throw new IllegalArgumentException(
+                                "-D"
+                                        + e.getKey()
+                                        + " is not supported by study; use beta,"
+                                        + " learning-rate, trajectory-score, features or l2");
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "OPRL settings for --estimator oprl: credit.oprl.step-weight, warmup-groups,"
+                            + " step-weight-scaling, step-term, episode-estimator; prm.beta,"
+                            + " learning-rate, trajectory-score, features, l2.")
+    Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws IOException {
