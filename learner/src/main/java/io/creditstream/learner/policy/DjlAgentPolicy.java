@@ -67,7 +67,7 @@ public final class DjlAgentPolicy implements AgentPolicy {
      * The index whose cumulative probability first exceeds {@code uniform}; rounding leftovers go
      * to the last action with non-zero probability.
      */
-    static int sample(float[] logProbs, double uniform) {
+    public static int sample(float[] logProbs, double uniform) {
         double cumulative = 0;
         int lastPossible = -1;
         for (int i = 0; i < logProbs.length; i++) {

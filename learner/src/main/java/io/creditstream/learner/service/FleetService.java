@@ -1,13 +1,12 @@
 package io.creditstream.learner.service;
 
-import io.creditstream.fleet.AgentPolicy;
 import io.creditstream.fleet.BudgetClient;
 import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.PolicyDecision;
 import io.creditstream.fleet.RolloutGroup;
 import io.creditstream.fleet.RoundPlanner;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
+import io.creditstream.fleet.SwitchablePolicy;
 import io.creditstream.learner.policy.DjlAgentPolicy;
 import io.creditstream.learner.policy.PolicyNetwork;
 import io.creditstream.learner.policy.PolicySnapshotStore;
@@ -422,27 +421,12 @@ public final class FleetService implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    /** The policy a worker's fleet acts with; the worker swaps what is behind it between groups. */
-    private static final class SwappablePolicy implements AgentPolicy {
-        private DjlAgentPolicy current;
-
-        @Override
-        public PolicyDecision act(String observation, List<String> actions) {
-            return current.act(observation, actions);
-        }
-
-        @Override
-        public long version() {
-            return current.version();
-        }
-    }
-
     /** One worker thread: its own environment, network copy and producer. */
     private final class Worker implements Runnable {
         private final int index;
         private final long seed;
         private final double rate;
-        private final SwappablePolicy policy = new SwappablePolicy();
+        private final SwitchablePolicy policy = new SwitchablePolicy();
         private PolicyNetwork network;
         private long version = -1;
         private long failedVersion = -1;
@@ -585,9 +569,9 @@ public final class FleetService implements AutoCloseable {
                 }
                 return;
             }
-            policy.current =
+            policy.use(
                     new DjlAgentPolicy(
-                            loaded, snapshot.getVersion(), mix(seed ^ mix(snapshot.getVersion())));
+                            loaded, snapshot.getVersion(), mix(seed ^ mix(snapshot.getVersion()))));
             if (network != null) {
                 network.close();
                 policySwaps.incrementAndGet();

@@ -2,10 +2,10 @@ package io.creditstream.learner.study;
 
 import io.creditstream.fleet.AgentPolicy;
 import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.PolicyDecision;
 import io.creditstream.fleet.RandomPolicy;
 import io.creditstream.fleet.RolloutGroup;
 import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.SwitchablePolicy;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurvePoint;
 import io.creditstream.fleet.curve.EpisodeWindow;
@@ -176,25 +176,6 @@ public final class ClosedLoopStudy {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    /** The fleet's policy: the latest snapshot's sampler, replaced after each update. */
-    private static final class SwitchablePolicy implements AgentPolicy {
-        private AgentPolicy current;
-
-        void use(AgentPolicy policy) {
-            this.current = policy;
-        }
-
-        @Override
-        public PolicyDecision act(String observation, List<String> actions) {
-            return current.act(observation, actions);
-        }
-
-        @Override
-        public long version() {
-            return current.version();
-        }
     }
 
     /** The chosen estimator over one group, with OPRL's PRM kept across groups. */

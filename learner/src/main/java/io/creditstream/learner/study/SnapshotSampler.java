@@ -42,7 +42,7 @@ final class SnapshotSampler implements AgentPolicy {
                             + known);
         }
         float[] row = logProbs.computeIfAbsent(observation, network::logProbabilities);
-        int chosen = sample(row, random.nextDouble());
+        int chosen = DjlAgentPolicy.sample(row, random.nextDouble());
         return new PolicyDecision(known.get(chosen), row[chosen]);
     }
 
@@ -54,25 +54,5 @@ final class SnapshotSampler implements AgentPolicy {
     /** Distinct observations evaluated so far. */
     int cachedObservations() {
         return logProbs.size();
-    }
-
-    /** {@link DjlAgentPolicy}'s rule: the first index whose cumulative probability exceeds u. */
-    private static int sample(float[] logProbs, double uniform) {
-        double cumulative = 0;
-        int lastPossible = -1;
-        for (int i = 0; i < logProbs.length; i++) {
-            double p = Math.exp(logProbs[i]);
-            if (p > 0) {
-                lastPossible = i;
-            }
-            cumulative += p;
-            if (uniform < cumulative) {
-                return i;
-            }
-        }
-        if (lastPossible < 0) {
-            throw new IllegalStateException("policy gives no action a positive probability");
-        }
-        return lastPossible;
     }
 }
