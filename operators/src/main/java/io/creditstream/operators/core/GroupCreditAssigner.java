@@ -6,7 +6,6 @@ import io.creditstream.operators.core.credit.StepCredit;
 import io.creditstream.operators.core.credit.StepSample;
 import io.creditstream.operators.core.credit.TrajectorySample;
 import io.creditstream.schemas.AdvantageBatch;
-import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
@@ -67,50 +66,10 @@ public final class GroupCreditAssigner implements java.io.Serializable {
         }
         List<Trajectory> trajectories = group.getTrajectories();
         List<TrajectorySample> samples = new ArrayList<>(trajectories.size());
-        int totalSteps = 0;
         for (Trajectory trajectory : trajectories) {
             samples.add(toSample(trajectory));
-            totalSteps += trajectory.getSteps().size();
         }
         List<List<StepCredit>> credits = estimator.estimate(samples);
-
-        String estimatorName = params.estimator().configName();
-        List<AdvantageRecord> records = new ArrayList<>(totalSteps);
-        long minVersion = Long.MAX_VALUE;
-        long maxVersion = Long.MIN_VALUE;
-        for (int t = 0; t < trajectories.size(); t++) {
-            Trajectory trajectory = trajectories.get(t);
-            List<StepEvent> steps = trajectory.getSteps();
-            List<StepCredit> stepCredits = credits.get(t);
-            for (int s = 0; s < steps.size(); s++) {
-                StepEvent step = steps.get(s);
-                StepCredit credit = stepCredits.get(s);
-                minVersion = Math.min(minVersion, step.getPolicyVersion());
-                maxVersion = Math.max(maxVersion, step.getPolicyVersion());
-                // The all-fields constructor, in schema order: Avro's builder validates and
-                // copies defaults on every call, which shows on this per-step path.
-                records.add(
-                        new AdvantageRecord(
-                                trajectory.getExperimentId(),
-                                trajectory.getTaskId(),
-                                trajectory.getGroupId(),
-                                trajectory.getEpisodeId(),
-                                step.getStepIndex(),
-                                step.getPolicyVersion(),
-                                credit.advantage(),
-                                credit.episodeAdvantage(),
-                                credit.stepAdvantage(),
-                                null,
-                                credit.stepReturn(),
-                                credit.anchorGroupSize(),
-                                estimatorName,
-                                step.getObservation(),
-                                step.getAction(),
-                                step.getBehaviorLogprob(),
-                                group.getPartial()));
-            }
-        }
-        return new AdvantageBatch(
-                group.getGroupId(), group.getExperimentId(), minVersion, maxVersion, 0L, records);
+        return AdvantageRecords.batch(group, params.estimator().configName(), credits);
     }
 }

@@ -1,5 +1,6 @@
 package io.creditstream.operators.core;
 
+import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.prm.ExternalStepReward;
 import io.creditstream.operators.core.prm.FeatureVector;
 import io.creditstream.operators.core.prm.ImplicitPrm;
@@ -14,7 +15,6 @@ import io.creditstream.operators.core.prm.StepTermScope;
 import io.creditstream.operators.core.prm.StepWeightScaling;
 import io.creditstream.operators.core.prm.TrajectoryFeatures;
 import io.creditstream.schemas.AdvantageBatch;
-import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
@@ -180,7 +180,12 @@ public final class OprlCreditAssigner implements Serializable {
         }
         double alpha = stepWeight(outcomes, inStreamSteps > 0, progress);
         List<List<OprlStepCredit>> credits = advantage.estimate(scored, alpha);
-        return new Result(toBatch(group, credits), update, alpha, externalSteps, inStreamSteps);
+        return new Result(
+                AdvantageRecords.batch(group, Estimator.OPRL.configName(), credits),
+                update,
+                alpha,
+                externalSteps,
+                inStreamSteps);
     }
 
     private double stepWeight(double[] outcomes, boolean usesInStreamPrm, PrmProgress progress) {
@@ -211,45 +216,5 @@ public final class OprlCreditAssigner implements Serializable {
             }
         }
         return positive && negative;
-    }
-
-    private static AdvantageBatch toBatch(
-            TrajectoryGroup group, List<List<OprlStepCredit>> credits) {
-        List<Trajectory> trajectories = group.getTrajectories();
-        List<AdvantageRecord> records = new ArrayList<>();
-        long minVersion = Long.MAX_VALUE;
-        long maxVersion = Long.MIN_VALUE;
-        String estimator = io.creditstream.operators.core.credit.Estimator.OPRL.configName();
-        for (int i = 0; i < trajectories.size(); i++) {
-            Trajectory trajectory = trajectories.get(i);
-            List<StepEvent> steps = trajectory.getSteps();
-            for (int t = 0; t < steps.size(); t++) {
-                StepEvent step = steps.get(t);
-                OprlStepCredit credit = credits.get(i).get(t);
-                minVersion = Math.min(minVersion, step.getPolicyVersion());
-                maxVersion = Math.max(maxVersion, step.getPolicyVersion());
-                records.add(
-                        new AdvantageRecord(
-                                trajectory.getExperimentId(),
-                                trajectory.getTaskId(),
-                                trajectory.getGroupId(),
-                                trajectory.getEpisodeId(),
-                                step.getStepIndex(),
-                                step.getPolicyVersion(),
-                                credit.advantage(),
-                                credit.episodeAdvantage(),
-                                credit.stepAdvantage(),
-                                credit.processReward(),
-                                0.0,
-                                1,
-                                estimator,
-                                step.getObservation(),
-                                step.getAction(),
-                                step.getBehaviorLogprob(),
-                                group.getPartial()));
-            }
-        }
-        return new AdvantageBatch(
-                group.getGroupId(), group.getExperimentId(), minVersion, maxVersion, 0L, records);
     }
 }

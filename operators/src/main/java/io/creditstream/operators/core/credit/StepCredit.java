@@ -15,4 +15,5 @@ public record StepCredit(
         double episodeAdvantage,
         double stepAdvantage,
         double stepReturn,
-        int anchorGroupSize) {}
+        int anchorGroupSize)
+        implements StepAdvantage {}

@@ -1,5 +1,7 @@
 package io.creditstream.operators.core.prm;
 
+import io.creditstream.operators.core.credit.StepAdvantage;
+
 /**
  * The OPRL credit of one step with the parts it is made of.
  *
@@ -10,4 +12,11 @@ package io.creditstream.operators.core.prm;
  * @param processReward r_φ(a_t), the step reward before normalisation (Eq.1)
  */
 public record OprlStepCredit(
-        double advantage, double episodeAdvantage, double stepAdvantage, double processReward) {}
+        double advantage, double episodeAdvantage, double stepAdvantage, double processReward)
+        implements StepAdvantage {
+
+    @Override
+    public Double processRewardOrNull() {
+        return processReward;
+    }
+}
