@@ -56,15 +56,23 @@ public record StudySettings(
     public static final int DEFAULT_GROUP_SIZE = 8;
 
     /**
-     * Groups per update chosen on the tuning seed (see the study's README section): 4 groups of 8
-     * episodes, so each update sees four layouts.
+     * Groups per update: 4 groups of 8 episodes, so each update sees four layouts. Chosen with
+     * {@link #DEFAULT_UPDATE} on tuning seed 100 of the 7x11 maze, for grpo and gigpo jointly: the
+     * best mean success over 10,000 episodes among learning rates 1e-3..1e-2, 1 to 8 groups and
+     * entropy 0..0.01, though with the grid-only encoder of the time every setting stayed near the
+     * random policy's rate there.
      */
     public static final int DEFAULT_GROUPS_PER_UPDATE = 4;
 
     /** The curve's success-rate window. */
     public static final int DEFAULT_WINDOW = 200;
 
-    /** The update settings chosen on the tuning seed, identical for every estimator. */
+    /**
+     * The update settings, identical for every estimator: {@link UpdateOptions#DEFAULTS} (lr 1e-3,
+     * one epoch, minibatches of 256, ε 0.2, entropy 0.01) won the tuning. Entropy 0 or 0.001 let
+     * the policy collapse to a deterministic failing one; lr 3e-3 and above made it jump and
+     * collapse.
+     */
     public static final UpdateOptions DEFAULT_UPDATE = UpdateOptions.DEFAULTS;
 
     /** Checks every setting, naming the wrong one and what is allowed. */
