@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -28,19 +27,13 @@ class OprlCreditFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TrajectoryGroup, AdvantageBatch>
             harness(PrmParams prm, OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(prm, restoreFrom, new EmbeddedRocksDBStateBackend());
-    }
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, TrajectoryGroup, AdvantageBatch>
-            harness(PrmParams prm, OperatorSubtaskState restoreFrom, StateBackend backend)
-                    throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, TrajectoryGroup, AdvantageBatch> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
                                 new OprlCreditFunction(OprlParams.defaults(), prm)),
                         group -> prm.shard().key(group.getExperimentId(), group.getTaskId()),
                         Types.STRING);
-        harness.setStateBackend(backend);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
         }
