@@ -159,6 +159,10 @@ class CreditJobITCase {
     void trajectoriesTooFarBehindTheNewestPolicySnapshotAreDropped() throws Exception {
         Configuration config = jobConfig();
         config.setString("credit.max-policy-lag", "3");
+        // One partition per topic and one subtask per operator: the job keeps the order of the
+        // steps it is sent, and its batches are read back in the order it wrote them.
+        config.setString("parallelism.default", "1");
+        config.setString("kafka.topic-partitions", "1");
         String steps = config.getString("topic.steps", null);
         KafkaIo.createAbsentTopics(config);
         PolicySnapshot snapshot =
@@ -208,26 +212,28 @@ class CreditJobITCase {
                                     .setGroupId("recent-" + step.getGroupId())
                                     .setEpisodeId("recent-" + step.getEpisodeId())
                                     .build());
+            // A fence group after them: the job keeps their order, so once the fence's advantages
+            // are read every stale group has been judged, and the absence of stale records is a
+            // fact rather than a timeout.
+            List<StepEvent> fence =
+                    withVersion(TestFleet.groups(new Random(4), "exp-s-fence", 1, 2), 10);
             List<StepEvent> later = new ArrayList<>(stale);
             later.addAll(recent);
+            later.addAll(fence);
             fresh.addAll(recent);
+            fresh.addAll(fence);
             KafkaTestSupport.produce(
                     KAFKA.broker(), steps, KafkaTestSupport.stepRecords(steps, later));
+            String fenceGroup = fence.get(0).getGroupId();
             batches =
                     KafkaTestSupport.readCommitted(
                             KAFKA.broker(),
                             config.getString("topic.batches", null),
                             AdvantageBatch.class,
-                            KafkaTestSupport.totalAtLeast(fresh.size(), b -> b.getRecords().size()),
-                            DEADLINE);
-            // Give any stale group that slipped through time to show up.
-            Thread.sleep(2_000);
-            batches =
-                    KafkaTestSupport.readCommitted(
-                            KAFKA.broker(),
-                            config.getString("topic.batches", null),
-                            AdvantageBatch.class,
-                            KafkaTestSupport.totalAtLeast(fresh.size(), b -> b.getRecords().size()),
+                            read ->
+                                    read.stream()
+                                            .flatMap(b -> b.getRecords().stream())
+                                            .anyMatch(r -> r.getGroupId().equals(fenceGroup)),
                             DEADLINE);
         } finally {
             job.cancel().get();
@@ -246,6 +252,7 @@ class CreditJobITCase {
         // Lag 4 (version 6 against 10) is over the limit of 3; lag 3 (version 7) is not.
         assertThat(groups).noneMatch(id -> id.startsWith("stale-"));
         assertThat(groups).anyMatch(id -> id.startsWith("recent-"));
+        assertThat(groups.get(groups.size() - 1)).startsWith("exp-s-fence");
         assertThat(records).isEqualTo(fresh.size());
     }
 

@@ -3,6 +3,7 @@ package io.creditstream.learner.service;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Everything a {@link FleetService} is configured with, validated when built: a bad value fails
@@ -275,10 +276,12 @@ public record FleetSettings(
             String run =
                     runId != null
                             ? runId
+                            // A random suffix, not the clock: two fleets started in the same
+                            // millisecond must still write distinct group ids.
                             : "r"
                                     + Long.toHexString(seed)
                                     + "-"
-                                    + Long.toString(System.currentTimeMillis(), 36);
+                                    + UUID.randomUUID().toString().substring(0, 8);
             return new FleetSettings(
                     bootstrapServers,
                     experimentId,
