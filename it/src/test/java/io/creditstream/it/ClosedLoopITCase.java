@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole loop on the easy maze: fleet process → agent.steps → the job (GiGPO) → learner.batches
  * → learner process → policy.snapshots → fleet and job. A policy that starts random must end up far
- * above a random policy's success rate.
+ * above a random policy's success rate; the demo stops as soon as it is at 80%.
  */
 class ClosedLoopITCase {
     @TempDir Path dir;
@@ -33,8 +33,9 @@ class ClosedLoopITCase {
         ClosedLoopDemo.Summary summary =
                 new ClosedLoopDemo(
                                 new ClosedLoopDemo.Settings(
-                                        1_500,
-                                        Duration.ofMinutes(4),
+                                        6_000,
+                                        0.8,
+                                        Duration.ofMinutes(7),
                                         1,
                                         1,
                                         1,
@@ -52,7 +53,9 @@ class ClosedLoopITCase {
 
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(random).isLessThan(0.05);
-        assertThat(summary.episodes()).as(output).isGreaterThanOrEqualTo(1_500);
+        // Runs until 80% or 6,000 episodes: how soon the first lucky successes come varies a lot
+        // from run to run (take-off seen anywhere from ~350 to ~1,400 episodes).
+        assertThat(summary.episodes()).as(output).isGreaterThanOrEqualTo(ClosedLoopDemo.WINDOW);
         assertThat(summary.learnerUpdates()).as(output).isGreaterThan(10);
         assertThat(summary.snapshots()).isGreaterThan(10);
         assertThat(summary.successRateLast200())

@@ -51,9 +51,13 @@ public final class ClosedLoopDemo {
     /** Episodes in the success-rate window, as in the curves. */
     public static final int WINDOW = 200;
 
-    /** What to run. */
+    /**
+     * What to run. {@code stopAtSuccess}: stop as soon as the success rate over a full window of
+     * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget.
+     */
     public record Settings(
             long episodes,
+            double stopAtSuccess,
             Duration duration,
             long seed,
             int workers,
@@ -70,6 +74,12 @@ public final class ClosedLoopDemo {
         public Settings {
             if (episodes < 1) {
                 throw new IllegalArgumentException("--episodes must be >= 1, but was " + episodes);
+            }
+            if (!(stopAtSuccess >= 0 && stopAtSuccess <= 1)) {
+                throw new IllegalArgumentException(
+                        "--stop-at-success must be a success rate in [0, 1] (0 = run to the"
+                                + " episode budget), but was "
+                                + stopAtSuccess);
             }
             if (learnerClasspath == null || learnerClasspath.isBlank()) {
                 throw new IllegalArgumentException(
@@ -162,6 +172,7 @@ public final class ClosedLoopDemo {
             long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
             try (monitor) {
                 while (monitor.episodes() < settings.episodes()
+                        && !monitor.reached(settings.stopAtSuccess())
                         && System.nanoTime() < deadline
                         && !stopRequested.getAsBoolean()) {
                     monitor.poll(start);
@@ -172,6 +183,15 @@ public final class ClosedLoopDemo {
                         out.println(monitor.line(start));
                         nextReport += settings.reportEvery().toNanos();
                     }
+                }
+                if (monitor.reached(settings.stopAtSuccess())) {
+                    out.printf(
+                            "Success over the last %d episodes reached %.1f%% (target %.1f%%) after"
+                                    + " %,d episodes; stopping.%n",
+                            WINDOW,
+                            100 * monitor.window.successRate(),
+                            100 * settings.stopAtSuccess(),
+                            monitor.episodes());
                 }
                 monitor.scrape();
                 stopAll(children);
@@ -465,6 +485,11 @@ public final class ClosedLoopDemo {
                             advantageStd,
                             staleDropped)
                     + prm.map(p -> " | " + p.line()).orElse("");
+        }
+
+        /** Whether a full window's success rate is at least {@code target} (never for 0). */
+        boolean reached(double target) {
+            return target > 0 && window.isFull() && window.successRate() >= target;
         }
 
         long episodes() {

@@ -41,6 +41,11 @@ public final class EpisodeWindow {
         return size == 0 ? 0 : (double) lengthSum / size;
     }
 
+    /** True once the window holds as many episodes as its capacity. */
+    public boolean isFull() {
+        return size == successes.length;
+    }
+
     int size() {
         return size;
     }

@@ -115,6 +115,18 @@ final class FleetCommand implements Callable<Integer> {
     double rate;
 
     @Option(
+            names = "--steps-per-version",
+            defaultValue = "0",
+            paramLabel = "STEPS",
+            description =
+                    "Pause once this many steps were sent since the newest snapshot arrived, until"
+                            + " a newer one does: keeps the fleet within about a version of the"
+                            + " learner whatever their speeds. Use at least the learner's"
+                            + " --batch-records (e.g. twice it); 0 = never pause (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long stepsPerVersion;
+
+    @Option(
             names = "--snapshot-wait",
             defaultValue = "60s",
             paramLabel = "DURATION",
@@ -180,6 +192,7 @@ final class FleetCommand implements Callable<Integer> {
                         .maxGroups(maxGroups)
                         .maxEpisodes(maxEpisodes)
                         .targetEventsPerSecond(rate)
+                        .stepsPerVersion(stepsPerVersion)
                         .snapshotWait(snapshotWait)
                         .kafkaTimeout(kafka.kafkaTimeout);
         if (budget) {

@@ -13,6 +13,8 @@ package io.creditstream.learner.service;
  * @param snapshotLoadFailures newer snapshots a worker could not load (it kept its policy)
  * @param budgetRounds knapsack rounds asked for (0 without budgets)
  * @param budgetFallbacks rounds that fell back to uniform group sizes
+ * @param pacingPauses times a worker paused for a newer snapshot ({@code --steps-per-version})
+ * @param pausedWorkers workers paused for a newer snapshot right now
  */
 public record FleetProgress(
         long groups,
@@ -24,7 +26,9 @@ public record FleetProgress(
         long policySwaps,
         long snapshotLoadFailures,
         long budgetRounds,
-        long budgetFallbacks) {
+        long budgetFallbacks,
+        long pacingPauses,
+        int pausedWorkers) {
 
     /** Fraction of episodes that succeeded; 0 before the first. */
     public double successRate() {
@@ -43,6 +47,12 @@ public record FleetProgress(
                         episodes,
                         100 * successRate(),
                         steps);
+        if (pacingPauses > 0) {
+            line +=
+                    String.format(
+                            " | paused for the learner %,d times (%d workers now)",
+                            pacingPauses, pausedWorkers);
+        }
         if (budgetRounds > 0) {
             line +=
                     String.format(

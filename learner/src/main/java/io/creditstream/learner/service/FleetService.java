@@ -70,6 +70,12 @@ public final class FleetService implements AutoCloseable {
     private final AtomicLong loadFailures = new AtomicLong();
     private final AtomicLong reservedGroups = new AtomicLong();
     private final AtomicLong reservedEpisodes = new AtomicLong();
+    private final AtomicLong pacingPauses = new AtomicLong();
+
+    // Guarded by snapshotMonitor: steps sent since the fleet first saw pacedVersion as the newest.
+    private long pacedVersion = -1;
+    private long stepsUnderPacedVersion;
+    private int pausedWorkers;
     private final AtomicLongArray workerVersions;
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch workersDone;
@@ -213,7 +219,15 @@ public final class FleetService implements AutoCloseable {
                 policySwaps.get(),
                 loadFailures.get(),
                 budget == null ? 0 : budget.rounds(),
-                budget == null ? 0 : budget.fallbacks());
+                budget == null ? 0 : budget.fallbacks(),
+                pacingPauses.get(),
+                pausedCount());
+    }
+
+    private int pausedCount() {
+        synchronized (snapshotMonitor) {
+            return pausedWorkers;
+        }
     }
 
     /** The newest snapshot of the experiment seen so far, if any. */
@@ -391,6 +405,67 @@ public final class FleetService implements AutoCloseable {
         return network;
     }
 
+    // ---- pacing
+    // ---------------------------------------------------------------------------------
+
+    /**
+     * With {@code stepsPerVersion} set, blocks while that many steps were sent since the newest
+     * snapshot arrived, until a newer one arrives or the fleet stops. Every step sent after version
+     * v was published is still unread by the update that made v, so once the learner's {@code
+     * --batch-records} ≤ {@code stepsPerVersion} steps are sent it can always make v + 1: the fleet
+     * and the learner never wait on each other.
+     */
+    private void awaitPolicyProgress() {
+        if (settings.stepsPerVersion() == 0) {
+            return;
+        }
+        synchronized (snapshotMonitor) {
+            boolean paused = false;
+            try {
+                while (!stopRequested) {
+                    followNewest();
+                    if (stepsUnderPacedVersion < settings.stepsPerVersion()) {
+                        return;
+                    }
+                    if (!paused) {
+                        paused = true;
+                        pausedWorkers++;
+                        pacingPauses.incrementAndGet();
+                    }
+                    // Woken by the snapshot watcher; the timeout only rechecks stopRequested.
+                    TimeUnit.MILLISECONDS.timedWait(snapshotMonitor, 100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopRequested = true;
+            } finally {
+                if (paused) {
+                    pausedWorkers--;
+                }
+            }
+        }
+    }
+
+    /** Counts {@code sent} steps toward the newest version's allowance. */
+    private void countSentSteps(int sent) {
+        if (settings.stepsPerVersion() == 0) {
+            return;
+        }
+        synchronized (snapshotMonitor) {
+            followNewest();
+            stepsUnderPacedVersion += sent;
+        }
+    }
+
+    private void followNewest() {
+        PolicySnapshot latest = newest.get();
+        long latestVersion = latest == null ? -1 : latest.getVersion();
+        if (latestVersion != pacedVersion) {
+            pacedVersion = latestVersion;
+            stepsUnderPacedVersion = 0;
+        }
+    }
+
     // ---- workers
     // ---------------------------------------------------------------------------------
 
@@ -527,7 +602,8 @@ public final class FleetService implements AutoCloseable {
 
         /** Plays and sends one group with one policy version; false once a limit is reached. */
         private boolean playGroup(SimulatedFleet fleet, String taskId, int size) {
-            if (!reserve(size)) {
+            awaitPolicyProgress();
+            if (stopRequested || !reserve(size)) {
                 return false;
             }
             // Between groups: the only place the policy may change.
@@ -540,6 +616,7 @@ public final class FleetService implements AutoCloseable {
                 producer.send(event);
             }
             sent += group.events().size();
+            countSentSteps(group.events().size());
             groups.incrementAndGet();
             episodes.addAndGet(group.episodes());
             successes.addAndGet(group.successes());

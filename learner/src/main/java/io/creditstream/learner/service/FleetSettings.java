@@ -25,6 +25,10 @@ import java.util.UUID;
  *     limit (a group is never cut short, so up to {@code groupSize − 1} more may be played)
  * @param targetEventsPerSecond steps per second to aim at in all, split evenly over the workers; 0
  *     = as fast as the policy runs
+ * @param stepsPerVersion pause every worker once this many steps were sent since the newest
+ *     snapshot arrived, until a newer one does; 0 = never pause. Bounds how far the fleet runs
+ *     ahead of the learner whatever either's speed. It must be at least the learner's {@code
+ *     --batch-records}, or the learner never gets enough samples for the next version
  * @param snapshotWait how long to wait for the experiment's first snapshot
  * @param budget knapsack budgets from the job, if enabled
  * @param kafkaTimeout bounds Kafka metadata calls
@@ -43,6 +47,7 @@ public record FleetSettings(
         long maxGroups,
         long maxEpisodes,
         double targetEventsPerSecond,
+        long stepsPerVersion,
         Duration snapshotWait,
         Optional<Budget> budget,
         Duration kafkaTimeout) {
@@ -89,6 +94,13 @@ public record FleetSettings(
                     "rate",
                     "must be 0 (as fast as possible) or a positive number of steps per second, got "
                             + targetEventsPerSecond);
+        }
+        if (stepsPerVersion < 0) {
+            throw new InvalidSettingException(
+                    "steps-per-version",
+                    "must be 0 (never pause) or a positive number of steps at least the learner's"
+                            + " --batch-records, got "
+                            + stepsPerVersion);
         }
         positive("snapshot-wait", snapshotWait);
         LearnerSettings.checkKafkaTimeout(kafkaTimeout);
@@ -168,6 +180,7 @@ public record FleetSettings(
         private long maxGroups;
         private long maxEpisodes;
         private double targetEventsPerSecond;
+        private long stepsPerVersion;
         private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
@@ -249,6 +262,12 @@ public record FleetSettings(
             return this;
         }
 
+        /** Steps sent per newest snapshot before the workers pause; 0 (never) by default. */
+        public Builder stepsPerVersion(long value) {
+            this.stepsPerVersion = value;
+            return this;
+        }
+
         /** Wait for the first snapshot; 60 s by default. */
         public Builder snapshotWait(Duration value) {
             this.snapshotWait = value;
@@ -296,6 +315,7 @@ public record FleetSettings(
                     maxGroups,
                     maxEpisodes,
                     targetEventsPerSecond,
+                    stepsPerVersion,
                     snapshotWait,
                     budget,
                     kafkaTimeout);

@@ -33,12 +33,12 @@ import java.util.function.LongSupplier;
 /**
  * An in-process closed training loop over the project's real pieces, to measure how fast a policy
  * learns the key-and-door maze with each credit estimator: the {@link SimulatedFleet} plays rollout
- * groups with the current policy snapshot (sampled exactly as {@link DjlAgentPolicy} does, see
- * {@link SnapshotSampler}); {@link TrajectoryGroups} assembles them; {@link GroupCreditAssigner}
- * (grpo, gigpo) or {@link OprlCreditAssigner} (oprl, one implicit PRM kept for the whole run)
- * assigns advantages; one {@link ClippedPolicyGradient} update trains on every step of those groups
- * with the fleet's behavior log-probs. Then the loop repeats with the updated policy until the
- * episode budget is spent. No Kafka and no Flink: it measures the estimators, not the transport.
+ * groups with the current policy snapshot (a {@link DjlAgentPolicy} per update, as in the fleet
+ * service); {@link TrajectoryGroups} assembles them; {@link GroupCreditAssigner} (grpo, gigpo) or
+ * {@link OprlCreditAssigner} (oprl, one implicit PRM kept for the whole run) assigns advantages;
+ * one {@link ClippedPolicyGradient} update trains on every step of those groups with the fleet's
+ * behavior log-probs. Then the loop repeats with the updated policy until the episode budget is
+ * spent. No Kafka and no Flink: it measures the estimators, not the transport.
  *
  * <p>Strictly on-policy: every group of an update is played by the policy of the previous update,
  * and the fleet's policy version is the update count. A run is a pure function of its settings as
@@ -82,7 +82,7 @@ public final class ClosedLoopStudy {
                 ClippedPolicyGradient learner =
                         new ClippedPolicyGradient(network, settings.update(), settings.seed())) {
             SwitchablePolicy policy = new SwitchablePolicy();
-            policy.use(new SnapshotSampler(network, 0, policySeed(settings.seed(), 0)));
+            policy.use(new DjlAgentPolicy(network, 0, policySeed(settings.seed(), 0)));
             SimulatedFleet fleet = fleet(settings, policy);
             Credit credit = new Credit(settings);
             EpisodeWindow window = new EpisodeWindow(settings.window());
@@ -110,8 +110,7 @@ public final class ClosedLoopStudy {
                 UpdateStats stats = learner.update(samples);
                 long updates = learner.updatesApplied();
                 policy.use(
-                        new SnapshotSampler(
-                                network, updates, policySeed(settings.seed(), updates)));
+                        new DjlAgentPolicy(network, updates, policySeed(settings.seed(), updates)));
                 CurvePoint point =
                         new CurvePoint(
                                 episodes,

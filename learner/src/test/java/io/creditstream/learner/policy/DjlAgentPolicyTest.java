@@ -3,7 +3,12 @@ package io.creditstream.learner.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.fleet.AgentPolicy;
+import io.creditstream.fleet.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.PolicyDecision;
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.schemas.StepEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -115,6 +120,51 @@ class DjlAgentPolicyTest {
             (float) Math.log(0.5), (float) Math.log(0.5), Float.NEGATIVE_INFINITY
         };
         assertThat(DjlAgentPolicy.sample(lastImpossible, 0.99999999999999)).isEqualTo(1);
+    }
+
+    @Test
+    void theCacheChangesNoDrawAndStaysWithinItsCapacity() {
+        NetworkSpec small = NetworkSpec.keyDoorMaze(3, 5).withHiddenSize(16);
+        try (PolicyNetwork network = PolicyNetwork.create(small, 11)) {
+            DjlAgentPolicy cached = new DjlAgentPolicy(network, 4, 99);
+            DjlAgentPolicy bounded = new DjlAgentPolicy(network, 4, 99, 8);
+
+            List<StepEvent> uncached = play(new DjlAgentPolicy(network, 4, 99, 0));
+
+            assertThat(uncached).hasSizeGreaterThan(100);
+            assertThat(play(cached)).isEqualTo(uncached);
+            assertThat(play(bounded)).isEqualTo(uncached);
+            // A maze group revisits its states: far fewer distinct observations than steps.
+            assertThat(cached.cachedObservations()).isBetween(9, uncached.size() / 2);
+            assertThat(bounded.cachedObservations()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void rejectsANegativeCacheCapacity() {
+        try (PolicyNetwork network = PolicyNetwork.create(SPEC.withHiddenSize(8), 4)) {
+            assertThatThrownBy(() -> new DjlAgentPolicy(network, 1, 4, -1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cacheCapacity");
+        }
+    }
+
+    /** Six groups of four on three small layouts, with a clock that does not depend on time. */
+    private static List<StepEvent> play(AgentPolicy policy) {
+        long[] tick = {0};
+        SimulatedFleet fleet =
+                SimulatedFleet.builder("equivalence")
+                        .tasks(3)
+                        .groupSize(4)
+                        .clock(() -> tick[0]++)
+                        .environment(() -> new KeyDoorMazeEnvironment(MazeSpec.small()))
+                        .policy(policy)
+                        .build();
+        List<StepEvent> events = new ArrayList<>();
+        for (int g = 0; g < 6; g++) {
+            events.addAll(fleet.nextRolloutGroup().events());
+        }
+        return events;
     }
 
     private static List<PolicyDecision> sample(DjlAgentPolicy policy, int count) {

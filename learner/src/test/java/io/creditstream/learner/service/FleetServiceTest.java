@@ -151,6 +151,66 @@ class FleetServiceTest {
     }
 
     @Test
+    void pausesAfterStepsPerVersionUntilTheLearnerPublishesANewerSnapshot() throws Exception {
+        String batches = freshTopic(kafka, "batches");
+        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String steps = freshTopic(kafka, "steps");
+        int allowance = 200;
+        // Each worker may finish the group it started just below the allowance: 2 × 4 × 30 steps.
+        int overshoot = 2 * 4 * Maze.SMALL.spec().maxSteps();
+        try (LearnerService learner =
+                        LearnerService.start(
+                                smallLearner(kafka, batches, snapshotsTopic, dir)
+                                        .batchRecords(1)
+                                        .build());
+                FleetService fleet =
+                        new FleetService(
+                                fleet(steps, snapshotsTopic)
+                                        .workers(2)
+                                        .stepsPerVersion(allowance)
+                                        .build());
+                StepReader reader = new StepReader(steps)) {
+            fleet.start();
+            awaitBothPaused(fleet);
+            long underV0 = fleet.progress().steps();
+            List<StepEvent> first = reader.readUntil(read -> read.size() >= underV0);
+
+            assertThat(underV0).isBetween((long) allowance, (long) allowance + overshoot);
+            assertThat(first).hasSize((int) underV0);
+            assertThat(fleet.progress().steps())
+                    .as("nothing played while paused")
+                    .isEqualTo(underV0);
+
+            List<AdvantageRecord> records = new ArrayList<>();
+            for (StepEvent step : first) {
+                records.add(
+                        ServiceTestSupport.record(
+                                step.getGroupId(),
+                                step.getStepIndex(),
+                                step.getObservation(),
+                                step.getAction(),
+                                step.getBehaviorLogprob(),
+                                1.0));
+            }
+            writeCommitted(kafka, batches, List.of(encode(ServiceTestSupport.batch("b", records))));
+            pollUntilVersion(learner, 1);
+
+            reader.readUntil(read -> read.stream().anyMatch(e -> e.getPolicyVersion() == 1));
+            awaitBothPaused(fleet);
+            FleetProgress progress = fleet.progress();
+            List<StepEvent> all = reader.readUntil(read -> read.size() >= progress.steps());
+            fleet.stop();
+
+            assertThat(all.stream().filter(e -> e.getPolicyVersion() == 0).count())
+                    .isEqualTo(underV0);
+            assertThat(all.stream().filter(e -> e.getPolicyVersion() == 1).count())
+                    .isBetween((long) allowance, (long) allowance + overshoot);
+            assertThat(progress.pacingPauses()).isGreaterThanOrEqualTo(4);
+            assertThat(progress.line()).contains("paused for the learner");
+        }
+    }
+
+    @Test
     void stopsAtTheEpisodeLimitWithWholeGroups() throws Exception {
         String batches = freshTopic(kafka, "batches");
         String snapshotsTopic = freshTopic(kafka, "snapshots");
@@ -271,6 +331,18 @@ class FleetServiceTest {
                 .runId("t1")
                 .snapshotWait(PATIENCE)
                 .kafkaTimeout(PATIENCE);
+    }
+
+    /** Polls the fleet's progress until both workers wait for a newer snapshot. */
+    private static void awaitBothPaused(FleetService fleet) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (fleet.progress().pausedWorkers() < 2) {
+            assertThat(fleet.failure()).isEmpty();
+            assertThat(System.nanoTime())
+                    .as("both workers paused within %s: %s", PATIENCE, fleet.progress())
+                    .isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
     }
 
     private static int workersOnV1(List<StepEvent> events) {

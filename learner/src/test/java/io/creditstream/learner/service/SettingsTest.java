@@ -102,6 +102,9 @@ class SettingsTest {
         assertInvalid(() -> FleetSettings.builder("k:1").maxEpisodes(-1).build(), "max-episodes");
         assertInvalid(() -> FleetSettings.builder("k:1").maxGroups(-1).build(), "max-groups");
         assertInvalid(() -> FleetSettings.builder("k:1").targetEventsPerSecond(-5).build(), "rate");
+        assertInvalid(
+                () -> FleetSettings.builder("k:1").stepsPerVersion(-1).build(),
+                "steps-per-version");
         assertInvalid(() -> FleetSettings.builder("k:1").runId("a b").build(), "run-id");
         assertInvalid(
                 () -> FleetSettings.builder("k:1").snapshotWait(Duration.ZERO).build(),

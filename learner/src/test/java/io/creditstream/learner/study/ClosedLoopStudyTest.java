@@ -2,17 +2,10 @@ package io.creditstream.learner.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.MazeSpec;
-import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurvePoint;
-import io.creditstream.learner.policy.DjlAgentPolicy;
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.policy.PolicyNetwork;
 import io.creditstream.operators.core.credit.Estimator;
-import io.creditstream.schemas.StepEvent;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -90,38 +83,5 @@ class ClosedLoopStudyTest {
 
             assertThat(second).as(estimator.configName()).isEqualTo(first);
         }
-    }
-
-    @Test
-    void theCachedSamplerPlaysExactlyAsDjlAgentPolicy() {
-        NetworkSpec spec = NetworkSpec.keyDoorMaze(3, 5).withHiddenSize(16);
-        try (PolicyNetwork network = PolicyNetwork.create(spec, 11)) {
-            SnapshotSampler sampler = new SnapshotSampler(network, 4, 99);
-
-            List<StepEvent> cached = play(new SnapshotSampler(network, 4, 99));
-            List<StepEvent> direct = play(new DjlAgentPolicy(network, 4, 99));
-
-            assertThat(cached).isEqualTo(direct);
-            assertThat(cached).hasSizeGreaterThan(100);
-            play(sampler);
-            assertThat(sampler.cachedObservations()).isLessThan(cached.size() / 2);
-        }
-    }
-
-    private static List<StepEvent> play(io.creditstream.fleet.AgentPolicy policy) {
-        long[] tick = {0};
-        SimulatedFleet fleet =
-                SimulatedFleet.builder("equivalence")
-                        .tasks(3)
-                        .groupSize(4)
-                        .clock(() -> tick[0]++)
-                        .environment(() -> new KeyDoorMazeEnvironment(MazeSpec.small()))
-                        .policy(policy)
-                        .build();
-        List<StepEvent> events = new ArrayList<>();
-        for (int g = 0; g < 6; g++) {
-            events.addAll(fleet.nextRolloutGroup().events());
-        }
-        return events;
     }
 }

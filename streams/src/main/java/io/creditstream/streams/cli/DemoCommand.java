@@ -52,6 +52,16 @@ public class DemoCommand implements Callable<Integer> {
     long episodes;
 
     @Option(
+            names = "--stop-at-success",
+            paramLabel = "RATE",
+            defaultValue = "0",
+            description =
+                    "Closed loop: stop early once the success rate over the last 200 episodes"
+                            + " reaches RATE, e.g. 0.8; 0 runs to --episodes (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double stopAtSuccess;
+
+    @Option(
             names = "--duration",
             paramLabel = "DURATION",
             description =
@@ -195,6 +205,7 @@ public class DemoCommand implements Callable<Integer> {
                     new ClosedLoopDemo(
                                     new ClosedLoopDemo.Settings(
                                             episodes,
+                                            stopAtSuccess,
                                             limit,
                                             seed,
                                             workers,
