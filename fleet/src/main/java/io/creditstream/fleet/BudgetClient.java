@@ -37,6 +37,7 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
 
     private final String experimentId;
     private final List<String> taskIds;
+    private final String clientId;
     private final int roundSize;
     private final int n;
     private final Duration timeout;
@@ -52,6 +53,9 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
     private int nextTask;
 
     /**
+     * @param clientId names this client's rounds {@code <clientId>-round-<n>}: unique per client
+     *     and run (e.g. the fleet's run id and worker index), so that rounds of several workers or
+     *     of a restarted fleet never share an id in the job's round state
      * @param roundSize tasks per round, taken in turn from {@code taskIds}
      * @param n rollouts a task gets when a round falls back to uniform; the round's budget is
      *     {@code roundSize × n}
@@ -61,6 +65,7 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
             String requestsTopic,
             String budgetTopic,
             String experimentId,
+            String clientId,
             List<String> taskIds,
             int roundSize,
             int n,
@@ -69,7 +74,12 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
             throw new IllegalArgumentException(
                     "a budget client needs tasks, a round size ≥ 1 and n ≥ 1");
         }
+        if (clientId == null || clientId.isBlank()) {
+            throw new IllegalArgumentException(
+                    "a budget client needs a clientId unique per client and run (it names rounds)");
+        }
         this.experimentId = experimentId;
+        this.clientId = clientId;
         this.taskIds = List.copyOf(taskIds);
         this.roundSize = Math.min(roundSize, taskIds.size());
         this.n = n;
@@ -110,7 +120,7 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
             tasks.add(taskIds.get(nextTask));
             nextTask = (nextTask + 1) % taskIds.size();
         }
-        String roundId = experimentId + "-round-" + rounds.incrementAndGet();
+        String roundId = clientId + "-round-" + rounds.incrementAndGet();
         Map<String, Integer> budgets;
         try {
             budgets = request(roundId, tasks);

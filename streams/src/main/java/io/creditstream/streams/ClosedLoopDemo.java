@@ -65,6 +65,7 @@ public final class ClosedLoopDemo {
             int groupSize,
             String maze,
             double fleetRate,
+            long stepsPerVersion,
             Duration reportEvery,
             int metricsPort,
             String learnerClasspath,
@@ -80,6 +81,12 @@ public final class ClosedLoopDemo {
                         "--stop-at-success must be a success rate in [0, 1] (0 = run to the"
                                 + " episode budget), but was "
                                 + stopAtSuccess);
+            }
+            if (stepsPerVersion < 0) {
+                throw new IllegalArgumentException(
+                        "--steps-per-version must be >= 0 (0 = the fleet never waits for the"
+                                + " learner), but was "
+                                + stepsPerVersion);
             }
             if (learnerClasspath == null || learnerClasspath.isBlank()) {
                 throw new IllegalArgumentException(
@@ -303,7 +310,9 @@ public final class ClosedLoopDemo {
                         "--max-episodes",
                         String.valueOf(settings.episodes()),
                         "--rate",
-                        String.valueOf(settings.fleetRate())));
+                        String.valueOf(settings.fleetRate()),
+                        "--steps-per-version",
+                        String.valueOf(settings.stepsPerVersion())));
         if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
             cmd.addAll(
                     List.of(

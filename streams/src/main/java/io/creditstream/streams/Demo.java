@@ -160,6 +160,7 @@ public final class Demo {
                                     config.get(CreditstreamOptions.TOPIC_REQUESTS),
                                     config.get(CreditstreamOptions.TOPIC_BUDGET),
                                     fleet.experimentId(),
+                                    fleet.experimentId() + "-" + UUID.randomUUID(),
                                     fleet.taskIds(),
                                     fleet.taskIds().size(),
                                     settings.groupSize(),

@@ -137,8 +137,8 @@ final class FleetCommand implements Callable<Integer> {
     @Option(
             names = "--budget",
             description =
-                    "Ask the job for knapsack rollout budgets each round (needs --workers 1 and the"
-                            + " job running with budgets).")
+                    "Ask the job for knapsack rollout budgets each round (the job must run with"
+                            + " budgets on).")
     boolean budget;
 
     @Option(

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,7 +83,7 @@ public final class FleetService implements AutoCloseable {
 
     private volatile boolean stopRequested;
     private volatile PolicySnapshotReader reader;
-    private volatile BudgetClient budgetClient;
+    private final List<BudgetClient> budgetClients = new CopyOnWriteArrayList<>();
     private Thread watcher;
     private boolean started;
 
@@ -208,7 +209,12 @@ public final class FleetService implements AutoCloseable {
             }
         }
         PolicySnapshot latest = newest.get();
-        BudgetClient budget = budgetClient;
+        long budgetRounds = 0;
+        long budgetFallbacks = 0;
+        for (BudgetClient client : budgetClients) {
+            budgetRounds += client.rounds();
+            budgetFallbacks += client.fallbacks();
+        }
         return new FleetProgress(
                 groups.get(),
                 episodes.get(),
@@ -218,8 +224,8 @@ public final class FleetService implements AutoCloseable {
                 latest == null ? -1 : latest.getVersion(),
                 policySwaps.get(),
                 loadFailures.get(),
-                budget == null ? 0 : budget.rounds(),
-                budget == null ? 0 : budget.fallbacks(),
+                budgetRounds,
+                budgetFallbacks,
                 pacingPauses.get(),
                 pausedCount());
     }
@@ -548,11 +554,12 @@ public final class FleetService implements AutoCloseable {
                                     b.requestsTopic(),
                                     b.budgetTopic(),
                                     settings.experimentId(),
+                                    settings.runId() + "-w" + index,
                                     fleet.taskIds(),
                                     b.roundSize(),
                                     settings.groupSize(),
                                     b.timeout());
-                    budgetClient = budget;
+                    budgetClients.add(budget);
                 }
                 startNanos = System.nanoTime();
                 play(fleet, budget);

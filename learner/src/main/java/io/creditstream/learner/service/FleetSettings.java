@@ -105,12 +105,6 @@ public record FleetSettings(
         positive("snapshot-wait", snapshotWait);
         LearnerSettings.checkKafkaTimeout(kafkaTimeout);
         Objects.requireNonNull(budget, "budget (use Optional.empty())");
-        if (budget.isPresent() && workers != 1) {
-            throw new InvalidSettingException(
-                    "budget",
-                    "needs --workers 1: every budget client names its rounds <experiment>-round-<n>,"
-                            + " so two workers' rounds would collide");
-        }
     }
 
     /** A builder with every default; only the bootstrap servers are required. */

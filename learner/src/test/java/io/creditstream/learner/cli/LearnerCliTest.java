@@ -80,9 +80,6 @@ class LearnerCliTest {
                 run("learner", "--bootstrap-servers", "localhost:1", "--duration", "soon"),
                 "use e.g. 500ms, 30s, 5min or 2h");
         assertUsageError(
-                run("fleet", "--bootstrap-servers", "localhost:1", "--workers", "2", "--budget"),
-                "--budget: needs --workers 1");
-        assertUsageError(
                 run("fleet", "--bootstrap-servers", "localhost:1", "--group-size", "0"),
                 "--group-size: must be at least 1");
     }

@@ -271,7 +271,7 @@ class FleetServiceTest {
     }
 
     @Test
-    void playsTheGroupSizesTheKnapsackBudgetAnswers() throws Exception {
+    void playsTheGroupSizesTheKnapsackBudgetAnswersWithRoundIdsUniquePerWorker() throws Exception {
         String batches = freshTopic(kafka, "batches");
         String snapshotsTopic = freshTopic(kafka, "snapshots");
         String steps = freshTopic(kafka, "steps");
@@ -279,7 +279,9 @@ class FleetServiceTest {
         String budget = freshTopic(kafka, "budget");
         Map<String, Integer> answers = Map.of("task-0000", 2, "task-0001", 5);
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread allocator = new Thread(() -> answerBudgets(requests, budget, answers, running));
+        List<String> roundIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread allocator =
+                new Thread(() -> answerBudgets(requests, budget, answers, roundIds, running));
         allocator.start();
         try (LearnerService learner =
                         LearnerService.start(
@@ -287,19 +289,29 @@ class FleetServiceTest {
                 FleetService fleet =
                         new FleetService(
                                 fleet(steps, snapshotsTopic)
-                                        .maxGroups(4)
+                                        .workers(2)
                                         .budget(
                                                 new FleetSettings.Budget(
                                                         requests, budget, 2, PATIENCE))
                                         .build());
                 StepReader reader = new StepReader(steps)) {
-            fleet.runFor(PATIENCE);
+            fleet.start();
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (roundIds.stream().map(id -> id.substring(0, 6)).distinct().count() < 2
+                    || fleet.progress().groups() < 4) {
+                assertThat(System.nanoTime())
+                        .as("both workers asked for a round, 4 groups played: %s", roundIds)
+                        .isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            fleet.stop();
+            assertThat(fleet.awaitTermination(PATIENCE)).isTrue();
 
             FleetProgress progress = fleet.progress();
-            assertThat(progress.groups()).isEqualTo(4);
-            assertThat(progress.budgetRounds()).isEqualTo(2);
+            assertThat(progress.budgetRounds()).isGreaterThanOrEqualTo(2);
             assertThat(progress.budgetFallbacks()).isZero();
-            assertThat(progress.episodes()).isEqualTo(2 * (2 + 5));
+            assertThat(roundIds).doesNotHaveDuplicates();
+            assertThat(roundIds).allMatch(id -> id.matches("t1-w[01]-round-\\d+"));
             Map<String, Set<Integer>> sizes =
                     reader.readToEnd().stream()
                             .collect(
@@ -391,7 +403,11 @@ class FleetServiceTest {
 
     /** Answers every budget request on {@code requests} with fixed rollouts per task. */
     private static void answerBudgets(
-            String requests, String budget, Map<String, Integer> answers, AtomicBoolean running) {
+            String requests,
+            String budget,
+            Map<String, Integer> answers,
+            List<String> roundIds,
+            AtomicBoolean running) {
         AvroCodec<BudgetRequest> requestCodec = AvroCodec.of(BudgetRequest.class);
         AvroCodec<BudgetAllocation> answerCodec = AvroCodec.of(BudgetAllocation.class);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer();
@@ -409,6 +425,7 @@ class FleetServiceTest {
                 for (ConsumerRecord<byte[], byte[]> record :
                         consumer.poll(Duration.ofMillis(100))) {
                     BudgetRequest request = requestCodec.decode(record.value());
+                    roundIds.add(request.getRoundId());
                     for (String task : request.getTaskIds()) {
                         BudgetAllocation answer =
                                 new BudgetAllocation(

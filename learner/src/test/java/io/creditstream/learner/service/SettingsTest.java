@@ -110,13 +110,6 @@ class SettingsTest {
                 () -> FleetSettings.builder("k:1").snapshotWait(Duration.ZERO).build(),
                 "snapshot-wait");
         assertInvalid(
-                () ->
-                        FleetSettings.builder("k:1")
-                                .workers(2)
-                                .budget(FleetSettings.Budget.defaults(4))
-                                .build(),
-                "budget");
-        assertInvalid(
                 () -> new FleetSettings.Budget("r", "b", 0, Duration.ofSeconds(1)),
                 "budget-round-size");
     }

@@ -93,12 +93,24 @@ public class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--fleet-rate",
-            defaultValue = "2000",
+            defaultValue = "0",
             paramLabel = "STEPS/S",
             description =
-                    "Closed loop: steps per second the fleet plays at most, so that it stays within"
-                            + " a few policy versions of the learner (default: ${DEFAULT-VALUE}).")
+                    "Closed loop: steps per second the fleet plays at most; 0 = as fast as"
+                            + " --steps-per-version lets it (default: ${DEFAULT-VALUE}).")
     double fleetRate;
+
+    @Option(
+            names = "--steps-per-version",
+            defaultValue = "4096",
+            paramLabel = "STEPS",
+            description =
+                    "Closed loop: the fleet pauses once it sent this many steps since the newest"
+                            + " snapshot, until the learner publishes the next, so rollouts stay"
+                            + " within about a version of the learner; at least the learner's"
+                            + " --batch-records (2048 unless set); 0 = never pause (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long stepsPerVersion;
 
     @Option(
             names = "--maze",
@@ -213,6 +225,7 @@ public class DemoCommand implements Callable<Integer> {
                                             groupSize,
                                             maze,
                                             fleetRate,
+                                            stepsPerVersion,
                                             Duration.ofSeconds(5),
                                             metricsPort,
                                             System.getenv("CREDITSTREAM_LEARNER_CLASSPATH"),
