@@ -65,7 +65,7 @@ public final class ClosedLoopDemo {
             int groupSize,
             String maze,
             double fleetRate,
-            long stepsPerVersion,
+            long maxStepsAhead,
             Duration reportEvery,
             int metricsPort,
             String learnerClasspath,
@@ -82,11 +82,11 @@ public final class ClosedLoopDemo {
                                 + " episode budget), but was "
                                 + stopAtSuccess);
             }
-            if (stepsPerVersion < 0) {
+            if (maxStepsAhead < 0) {
                 throw new IllegalArgumentException(
-                        "--steps-per-version must be >= 0 (0 = the fleet never waits for the"
+                        "--max-steps-ahead must be >= 0 (0 = the fleet never waits for the"
                                 + " learner), but was "
-                                + stepsPerVersion);
+                                + maxStepsAhead);
             }
             if (learnerClasspath == null || learnerClasspath.isBlank()) {
                 throw new IllegalArgumentException(
@@ -311,8 +311,8 @@ public final class ClosedLoopDemo {
                         String.valueOf(settings.episodes()),
                         "--rate",
                         String.valueOf(settings.fleetRate()),
-                        "--steps-per-version",
-                        String.valueOf(settings.stepsPerVersion())));
+                        "--max-steps-ahead",
+                        String.valueOf(settings.maxStepsAhead())));
         if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
             cmd.addAll(
                     List.of(

@@ -115,16 +115,17 @@ final class FleetCommand implements Callable<Integer> {
     double rate;
 
     @Option(
-            names = "--steps-per-version",
+            names = "--max-steps-ahead",
             defaultValue = "0",
             paramLabel = "STEPS",
             description =
-                    "Pause once this many steps were sent since the newest snapshot arrived, until"
-                            + " a newer one does: keeps the fleet within about a version of the"
-                            + " learner whatever their speeds. Use at least the learner's"
-                            + " --batch-records (e.g. twice it); 0 = never pause (default:"
-                            + " ${DEFAULT-VALUE}).")
-    long stepsPerVersion;
+                    "Pause while the steps the learner has not trained on yet (its backlog, as its"
+                            + " newest snapshot reports it, plus the steps sent since) reach STEPS;"
+                            + " resume on the next snapshot. Keeps the fleet a bounded number of"
+                            + " versions ahead of the learner. Use at least the learner's"
+                            + " --batch-records (twice it is a good start); 0 = never pause"
+                            + " (default: ${DEFAULT-VALUE}).")
+    long maxStepsAhead;
 
     @Option(
             names = "--snapshot-wait",
@@ -192,7 +193,7 @@ final class FleetCommand implements Callable<Integer> {
                         .maxGroups(maxGroups)
                         .maxEpisodes(maxEpisodes)
                         .targetEventsPerSecond(rate)
-                        .stepsPerVersion(stepsPerVersion)
+                        .maxStepsAhead(maxStepsAhead)
                         .snapshotWait(snapshotWait)
                         .kafkaTimeout(kafka.kafkaTimeout);
         if (budget) {

@@ -13,7 +13,7 @@ package io.creditstream.learner.service;
  * @param snapshotLoadFailures newer snapshots a worker could not load (it kept its policy)
  * @param budgetRounds knapsack rounds asked for (0 without budgets)
  * @param budgetFallbacks rounds that fell back to uniform group sizes
- * @param pacingPauses times a worker paused for a newer snapshot ({@code --steps-per-version})
+ * @param pacingPauses times a worker paused for a newer snapshot ({@code --max-steps-ahead})
  * @param pausedWorkers workers paused for a newer snapshot right now
  */
 public record FleetProgress(

@@ -73,9 +73,10 @@ public final class FleetService implements AutoCloseable {
     private final AtomicLong reservedEpisodes = new AtomicLong();
     private final AtomicLong pacingPauses = new AtomicLong();
 
-    // Guarded by snapshotMonitor: steps sent since the fleet first saw pacedVersion as the newest.
+    // Guarded by snapshotMonitor: the learner's backlog when it published pacedVersion, the newest
+    // snapshot, plus the steps sent since the fleet first saw it.
     private long pacedVersion = -1;
-    private long stepsUnderPacedVersion;
+    private long stepsAhead;
     private int pausedWorkers;
     private final AtomicLongArray workerVersions;
     private final List<Thread> workers = new ArrayList<>();
@@ -415,14 +416,17 @@ public final class FleetService implements AutoCloseable {
     // ---------------------------------------------------------------------------------
 
     /**
-     * With {@code stepsPerVersion} set, blocks while that many steps were sent since the newest
-     * snapshot arrived, until a newer one arrives or the fleet stops. Every step sent after version
-     * v was published is still unread by the update that made v, so once the learner's {@code
-     * --batch-records} ≤ {@code stepsPerVersion} steps are sent it can always make v + 1: the fleet
-     * and the learner never wait on each other.
+     * With {@code maxStepsAhead} set, blocks while the steps the learner has not trained on reach
+     * it, until a newer snapshot arrives or the fleet stops. That count restarts with every new
+     * snapshot at the learner's backlog the snapshot reports ({@value
+     * LearnerService#PENDING_SAMPLES_METRIC}; 0 when absent) and grows by every step sent after it:
+     * the backlog stays bounded whatever the learner's speed. And the two never wait on each other:
+     * when the workers pause at version v, the learner holds or will receive backlog(v) + steps
+     * sent since ≥ {@code maxStepsAhead} ≥ its batch size samples it has not trained on, so it
+     * makes v + 1.
      */
     private void awaitPolicyProgress() {
-        if (settings.stepsPerVersion() == 0) {
+        if (settings.maxStepsAhead() == 0) {
             return;
         }
         synchronized (snapshotMonitor) {
@@ -430,7 +434,7 @@ public final class FleetService implements AutoCloseable {
             try {
                 while (!stopRequested) {
                     followNewest();
-                    if (stepsUnderPacedVersion < settings.stepsPerVersion()) {
+                    if (stepsAhead < settings.maxStepsAhead()) {
                         return;
                     }
                     if (!paused) {
@@ -452,14 +456,14 @@ public final class FleetService implements AutoCloseable {
         }
     }
 
-    /** Counts {@code sent} steps toward the newest version's allowance. */
+    /** Counts {@code sent} steps as ahead of the learner. */
     private void countSentSteps(int sent) {
-        if (settings.stepsPerVersion() == 0) {
+        if (settings.maxStepsAhead() == 0) {
             return;
         }
         synchronized (snapshotMonitor) {
             followNewest();
-            stepsUnderPacedVersion += sent;
+            stepsAhead += sent;
         }
     }
 
@@ -468,7 +472,11 @@ public final class FleetService implements AutoCloseable {
         long latestVersion = latest == null ? -1 : latest.getVersion();
         if (latestVersion != pacedVersion) {
             pacedVersion = latestVersion;
-            stepsUnderPacedVersion = 0;
+            Double backlog =
+                    latest == null
+                            ? null
+                            : latest.getMetrics().get(LearnerService.PENDING_SAMPLES_METRIC);
+            stepsAhead = backlog == null || !(backlog > 0) ? 0 : backlog.longValue();
         }
     }
 

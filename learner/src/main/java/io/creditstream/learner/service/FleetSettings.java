@@ -25,10 +25,12 @@ import java.util.UUID;
  *     limit (a group is never cut short, so up to {@code groupSize − 1} more may be played)
  * @param targetEventsPerSecond steps per second to aim at in all, split evenly over the workers; 0
  *     = as fast as the policy runs
- * @param stepsPerVersion pause every worker once this many steps were sent since the newest
- *     snapshot arrived, until a newer one does; 0 = never pause. Bounds how far the fleet runs
- *     ahead of the learner whatever either's speed. It must be at least the learner's {@code
- *     --batch-records}, or the learner never gets enough samples for the next version
+ * @param maxStepsAhead pause every worker while the steps the learner has not trained on (its
+ *     backlog as the newest snapshot reports it, plus the steps sent since) reach this many, until
+ *     a newer snapshot arrives; 0 = never pause. Keeps rollouts within a bounded number of versions
+ *     of the learner whatever either's speed. It must be at least the learner's {@code
+ *     --batch-records} × {@code --snapshot-every}, or the learner may never get the samples for its
+ *     next snapshot
  * @param snapshotWait how long to wait for the experiment's first snapshot
  * @param budget knapsack budgets from the job, if enabled
  * @param kafkaTimeout bounds Kafka metadata calls
@@ -47,7 +49,7 @@ public record FleetSettings(
         long maxGroups,
         long maxEpisodes,
         double targetEventsPerSecond,
-        long stepsPerVersion,
+        long maxStepsAhead,
         Duration snapshotWait,
         Optional<Budget> budget,
         Duration kafkaTimeout) {
@@ -95,12 +97,12 @@ public record FleetSettings(
                     "must be 0 (as fast as possible) or a positive number of steps per second, got "
                             + targetEventsPerSecond);
         }
-        if (stepsPerVersion < 0) {
+        if (maxStepsAhead < 0) {
             throw new InvalidSettingException(
-                    "steps-per-version",
-                    "must be 0 (never pause) or a positive number of steps at least the learner's"
+                    "max-steps-ahead",
+                    "must be 0 (never pause) or a positive number of steps, at least the learner's"
                             + " --batch-records, got "
-                            + stepsPerVersion);
+                            + maxStepsAhead);
         }
         positive("snapshot-wait", snapshotWait);
         LearnerSettings.checkKafkaTimeout(kafkaTimeout);
@@ -174,7 +176,7 @@ public record FleetSettings(
         private long maxGroups;
         private long maxEpisodes;
         private double targetEventsPerSecond;
-        private long stepsPerVersion;
+        private long maxStepsAhead;
         private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
@@ -256,9 +258,9 @@ public record FleetSettings(
             return this;
         }
 
-        /** Steps sent per newest snapshot before the workers pause; 0 (never) by default. */
-        public Builder stepsPerVersion(long value) {
-            this.stepsPerVersion = value;
+        /** Steps ahead of the learner at which the workers pause; 0 (never) by default. */
+        public Builder maxStepsAhead(long value) {
+            this.maxStepsAhead = value;
             return this;
         }
 
@@ -309,7 +311,7 @@ public record FleetSettings(
                     maxGroups,
                     maxEpisodes,
                     targetEventsPerSecond,
-                    stepsPerVersion,
+                    maxStepsAhead,
                     snapshotWait,
                     budget,
                     kafkaTimeout);

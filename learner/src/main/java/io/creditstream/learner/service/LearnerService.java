@@ -111,6 +111,12 @@ import org.slf4j.LoggerFactory;
 public final class LearnerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LearnerService.class);
 
+    /**
+     * Snapshot metric: samples the learner had read from the batch topic but not yet trained on
+     * when it published the snapshot.
+     */
+    public static final String PENDING_SAMPLES_METRIC = "pending_samples";
+
     /** Longest single wait for records in {@link #runFor}, so that stop() is honoured promptly. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
@@ -567,7 +573,7 @@ public final class LearnerService implements AutoCloseable {
         LearnerCheckpoint.save(settings.checkpointFile(), learner, appliedOffsets());
         crash(CrashPoint.AFTER_CHECKPOINT, newVersion);
         if (newVersion % settings.snapshotEvery() == 0) {
-            publishSnapshot(newVersion, metrics(stats, onPolicy));
+            publishSnapshot(newVersion, metrics(stats, onPolicy, pendingSamples));
         }
     }
 
@@ -604,7 +610,12 @@ public final class LearnerService implements AutoCloseable {
         return result;
     }
 
-    private static Map<String, Double> metrics(UpdateStats stats, long onPolicy) {
+    /**
+     * The figures a snapshot carries. {@value #PENDING_SAMPLES_METRIC} is the learner's backlog
+     * when it published: a fleet paces itself by it ({@code fleet --max-steps-ahead}).
+     */
+    private static Map<String, Double> metrics(
+            UpdateStats stats, long onPolicy, long pendingSamples) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", stats.loss());
         metrics.put("mean_ratio", stats.meanRatio());
@@ -615,6 +626,7 @@ public final class LearnerService implements AutoCloseable {
         metrics.put("samples", (double) stats.samples());
         metrics.put("on_policy_samples", (double) onPolicy);
         metrics.put("optimizer_steps", (double) stats.optimizerSteps());
+        metrics.put(PENDING_SAMPLES_METRIC, (double) pendingSamples);
         return metrics;
     }
 

@@ -11,6 +11,7 @@ import static io.creditstream.learner.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.learner.policy.NetworkSpec;
 import io.creditstream.learner.policy.PolicyNetwork;
 import io.creditstream.learner.policy.PolicySnapshotStore;
 import io.creditstream.schemas.AdvantageRecord;
@@ -151,50 +152,44 @@ class FleetServiceTest {
     }
 
     @Test
-    void pausesAfterStepsPerVersionUntilTheLearnerPublishesANewerSnapshot() throws Exception {
-        String batches = freshTopic(kafka, "batches");
+    void pausesWhileTheStepsAheadOfTheLearnerReachTheLimitCountingItsReportedBacklog()
+            throws Exception {
         String snapshotsTopic = freshTopic(kafka, "snapshots");
         String steps = freshTopic(kafka, "steps");
-        int allowance = 200;
-        // Each worker may finish the group it started just below the allowance: 2 × 4 × 30 steps.
+        int limit = 200;
+        int backlog = 150;
+        // Each worker may finish the group it started just below the limit: 2 × 4 × 30 steps.
         int overshoot = 2 * 4 * Maze.SMALL.spec().maxSteps();
-        try (LearnerService learner =
-                        LearnerService.start(
-                                smallLearner(kafka, batches, snapshotsTopic, dir)
-                                        .batchRecords(1)
-                                        .build());
+        PolicySnapshotStore store = new PolicySnapshotStore(dir.resolve("store"));
+        try (PolicyNetwork network =
+                        PolicyNetwork.create(NetworkSpec.keyDoorMaze(3, 5).withHiddenSize(8), 3);
                 FleetService fleet =
                         new FleetService(
                                 fleet(steps, snapshotsTopic)
                                         .workers(2)
-                                        .stepsPerVersion(allowance)
+                                        .maxStepsAhead(limit)
                                         .build());
                 StepReader reader = new StepReader(steps)) {
+            announce(snapshotsTopic, store.publish(EXPERIMENT, 0, network, Map.of()));
             fleet.start();
             awaitBothPaused(fleet);
             long underV0 = fleet.progress().steps();
             List<StepEvent> first = reader.readUntil(read -> read.size() >= underV0);
 
-            assertThat(underV0).isBetween((long) allowance, (long) allowance + overshoot);
+            assertThat(underV0).isBetween((long) limit, (long) limit + overshoot);
             assertThat(first).hasSize((int) underV0);
             assertThat(fleet.progress().steps())
                     .as("nothing played while paused")
                     .isEqualTo(underV0);
 
-            List<AdvantageRecord> records = new ArrayList<>();
-            for (StepEvent step : first) {
-                records.add(
-                        ServiceTestSupport.record(
-                                step.getGroupId(),
-                                step.getStepIndex(),
-                                step.getObservation(),
-                                step.getAction(),
-                                step.getBehaviorLogprob(),
-                                1.0));
-            }
-            writeCommitted(kafka, batches, List.of(encode(ServiceTestSupport.batch("b", records))));
-            pollUntilVersion(learner, 1);
-
+            // Version 1 says the learner still holds 150 samples: only 50 more steps are allowed.
+            announce(
+                    snapshotsTopic,
+                    store.publish(
+                            EXPERIMENT,
+                            1,
+                            network,
+                            Map.of(LearnerService.PENDING_SAMPLES_METRIC, (double) backlog)));
             reader.readUntil(read -> read.stream().anyMatch(e -> e.getPolicyVersion() == 1));
             awaitBothPaused(fleet);
             FleetProgress progress = fleet.progress();
@@ -204,7 +199,7 @@ class FleetServiceTest {
             assertThat(all.stream().filter(e -> e.getPolicyVersion() == 0).count())
                     .isEqualTo(underV0);
             assertThat(all.stream().filter(e -> e.getPolicyVersion() == 1).count())
-                    .isBetween((long) allowance, (long) allowance + overshoot);
+                    .isBetween((long) limit - backlog, (long) limit - backlog + overshoot);
             assertThat(progress.pacingPauses()).isGreaterThanOrEqualTo(4);
             assertThat(progress.line()).contains("paused for the learner");
         }
@@ -343,6 +338,21 @@ class FleetServiceTest {
                 .runId("t1")
                 .snapshotWait(PATIENCE)
                 .kafkaTimeout(PATIENCE);
+    }
+
+    private static void announce(String topic, PolicySnapshot snapshot) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    EXPERIMENT.getBytes(StandardCharsets.UTF_8),
+                                    AvroCodec.of(PolicySnapshot.class).encode(snapshot)))
+                    .get();
+        }
     }
 
     /** Polls the fleet's progress until both workers wait for a newer snapshot. */

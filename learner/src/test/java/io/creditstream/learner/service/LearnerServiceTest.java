@@ -107,7 +107,11 @@ class LearnerServiceTest {
             assertThat(published.get(2).getMetrics()).containsEntry("samples", 90.0);
             assertThat(published.get(3).getMetrics())
                     .containsEntry("samples", 70.0)
+                    .containsEntry(LearnerService.PENDING_SAMPLES_METRIC, 0.0)
                     .containsKeys("loss", "approx_kl", "entropy", "clip_fraction");
+            // The backlog a fleet paces by: at most what the later updates trained on.
+            assertThat(published.get(1).getMetrics().get(LearnerService.PENDING_SAMPLES_METRIC))
+                    .isBetween(0.0, 20.0 + 70 + 40 + 30);
 
             PolicySnapshotStore store = new PolicySnapshotStore(settings.storeDir());
             List<Map<String, float[]>> weights = new ArrayList<>();

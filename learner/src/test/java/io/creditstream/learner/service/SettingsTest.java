@@ -103,8 +103,7 @@ class SettingsTest {
         assertInvalid(() -> FleetSettings.builder("k:1").maxGroups(-1).build(), "max-groups");
         assertInvalid(() -> FleetSettings.builder("k:1").targetEventsPerSecond(-5).build(), "rate");
         assertInvalid(
-                () -> FleetSettings.builder("k:1").stepsPerVersion(-1).build(),
-                "steps-per-version");
+                () -> FleetSettings.builder("k:1").maxStepsAhead(-1).build(), "max-steps-ahead");
         assertInvalid(() -> FleetSettings.builder("k:1").runId("a b").build(), "run-id");
         assertInvalid(
                 () -> FleetSettings.builder("k:1").snapshotWait(Duration.ZERO).build(),

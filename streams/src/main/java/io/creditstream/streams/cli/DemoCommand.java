@@ -97,20 +97,19 @@ public class DemoCommand implements Callable<Integer> {
             paramLabel = "STEPS/S",
             description =
                     "Closed loop: steps per second the fleet plays at most; 0 = as fast as"
-                            + " --steps-per-version lets it (default: ${DEFAULT-VALUE}).")
+                            + " --max-steps-ahead lets it (default: ${DEFAULT-VALUE}).")
     double fleetRate;
 
     @Option(
-            names = "--steps-per-version",
+            names = "--max-steps-ahead",
             defaultValue = "4096",
             paramLabel = "STEPS",
             description =
-                    "Closed loop: the fleet pauses once it sent this many steps since the newest"
-                            + " snapshot, until the learner publishes the next, so rollouts stay"
-                            + " within about a version of the learner; at least the learner's"
-                            + " --batch-records (2048 unless set); 0 = never pause (default:"
-                            + " ${DEFAULT-VALUE}).")
-    long stepsPerVersion;
+                    "Closed loop: the fleet pauses while the steps the learner has not trained on"
+                            + " reach STEPS, so rollouts stay within a version or two of the"
+                            + " learner; at least the learner's --batch-records (2048 unless set);"
+                            + " 0 = never pause (default: ${DEFAULT-VALUE}).")
+    long maxStepsAhead;
 
     @Option(
             names = "--maze",
@@ -225,7 +224,7 @@ public class DemoCommand implements Callable<Integer> {
                                             groupSize,
                                             maze,
                                             fleetRate,
-                                            stepsPerVersion,
+                                            maxStepsAhead,
                                             Duration.ofSeconds(5),
                                             metricsPort,
                                             System.getenv("CREDITSTREAM_LEARNER_CLASSPATH"),
