@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
                     + " no learner.",
             "",
             "Examples:",
-            "  creditstream demo --estimator gigpo --episodes 4000 --summary demo.json",
+            "  creditstream demo --estimator grpo --summary demo.json",
+            "  creditstream demo --maze small --tasks 1 --episodes 3000",
             "  creditstream demo --random-fleet --duration 60s -Dcredit.estimator=grpo"
         })
 public class DemoCommand implements Callable<Integer> {
@@ -47,18 +48,17 @@ public class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--episodes",
-            defaultValue = "4000",
+            defaultValue = "20000",
             description = "Closed loop: stop after this many episodes (default: ${DEFAULT-VALUE}).")
     long episodes;
 
     @Option(
             names = "--stop-at-success",
             paramLabel = "RATE",
-            defaultValue = "0",
+            defaultValue = "0.8",
             description =
                     "Closed loop: stop early once the success rate over the last 200 episodes"
-                            + " reaches RATE, e.g. 0.8; 0 runs to --episodes (default:"
-                            + " ${DEFAULT-VALUE}).")
+                            + " reaches RATE; 0 runs to --episodes (default: ${DEFAULT-VALUE}).")
     double stopAtSuccess;
 
     @Option(
