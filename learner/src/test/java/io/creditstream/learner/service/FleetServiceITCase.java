@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fleet against a real broker and a real learner: versions, log-probs, limits, budgets. */
-class FleetServiceTest {
+class FleetServiceITCase {
 
     /** {@code <run>-w<worker>-<task>-g<sequence>}, as SimulatedFleet names groups. */
     private static final Pattern GROUP_ID = Pattern.compile("t1-w(\\d+)-task-\\d+-g(\\d+)");

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The learner against a real broker: updates, offsets, snapshots and start-up checks. */
-class LearnerServiceTest {
+class LearnerServiceITCase {
 
     private static EmbeddedKafkaBroker kafka;
 

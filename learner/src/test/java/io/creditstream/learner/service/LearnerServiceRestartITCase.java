@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * restarted from its checkpoint ends exactly where an uninterrupted learner over the same batches
  * ends: same weights bit for bit, each record applied once, each version announced once.
  */
-class LearnerServiceRestartTest {
+class LearnerServiceRestartITCase {
 
     /** Usable samples per update: b0+b1, junk+b2+b3, b4+b5 (updates take whole batches). */
     private static final int[] UPDATE_SIZES = {30 + 50, 20 + 70, 40 + 30};
