@@ -7,6 +7,7 @@ import io.creditstream.fleet.curve.CurvePoint;
 import io.creditstream.fleet.curve.EpisodeWindow;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.flink.CreditMetrics;
+import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
@@ -382,6 +383,7 @@ public final class ClosedLoopDemo {
         private final HttpClient http = HttpClient.newHttpClient();
         private final URI metrics;
         private final boolean oprl;
+        private final boolean budgets;
         private long episodes;
         private long snapshots;
         private long newestVersion = -1;
@@ -389,10 +391,13 @@ public final class ClosedLoopDemo {
         private double advantageStd;
         private double staleDropped;
         private Optional<Demo.PrmFigures> prm = Optional.empty();
+        private double budgetRounds;
+        private double budgetGradientRatio = Double.NaN;
 
         Monitor(Configuration config, String metricsUrl, String estimator) {
             this.metrics = URI.create(metricsUrl);
             this.oprl = Estimator.OPRL.configName().equals(estimator);
+            this.budgets = config.get(CreditstreamOptions.BUDGET_ENABLED);
             this.steps = consumer(config, config.get(CreditstreamOptions.TOPIC_STEPS));
             this.snapshotConsumer =
                     consumer(config, config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
@@ -472,6 +477,11 @@ public final class ClosedLoopDemo {
                 if (oprl) {
                     prm = Optional.of(Demo.PrmFigures.scrape(text));
                 }
+                if (budgets) {
+                    budgetRounds = PrometheusText.sum(text, BudgetMetrics.ROUNDS_ANSWERED);
+                    budgetGradientRatio =
+                            PrometheusText.mean(text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
+                }
             } catch (IOException e) {
                 // The reporter starts with the job; until then the figures keep their values.
             } catch (InterruptedException e) {
@@ -493,7 +503,12 @@ public final class ClosedLoopDemo {
                             snapshots,
                             advantageStd,
                             staleDropped)
-                    + prm.map(p -> " | " + p.line()).orElse("");
+                    + prm.map(p -> " | " + p.line()).orElse("")
+                    + (budgets
+                            ? String.format(
+                                    " | budget rounds %,.0f, effective-gradient ratio %.2f",
+                                    budgetRounds, budgetGradientRatio)
+                            : "");
         }
 
         /** Whether a full window's success rate is at least {@code target} (never for 0). */
