@@ -1,6 +1,6 @@
 package io.creditstream.learner.service;
 
-import static io.creditstream.learner.service.LearnerServiceTest.assertSameWeights;
+import static io.creditstream.learner.service.LearnerServiceITCase.assertSameWeights;
 import static io.creditstream.learner.service.ServiceTestSupport.batch;
 import static io.creditstream.learner.service.ServiceTestSupport.encode;
 import static io.creditstream.learner.service.ServiceTestSupport.freshTopic;
