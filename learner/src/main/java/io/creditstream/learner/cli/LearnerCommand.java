@@ -84,7 +84,7 @@ final class LearnerCommand implements Callable<Integer> {
     @Option(
             names = "--epochs",
             paramLabel = "N",
-            defaultValue = "1",
+            defaultValue = "4",
             description = "Passes over each update's samples (default: ${DEFAULT-VALUE}).")
     int epochs;
 

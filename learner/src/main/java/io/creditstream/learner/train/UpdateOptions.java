@@ -22,9 +22,13 @@ public record UpdateOptions(
         double entropyCoefficient,
         OptionalDouble maxGradNorm) {
 
-    /** The defaults: lr 1e-3, 1 epoch, minibatches of 256, ε 0.2, entropy 0.01, no norm clip. */
+    /**
+     * The defaults: lr 1e-3, 4 epochs, minibatches of 256, ε 0.2, entropy 0.01, no norm clip. Four
+     * passes halved the episodes to 50% success on the 7x11 maze against one (docs/BENCHMARKS.md),
+     * for GiGPO and GRPO alike; a higher learning rate or an update per group collapsed instead.
+     */
     public static final UpdateOptions DEFAULTS =
-            new UpdateOptions(1e-3, 1, 256, 0.2, 0.01, OptionalDouble.empty());
+            new UpdateOptions(1e-3, 4, 256, 0.2, 0.01, OptionalDouble.empty());
 
     /** Checks every setting, saying which one is wrong and what is allowed. */
     public UpdateOptions {

@@ -23,7 +23,9 @@ class ClippedPolicyGradientTest {
         try (PolicyNetwork network = PolicyNetwork.create(SPEC, 8);
                 ClippedPolicyGradient learner =
                         new ClippedPolicyGradient(
-                                network, UpdateOptions.DEFAULTS.withLearningRate(1e-2), 8)) {
+                                network,
+                                UpdateOptions.DEFAULTS.withLearningRate(1e-2).withEpochs(1),
+                                8)) {
             int east = network.actionIndex("east");
             int west = network.actionIndex("west");
             float[] before = network.logProbabilities(OBSERVATION);
@@ -220,7 +222,7 @@ class ClippedPolicyGradientTest {
         assertThatThrownBy(() -> UpdateOptions.DEFAULTS.withMaxGradNorm(-1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(UpdateOptions.DEFAULTS.learningRate()).isEqualTo(1e-3);
-        assertThat(UpdateOptions.DEFAULTS.epochs()).isEqualTo(1);
+        assertThat(UpdateOptions.DEFAULTS.epochs()).isEqualTo(4);
         assertThat(UpdateOptions.DEFAULTS.minibatchSize()).isEqualTo(256);
         assertThat(UpdateOptions.DEFAULTS.clipEpsilon()).isEqualTo(0.2);
         assertThat(UpdateOptions.DEFAULTS.entropyCoefficient()).isEqualTo(0.01);
