@@ -28,7 +28,10 @@ import picocli.CommandLine.Option;
                     + " learner.batches, publishes policy snapshots) and the fleet (plays the 7x11"
                     + " key-and-door maze with the newest snapshot). Prints the learning curve"
                     + " (success rate over the last 200 episodes, episode length, policy version)"
-                    + " with the credit and PRM figures, and writes it as CSV and PNG at the end.",
+                    + " with the credit and PRM figures, and writes it as CSV and PNG at the end."
+                    + " Stops at 80% success over the last 200 episodes (--stop-at-success) or"
+                    + " after --episodes; the fleet pauses while it is --max-steps-ahead steps"
+                    + " ahead of the learner.",
             "The invalid-action penalty is 0 unless set: with it, std normalisation in groups"
                     + " where every rollout failed teaches the policy never to pick or open.",
             "--random-fleet runs the throughput demo instead: a random-policy fleet at --rate,"
