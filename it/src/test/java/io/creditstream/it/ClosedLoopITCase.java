@@ -57,8 +57,10 @@ class ClosedLoopITCase {
         // Runs until 80% or 6,000 episodes: how soon the first lucky successes come varies a lot
         // from run to run (take-off seen anywhere from ~350 to ~1,400 episodes).
         assertThat(summary.episodes()).as(output).isGreaterThanOrEqualTo(ClosedLoopDemo.WINDOW);
-        assertThat(summary.learnerUpdates()).as(output).isGreaterThan(10);
-        assertThat(summary.snapshots()).isGreaterThan(10);
+        // A quick run reaches 80% after a few hundred episodes and under ten updates.
+        assertThat(summary.learnerUpdates()).as(output).isGreaterThanOrEqualTo(2);
+        // Every version announced exactly once, version 0 (the initial policy) included.
+        assertThat(summary.snapshots()).as(output).isEqualTo(summary.learnerUpdates() + 1);
         assertThat(summary.successRateLast200())
                 .as("success over the last 200 episodes; random policy %s%n%s", random, output)
                 .isGreaterThan(Math.max(0.5, 10 * random));
