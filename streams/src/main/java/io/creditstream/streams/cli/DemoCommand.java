@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
                     + " key-and-door maze with the newest snapshot). Prints the learning curve"
                     + " (success rate over the last 200 episodes, episode length, policy version)"
                     + " with the credit and PRM figures, and writes it as CSV and PNG at the end."
-                    + " Stops at 80% success over the last 200 episodes (--stop-at-success) or"
+                    + " Stops at 80%% success over the last 200 episodes (--stop-at-success) or"
                     + " after --episodes; the fleet pauses while it is --max-steps-ahead steps"
                     + " ahead of the learner.",
             "The invalid-action penalty is 0 unless set: with it, std normalisation in groups"

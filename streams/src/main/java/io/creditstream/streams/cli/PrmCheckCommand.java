@@ -64,7 +64,7 @@ public class PrmCheckCommand implements Callable<Integer> {
             defaultValue = "0.8",
             description =
                     "The fleet's chance of a random action instead of an optimal one; 0.8 gives"
-                            + " about 45% successes (default: ${DEFAULT-VALUE}).")
+                            + " about 45%% successes (default: ${DEFAULT-VALUE}).")
     double epsilon;
 
     @Option(
