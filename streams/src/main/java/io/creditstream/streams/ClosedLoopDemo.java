@@ -251,7 +251,11 @@ public final class ClosedLoopDemo {
         return loop;
     }
 
-    private List<String> javaCommand(String command) {
+    /**
+     * {@code java … LearnerCli <command>} with the flags learner and fleet must agree on: broker,
+     * experiment, snapshot topic, maze and seed.
+     */
+    private List<String> childCommand(String command, Configuration config) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dai.djl.offline=true");
@@ -259,55 +263,47 @@ public final class ClosedLoopDemo {
         cmd.add(settings.learnerClasspath());
         cmd.add("io.creditstream.learner.cli.LearnerCli");
         cmd.add(command);
-        return cmd;
-    }
-
-    private List<String> learnerCommand(Configuration config, Path work) {
-        List<String> cmd = javaCommand("learner");
         cmd.addAll(
                 List.of(
                         "--bootstrap-servers",
                         config.get(CreditstreamOptions.BOOTSTRAP_SERVERS),
                         "--experiment",
                         "demo",
-                        "--batches-topic",
-                        config.get(CreditstreamOptions.TOPIC_BATCHES),
                         "--snapshots-topic",
                         config.get(CreditstreamOptions.TOPIC_SNAPSHOTS),
-                        "--store",
-                        work.resolve("snapshots").toString(),
-                        "--checkpoint",
-                        work.resolve("learner.ckpt").toString(),
                         "--maze",
                         settings.maze(),
                         "--seed",
                         String.valueOf(settings.seed())));
+        return cmd;
+    }
+
+    private List<String> learnerCommand(Configuration config, Path work) {
+        List<String> cmd = childCommand("learner", config);
+        cmd.addAll(
+                List.of(
+                        "--batches-topic",
+                        config.get(CreditstreamOptions.TOPIC_BATCHES),
+                        "--store",
+                        work.resolve("snapshots").toString(),
+                        "--checkpoint",
+                        work.resolve("learner.ckpt").toString()));
         cmd.addAll(settings.learnerArgs());
         return cmd;
     }
 
     private List<String> fleetCommand(Configuration config) {
-        List<String> cmd = javaCommand("fleet");
+        List<String> cmd = childCommand("fleet", config);
         cmd.addAll(
                 List.of(
-                        "--bootstrap-servers",
-                        config.get(CreditstreamOptions.BOOTSTRAP_SERVERS),
-                        "--experiment",
-                        "demo",
                         "--steps-topic",
                         config.get(CreditstreamOptions.TOPIC_STEPS),
-                        "--snapshots-topic",
-                        config.get(CreditstreamOptions.TOPIC_SNAPSHOTS),
-                        "--maze",
-                        settings.maze(),
                         "--workers",
                         String.valueOf(settings.workers()),
                         "--tasks",
                         String.valueOf(settings.tasks()),
                         "--group-size",
                         String.valueOf(settings.groupSize()),
-                        "--seed",
-                        String.valueOf(settings.seed()),
                         "--max-episodes",
                         String.valueOf(settings.episodes()),
                         "--rate",

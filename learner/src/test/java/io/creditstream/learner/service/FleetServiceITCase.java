@@ -32,6 +32,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -291,14 +293,12 @@ class FleetServiceITCase {
                                         .build());
                 StepReader reader = new StepReader(steps)) {
             fleet.start();
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (roundIds.stream().map(id -> id.substring(0, 6)).distinct().count() < 2
-                    || fleet.progress().groups() < 4) {
-                assertThat(System.nanoTime())
-                        .as("both workers asked for a round, 4 groups played: %s", roundIds)
-                        .isLessThan(deadline);
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
+            awaitFleet(
+                    fleet,
+                    () ->
+                            roundIds.stream().map(id -> id.substring(0, 6)).distinct().count() == 2
+                                    && fleet.progress().groups() >= 4,
+                    "both workers asked for a round and 4 groups were played");
             fleet.stop();
             assertThat(fleet.awaitTermination(PATIENCE)).isTrue();
 
@@ -357,13 +357,21 @@ class FleetServiceITCase {
 
     /** Polls the fleet's progress until both workers wait for a newer snapshot. */
     private static void awaitBothPaused(FleetService fleet) {
+        awaitFleet(fleet, () -> fleet.progress().pausedWorkers() == 2, "both workers paused");
+    }
+
+    /**
+     * Polls {@code done} every millisecond (the fleet's threads change it; there is no event to
+     * wait on), failing fast if the fleet failed and after {@link ServiceTestSupport#PATIENCE}.
+     */
+    private static void awaitFleet(FleetService fleet, BooleanSupplier done, String what) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (fleet.progress().pausedWorkers() < 2) {
-            assertThat(fleet.failure()).isEmpty();
+        while (!done.getAsBoolean()) {
+            assertThat(fleet.failure()).as(what).isEmpty();
             assertThat(System.nanoTime())
-                    .as("both workers paused within %s: %s", PATIENCE, fleet.progress())
+                    .as("%s within %s: %s", what, PATIENCE, fleet.progress())
                     .isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
