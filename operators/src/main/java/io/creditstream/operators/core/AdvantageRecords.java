@@ -61,6 +61,14 @@ final class AdvantageRecords {
             }
         }
         return new AdvantageBatch(
-                group.getGroupId(), group.getExperimentId(), minVersion, maxVersion, 0L, records);
+                group.getGroupId(),
+                group.getExperimentId(),
+                minVersion,
+                maxVersion,
+                0L,
+                records,
+                null,
+                null,
+                null);
     }
 }

@@ -172,6 +172,9 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
                                 minVersion,
                                 maxVersion,
                                 now,
-                                records)));
+                                records,
+                                null,
+                                null,
+                                null)));
     }
 }

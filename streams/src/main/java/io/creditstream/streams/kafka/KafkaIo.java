@@ -155,7 +155,10 @@ public final class KafkaIo {
         Properties producer = new Properties();
         producer.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                String.valueOf(config.get(CreditstreamOptions.TRANSACTION_TIMEOUT).toMillis()));
+                String.valueOf(
+                        config.getOptional(CreditstreamOptions.TRANSACTION_TIMEOUT)
+                                .orElse(java.time.Duration.ofMinutes(15))
+                                .toMillis()));
         producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producer.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
         return KafkaSink.<T>builder()

@@ -73,10 +73,13 @@ public final class CreditstreamOptions {
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
             ConfigOptions.key("kafka.transaction-timeout")
                     .durationType()
-                    .defaultValue(Duration.ofMinutes(10))
+                    .noDefaultValue()
                     .withDescription(
-                            "Producer transaction timeout; must exceed the checkpoint interval and"
-                                    + " stay under the broker's transaction.max.timeout.ms.");
+                            "Producer transaction timeout: the longest the job may be down without"
+                                    + " losing the output of its last checkpoint. Unset: the"
+                                    + " broker's transaction.max.timeout.ms, read at start (the"
+                                    + " embedded broker allows 7 d, a stock broker 15 min). Must"
+                                    + " exceed the checkpoint interval.");
 
     public static final ConfigOption<String> TOPIC_STEPS = topic("topic.steps", "agent.steps");
     public static final ConfigOption<String> TOPIC_BATCHES =
@@ -298,19 +301,75 @@ public final class CreditstreamOptions {
                     .defaultValue(1000)
                     .withDescription("Steps with a higher index are dead-lettered.");
 
+    public static final ConfigOption<Integer> MAX_GROUP_SIZE =
+            ConfigOptions.key("assembly.max-group-size")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Steps declaring a larger group_size are dead-lettered"
+                                    + " (invalid-group-size).");
+
+    public static final ConfigOption<Integer> MAX_OPEN_EPISODES =
+            ConfigOptions.key("assembly.max-open-episodes")
+                    .intType()
+                    .defaultValue(1_000_000)
+                    .withDescription(
+                            "Open episodes one experiment may hold per trajectory-assembler"
+                                    + " subtask; the first step of one more is dead-lettered"
+                                    + " (too-many-open-episodes).");
+
+    public static final ConfigOption<Duration> COMPLETED_RETENTION =
+            ConfigOptions.key("assembly.completed-retention")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long the ids of completed episodes and groups are remembered, so"
+                                    + " that a re-sent step or trajectory is dropped (identical) or"
+                                    + " dead-lettered (conflicting) instead of counted twice.");
+
     public static final ConfigOption<Integer> MAX_RECORD_BYTES =
             ConfigOptions.key("input.max-record-bytes")
                     .intType()
-                    .defaultValue(1 << 20)
-                    .withDescription("agent.steps values larger than this are dead-lettered.");
+                    .defaultValue(900 * 1024)
+                    .withDescription(
+                            "agent.steps values larger than this are dead-lettered; must be below"
+                                    + " batch.max-bytes so that every accepted step fits a batch.");
+
+    public static final ConfigOption<Integer> MAX_ID_LENGTH =
+            ConfigOptions.key("input.max-id-length")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Longest experiment, task, group or episode id (characters); longer"
+                                    + " ids, and ids with control characters, are dead-lettered"
+                                    + " (invalid-id).");
+
+    public static final ConfigOption<Integer> DLQ_MAX_PAYLOAD_BYTES =
+            ConfigOptions.key("dlq.max-payload-bytes")
+                    .intType()
+                    .defaultValue(900 * 1024)
+                    .withDescription(
+                            "A dead letter's payload is cut to this many bytes (payload_bytes keeps"
+                                    + " the original size), so every dead letter fits the topic.");
 
     public static final ConfigOption<Integer> BATCH_MAX_RECORDS =
             ConfigOptions.key("batch.max-records")
                     .intType()
                     .defaultValue(1024)
                     .withDescription(
-                            "A learner batch leaves at this many advantage records (groups are"
-                                    + " never split).");
+                            "A learner batch leaves at this many advantage records (a group is"
+                                    + " never split for this limit).");
+
+    public static final ConfigOption<Integer> BATCH_MAX_BYTES =
+            ConfigOptions.key("batch.max-bytes")
+                    .intType()
+                    .defaultValue(1_000_000)
+                    .withDescription(
+                            "A learner batch's encoded size stays at or below this; a group larger"
+                                    + " than one batch is split into consecutive parts"
+                                    + " (split_group_id, split_part, split_parts). The producer's"
+                                    + " max.request.size and the topics the job creates are sized"
+                                    + " to match; keep it below the topic's max.message.bytes.");
 
     public static final ConfigOption<Duration> BATCH_LINGER =
             ConfigOptions.key("batch.linger")
