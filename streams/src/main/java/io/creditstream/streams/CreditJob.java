@@ -1,6 +1,7 @@
 package io.creditstream.streams;
 
 import io.creditstream.operators.core.StalenessPolicy;
+import io.creditstream.operators.core.assembly.StepValidator;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
@@ -81,11 +82,15 @@ public final class CreditJob {
             PrmParams prm,
             StalenessPolicy staleness,
             int maxRecordBytes,
+            StepValidator validator,
             Duration episodeTimeout,
             int maxStepsPerEpisode,
+            int maxOpenEpisodes,
+            Duration completedRetention,
             Duration groupTimeout,
             int minGroupSize,
             int batchMaxRecords,
+            int batchMaxBytes,
             Duration batchLinger,
             KnapsackParams knapsack,
             KnapsackSolver.Mode solver,
@@ -98,6 +103,17 @@ public final class CreditJob {
          * @throws IllegalArgumentException naming the bad key
          */
         public static Settings from(Configuration config) {
+            int maxRecordBytes = config.get(CreditstreamOptions.MAX_RECORD_BYTES);
+            int batchMaxBytes = config.get(CreditstreamOptions.BATCH_MAX_BYTES);
+            if (maxRecordBytes >= batchMaxBytes) {
+                // An accepted step must fit a batch, or its group is lost at the output.
+                throw new IllegalArgumentException(
+                        "input.max-record-bytes ("
+                                + maxRecordBytes
+                                + ") must be below batch.max-bytes ("
+                                + batchMaxBytes
+                                + "): lower the first or raise the second");
+            }
             return new Settings(
                     CreditstreamOptions.creditParams(config),
                     CreditstreamOptions.oprlParams(config),
@@ -105,12 +121,18 @@ public final class CreditJob {
                     new StalenessPolicy(
                             config.get(CreditstreamOptions.MAX_POLICY_LAG),
                             config.get(CreditstreamOptions.MIN_GROUP_SIZE)),
-                    config.get(CreditstreamOptions.MAX_RECORD_BYTES),
+                    maxRecordBytes,
+                    new StepValidator(
+                            config.get(CreditstreamOptions.MAX_ID_LENGTH),
+                            config.get(CreditstreamOptions.MAX_GROUP_SIZE)),
                     config.get(CreditstreamOptions.EPISODE_TIMEOUT),
                     config.get(CreditstreamOptions.MAX_STEPS_PER_EPISODE),
+                    config.get(CreditstreamOptions.MAX_OPEN_EPISODES),
+                    config.get(CreditstreamOptions.COMPLETED_RETENTION),
                     config.get(CreditstreamOptions.GROUP_TIMEOUT),
                     config.get(CreditstreamOptions.MIN_GROUP_SIZE),
                     config.get(CreditstreamOptions.BATCH_MAX_RECORDS),
+                    batchMaxBytes,
                     config.get(CreditstreamOptions.BATCH_LINGER),
                     CreditstreamOptions.knapsackParams(config),
                     CreditstreamOptions.knapsackSolver(config),
@@ -135,7 +157,7 @@ public final class CreditJob {
             DataStream<PolicySnapshot> snapshots,
             Settings settings) {
         SingleOutputStreamOperator<EncodedStep> steps =
-                raw.process(new DecodeStepFunction(settings.maxRecordBytes()))
+                raw.process(new DecodeStepFunction(settings.maxRecordBytes(), settings.validator()))
                         .returns(TypeInformation.of(EncodedStep.class))
                         .uid(UID_DECODE)
                         .name("Decode and validate steps");
@@ -166,20 +188,25 @@ public final class CreditJob {
             Settings settings,
             boolean boundedInput) {
         SingleOutputStreamOperator<EncodedTrajectory> trajectories =
-                steps.keyBy(EncodedStep::getEpisodeId)
+                steps.keyBy(EncodedStep::episodeKey, Types.STRING)
                         .process(
                                 new TrajectoryAssembler(
-                                        settings.episodeTimeout(), settings.maxStepsPerEpisode()))
+                                        settings.episodeTimeout(),
+                                        settings.maxStepsPerEpisode(),
+                                        settings.maxOpenEpisodes(),
+                                        settings.completedRetention(),
+                                        boundedInput))
                         .returns(TypeInformation.of(EncodedTrajectory.class))
                         .uid(UID_TRAJECTORIES)
                         .name("Assemble trajectories");
         SingleOutputStreamOperator<TrajectoryGroup> groups =
                 trajectories
-                        .keyBy(EncodedTrajectory::getGroupId)
+                        .keyBy(EncodedTrajectory::groupKey, Types.STRING)
                         .process(
                                 new GroupAssembler(
                                         settings.groupTimeout(),
                                         settings.minGroupSize(),
+                                        settings.completedRetention(),
                                         boundedInput))
                         .returns(new AvroTypeInfo<>(TrajectoryGroup.class))
                         .uid(UID_GROUPS)
@@ -198,9 +225,17 @@ public final class CreditJob {
                                 "Batch advantages",
                                 new AvroTypeInfo<>(AdvantageBatch.class),
                                 new AdvantageBatchOperator(
-                                        settings.batchMaxRecords(), settings.batchLinger()))
+                                        settings.batchMaxRecords(),
+                                        settings.batchMaxBytes(),
+                                        settings.batchLinger()))
                         .uid(UID_BATCHER);
-        DataStream<DeadLetter> deadLetters = trajectories.getSideOutput(DeadLetters.TAG);
+        DataStream<DeadLetter> deadLetters =
+                trajectories
+                        .getSideOutput(DeadLetters.TAG)
+                        .union(
+                                groups.getSideOutput(DeadLetters.TAG),
+                                perGroup.getSideOutput(DeadLetters.TAG),
+                                batches.getSideOutput(DeadLetters.TAG));
         if (upstreamDeadLetters != null) {
             deadLetters = upstreamDeadLetters.union(deadLetters);
         }
@@ -217,7 +252,7 @@ public final class CreditJob {
             DataStream<TrajectoryGroup> groups, Settings settings) {
         String name = "Estimate advantages (" + settings.credit().estimator().configName() + ")";
         if (settings.credit().estimator() != Estimator.OPRL) {
-            return groups.map(new CreditAssignFunction(settings.credit()))
+            return groups.process(new CreditAssignFunction(settings.credit()))
                     .returns(new AvroTypeInfo<>(AdvantageBatch.class))
                     .uid(UID_CREDIT)
                     .name(name);

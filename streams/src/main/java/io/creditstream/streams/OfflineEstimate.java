@@ -64,7 +64,7 @@ public final class OfflineEstimate {
                 }
                 try {
                     StepEvent step = stepCodec.read(line);
-                    StepValidator.Verdict verdict = StepValidator.validate(step);
+                    StepValidator.Verdict verdict = settings.validator().validate(step);
                     if (!verdict.valid()) {
                         throw new IllegalArgumentException(
                                 verdict.reason().code() + ": " + verdict.detail());

@@ -10,8 +10,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Turns one group's per-step credit into its advantage batch, whatever the estimator. */
-final class AdvantageRecords {
+public final class AdvantageRecords {
     private AdvantageRecords() {}
+
+    /**
+     * The first non-finite number among the batch's records, described with its episode, step and
+     * field; null when every number is finite. A batch with one is never written to the learner.
+     */
+    public static String firstNonFinite(AdvantageBatch batch) {
+        for (AdvantageRecord r : batch.getRecords()) {
+            String field =
+                    !Double.isFinite(r.getAdvantage())
+                            ? "advantage"
+                            : !Double.isFinite(r.getEpisodeAdvantage())
+                                    ? "episode_advantage"
+                                    : !Double.isFinite(r.getStepAdvantage())
+                                            ? "step_advantage"
+                                            : !Double.isFinite(r.getStepReturn())
+                                                    ? "step_return"
+                                                    : r.getProcessReward() != null
+                                                                    && !Double.isFinite(
+                                                                            r.getProcessReward())
+                                                            ? "process_reward"
+                                                            : null;
+            if (field != null) {
+                return field
+                        + " of episode "
+                        + r.getEpisodeId()
+                        + " step "
+                        + r.getStepIndex()
+                        + " is not finite";
+            }
+        }
+        return null;
+    }
 
     /**
      * @param credits one list per trajectory of the group, in group order, one entry per step

@@ -15,7 +15,19 @@ public final class CreditMetrics {
     public static final String EVENTS_IN = "creditEventsIn";
     public static final String DEAD_LETTERED = "creditDeadLettered";
     public static final String REASON_LABEL = "reason";
+
+    /** Identical steps received again (open episode, or re-sent after completing): dropped. */
     public static final String DUPLICATE_STEPS = "creditDuplicateSteps";
+
+    /** Trajectories received again for a group that already holds them: dropped. */
+    public static final String DUPLICATE_TRAJECTORIES = "creditDuplicateTrajectories";
+
+    /** Groups split into several learner batches because they exceed batch.max-bytes. */
+    public static final String SPLIT_GROUPS = "creditSplitGroups";
+
+    /** Policy snapshots ignored because their version is outside 0..2^53. */
+    public static final String SNAPSHOTS_REJECTED = "creditSnapshotsRejected";
+
     public static final String OPEN_TRAJECTORIES = "creditOpenTrajectories";
     public static final String TRAJECTORIES_COMPLETED = "creditTrajectoriesCompleted";
     public static final String OPEN_GROUPS = "creditOpenGroups";

@@ -15,13 +15,14 @@ import org.apache.flink.util.Collector;
 /**
  * Decodes raw agent.steps values into {@link StepEvent}s and validates them, passing each valid
  * step on in its original bytes as an {@link EncodedStep}; anything unusable (oversize, malformed,
- * missing ids, negative index, non-finite numbers) goes to the dead-letter side output with its
- * Kafka coordinates, so bad input never fails the job.
+ * or failing a {@link StepValidator} rule) goes to the dead-letter side output with its Kafka
+ * coordinates, so bad input never fails the job.
  */
 public class DecodeStepFunction extends ProcessFunction<RawStep, EncodedStep> {
     private static final long serialVersionUID = 1L;
 
     private final int maxRecordBytes;
+    private final StepValidator validator;
 
     private transient AvroCodec<StepEvent> codec;
     private transient Counter eventsIn;
@@ -29,13 +30,15 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, EncodedStep> {
 
     /**
      * @param maxRecordBytes values larger than this are dead-lettered unread
+     * @param validator the rules a decoded step must pass
      */
-    public DecodeStepFunction(int maxRecordBytes) {
+    public DecodeStepFunction(int maxRecordBytes, StepValidator validator) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException(
                     "input.max-record-bytes must be positive, got " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
+        this.validator = validator;
     }
 
     @Override
@@ -66,9 +69,15 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, EncodedStep> {
             reject(raw, payload, DeadLetterReason.MALFORMED_BYTES, e.getMessage(), null, ctx);
             return;
         }
-        StepValidator.Verdict verdict = StepValidator.validate(step);
+        StepValidator.Verdict verdict = validator.validate(step);
         if (!verdict.valid()) {
-            reject(raw, payload, verdict.reason(), verdict.detail(), step.getEpisodeId(), ctx);
+            // The episode id only where it passed the id checks: a 100 KB id is not repeated.
+            String episodeId =
+                    verdict.reason() == DeadLetterReason.MISSING_ID
+                                    || verdict.reason() == DeadLetterReason.INVALID_ID
+                            ? null
+                            : step.getEpisodeId();
+            reject(raw, payload, verdict.reason(), verdict.detail(), episodeId, ctx);
             return;
         }
         out.collect(EncodedStep.of(step, payload));

@@ -11,7 +11,12 @@ import java.util.Objects;
  * Flink POJO (public fields, no-arg constructor): never Kryo.
  */
 public class EncodedStep {
-    /** The episode the step belongs to: the assembly key. */
+    /** The experiment: every assembly key is scoped by it (see {@link ScopedKey}). */
+    public String experimentId;
+
+    public String taskId;
+
+    /** The episode the step belongs to. */
     public String episodeId;
 
     public int stepIndex;
@@ -29,16 +34,20 @@ public class EncodedStep {
     public EncodedStep() {}
 
     public EncodedStep(
+            String experimentId,
+            String taskId,
+            String groupId,
             String episodeId,
             int stepIndex,
             boolean done,
-            String groupId,
             int groupSize,
             byte[] payload) {
+        this.experimentId = experimentId;
+        this.taskId = taskId;
+        this.groupId = groupId;
         this.episodeId = episodeId;
         this.stepIndex = stepIndex;
         this.done = done;
-        this.groupId = groupId;
         this.groupSize = groupSize;
         this.payload = payload;
     }
@@ -46,16 +55,19 @@ public class EncodedStep {
     /** The assembly fields of a decoded step beside its encoding. */
     public static EncodedStep of(StepEvent step, byte[] payload) {
         return new EncodedStep(
+                step.getExperimentId(),
+                step.getTaskId(),
+                step.getGroupId(),
                 step.getEpisodeId(),
                 step.getStepIndex(),
                 step.getDone(),
-                step.getGroupId(),
                 step.getGroupSize(),
                 payload);
     }
 
-    public String getEpisodeId() {
-        return episodeId;
+    /** The trajectory assembler's key: the episode within its experiment. */
+    public String episodeKey() {
+        return ScopedKey.of(experimentId, episodeId);
     }
 
     @Override
@@ -64,6 +76,8 @@ public class EncodedStep {
                 && stepIndex == other.stepIndex
                 && done == other.done
                 && groupSize == other.groupSize
+                && Objects.equals(experimentId, other.experimentId)
+                && Objects.equals(taskId, other.taskId)
                 && Objects.equals(episodeId, other.episodeId)
                 && Objects.equals(groupId, other.groupId)
                 && Arrays.equals(payload, other.payload);
@@ -71,12 +85,19 @@ public class EncodedStep {
 
     @Override
     public int hashCode() {
-        return Objects.hash(episodeId, stepIndex, done, groupId, groupSize) * 31
+        return Objects.hash(experimentId, episodeId, stepIndex, done, groupId, groupSize) * 31
                 + Arrays.hashCode(payload);
     }
 
     @Override
     public String toString() {
-        return "EncodedStep{" + episodeId + "#" + stepIndex + (done ? ", done" : "") + "}";
+        return "EncodedStep{"
+                + experimentId
+                + "/"
+                + episodeId
+                + "#"
+                + stepIndex
+                + (done ? ", done" : "")
+                + "}";
     }
 }

@@ -6,6 +6,10 @@ package io.creditstream.operators.flink;
  * assembler keys and counts by. A Flink POJO: never Kryo, and no Avro serialization per hop.
  */
 public class EncodedTrajectory {
+    public String experimentId;
+
+    public String taskId;
+
     public String groupId;
 
     public String episodeId;
@@ -21,7 +25,15 @@ public class EncodedTrajectory {
     public EncodedTrajectory() {}
 
     public EncodedTrajectory(
-            String groupId, String episodeId, int groupSize, int stepCount, byte[] steps) {
+            String experimentId,
+            String taskId,
+            String groupId,
+            String episodeId,
+            int groupSize,
+            int stepCount,
+            byte[] steps) {
+        this.experimentId = experimentId;
+        this.taskId = taskId;
         this.groupId = groupId;
         this.episodeId = episodeId;
         this.groupSize = groupSize;
@@ -29,12 +41,21 @@ public class EncodedTrajectory {
         this.steps = steps;
     }
 
-    public String getGroupId() {
-        return groupId;
+    /** The group assembler's key: the group within its experiment. */
+    public String groupKey() {
+        return ScopedKey.of(experimentId, groupId);
     }
 
     @Override
     public String toString() {
-        return "EncodedTrajectory{" + groupId + "/" + episodeId + ", " + stepCount + " steps}";
+        return "EncodedTrajectory{"
+                + experimentId
+                + "/"
+                + groupId
+                + "/"
+                + episodeId
+                + ", "
+                + stepCount
+                + " steps}";
     }
 }

@@ -103,6 +103,17 @@ final class MapStateWeights extends AbstractMap<Integer, Double> {
         return Collections.unmodifiableSet(new LinkedHashSet<>(entries));
     }
 
+    /** The first changed weight that is not finite, described; null when all are finite. */
+    String firstNonFiniteChange() {
+        for (Integer feature : dirty) {
+            Double value = cache.get(feature);
+            if (value != null && !Double.isFinite(value)) {
+                return "the PRM update would set weight " + feature + " to " + value;
+            }
+        }
+        return null;
+    }
+
     /** Writes the changed weights to the state. */
     void flush() {
         try {

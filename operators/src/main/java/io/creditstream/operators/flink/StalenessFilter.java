@@ -1,6 +1,7 @@
 package io.creditstream.operators.flink;
 
 import io.creditstream.operators.core.StalenessPolicy;
+import io.creditstream.operators.core.assembly.StepValidator;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -34,6 +35,10 @@ public class StalenessFilter
     private transient Counter staleTrajectories;
     private transient Counter staleGroups;
     private transient long newestSeen;
+    private transient Counter snapshotsRejected;
+
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(StalenessFilter.class);
 
     public StalenessFilter(StalenessPolicy policy) {
         this.policy = policy;
@@ -48,6 +53,7 @@ public class StalenessFilter
                         new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
         staleTrajectories = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_DROPPED);
         staleGroups = metrics.counter(CreditMetrics.STALE_GROUPS_DROPPED);
+        snapshotsRejected = metrics.counter(CreditMetrics.SNAPSHOTS_REJECTED);
         newestSeen = -1;
         metrics.gauge(CreditMetrics.NEWEST_POLICY_VERSION, () -> newestSeen);
     }
@@ -73,6 +79,18 @@ public class StalenessFilter
     public void processBroadcastElement(
             PolicySnapshot snapshot, Context context, Collector<TrajectoryGroup> out)
             throws Exception {
+        long version = snapshot.getVersion();
+        if (version < 0 || version > StepValidator.MAX_POLICY_VERSION) {
+            // A forged or corrupt version would otherwise become the newest for good (broadcast
+            // state is checkpointed) and mark every later trajectory stale.
+            snapshotsRejected.inc();
+            LOG.warn(
+                    "Ignored a policy snapshot of experiment {} with version {}: versions must lie"
+                            + " between 0 and 2^53",
+                    snapshot.getExperimentId(),
+                    version);
+            return;
+        }
         BroadcastState<String, Long> versions = context.getBroadcastState(NEWEST_VERSIONS);
         Long known = versions.get(snapshot.getExperimentId());
         if (known == null || snapshot.getVersion() > known) {

@@ -4,6 +4,7 @@ import static io.creditstream.operators.flink.TestSteps.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.assembly.StepValidator;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
@@ -23,7 +24,9 @@ class DecodeStepFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeStepFunction(2_000));
+        harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeStepFunction(2_000, new StepValidator(256, 1024)));
     }
 
     @AfterEach
@@ -38,7 +41,7 @@ class DecodeStepFunctionTest {
 
         byte[] bytes = codec.encode(valid);
         assertThat(harness.extractOutputValues())
-                .containsExactly(new EncodedStep("e1", 0, false, "g1", 4, bytes));
+                .containsExactly(new EncodedStep("exp", "task-1", "g1", "e1", 0, false, 4, bytes));
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -99,6 +102,52 @@ class DecodeStepFunctionTest {
                 .containsOnly(DeadLetterReason.NON_FINITE_NUMBER.code());
         assertThat(letters.get(0).getDetail()).contains("prm_logprob").contains("NaN");
         assertThat(letters.get(1).getDetail()).contains("ref_logprob").contains("Infinity");
+    }
+
+    @Test
+    void deadLettersLongOrControlIdsAbsurdGroupSizesAndPolicyVersions() throws Exception {
+        StepEvent longId = step("e".repeat(257), 0, false);
+        StepEvent controlId = step("e\u0007", 0, false);
+        StepEvent hugeGroup = step("g1", "e1", 0, false, 1_000_000_000);
+        StepEvent zeroGroup = step("g1", "e1", 0, false, 0);
+        StepEvent negativeVersion = step("e1", 0, false);
+        negativeVersion.setPolicyVersion(Long.MIN_VALUE);
+        StepEvent hugeVersion = step("e1", 0, false);
+        hugeVersion.setPolicyVersion(StepValidator.MAX_POLICY_VERSION + 1);
+        StepEvent largestVersion = step("e1", 0, true);
+        largestVersion.setPolicyVersion(StepValidator.MAX_POLICY_VERSION);
+        StepEvent longestId = step("e".repeat(256), 0, true);
+        long offset = 20;
+        for (StepEvent step :
+                List.of(
+                        longId,
+                        controlId,
+                        hugeGroup,
+                        zeroGroup,
+                        negativeVersion,
+                        hugeVersion,
+                        largestVersion,
+                        longestId)) {
+            harness.processElement(raw(codec.encode(step), offset++), 0);
+        }
+
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters)
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        DeadLetterReason.INVALID_ID.code(),
+                        DeadLetterReason.INVALID_ID.code(),
+                        DeadLetterReason.INVALID_GROUP_SIZE.code(),
+                        DeadLetterReason.INVALID_GROUP_SIZE.code(),
+                        DeadLetterReason.INVALID_POLICY_VERSION.code(),
+                        DeadLetterReason.INVALID_POLICY_VERSION.code());
+        assertThat(letters.get(0).getDetail()).contains("episode_id").contains("257");
+        // The bad id itself is not repeated in the letter's episode_id.
+        assertThat(letters.get(0).getEpisodeId()).isNull();
+        assertThat(letters.get(1).getDetail()).contains("U+0007");
+        assertThat(letters.get(2).getDetail()).contains("assembly.max-group-size=1024");
+        assertThat(letters.get(4).getEpisodeId()).isEqualTo("e1");
     }
 
     private List<DeadLetter> deadLetters() {

@@ -15,8 +15,18 @@ final class TestSteps {
     }
 
     static StepEvent step(String group, String episode, int index, boolean done, int groupSize) {
+        return step("exp", group, episode, index, done, groupSize);
+    }
+
+    static StepEvent step(
+            String experiment,
+            String group,
+            String episode,
+            int index,
+            boolean done,
+            int groupSize) {
         return StepEvent.newBuilder()
-                .setExperimentId("exp")
+                .setExperimentId(experiment)
                 .setTaskId("task-1")
                 .setGroupId(group)
                 .setEpisodeId(episode)
@@ -32,12 +42,19 @@ final class TestSteps {
     }
 
     static EncodedTrajectory trajectory(String group, String episode, int groupSize, int length) {
+        return trajectory("exp", group, episode, groupSize, length);
+    }
+
+    static EncodedTrajectory trajectory(
+            String experiment, String group, String episode, int groupSize, int length) {
         AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
         List<byte[]> steps = new ArrayList<>();
         for (int i = 0; i < length; i++) {
-            steps.add(codec.encode(step(group, episode, i, i == length - 1, groupSize)));
+            steps.add(
+                    codec.encode(step(experiment, group, episode, i, i == length - 1, groupSize)));
         }
-        return new EncodedTrajectory(group, episode, groupSize, length, StepPayloads.pack(steps));
+        return new EncodedTrajectory(
+                experiment, "task-1", group, episode, groupSize, length, StepPayloads.pack(steps));
     }
 
     /** The steps of an encoded trajectory, decoded. */

@@ -11,27 +11,41 @@ import io.creditstream.schemas.internal.Trajectory;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TrajectoryAssemblerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration RETENTION = Duration.ofMinutes(5);
+    private static final int MAX_OPEN = 3;
 
     private final AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
     private KeyedOneInputStreamOperatorTestHarness<String, EncodedStep, EncodedTrajectory> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new TrajectoryAssembler(TIMEOUT, 10),
-                        EncodedStep::getEpisodeId,
+        harness = open(null, 1_000);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, EncodedStep, EncodedTrajectory>
+            open(OperatorSubtaskState restoreFrom, long time) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrajectoryAssembler(TIMEOUT, 10, MAX_OPEN, RETENTION, false)),
+                        EncodedStep::episodeKey,
                         Types.STRING);
-        harness.setProcessingTime(1_000);
+        h.setProcessingTime(time);
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
     }
 
     @AfterEach
@@ -57,6 +71,10 @@ class TrajectoryAssemblerTest {
         assertThat(out.get(0).groupId).isEqualTo("g1");
         assertThat(out.get(0).groupSize).isEqualTo(4);
         assertThat(out.get(0).stepCount).isEqualTo(3);
+        // The steps are gone; a marker of the completed episode stays until the retention ends.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        harness.setProcessingTime(1_000 + RETENTION.toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
@@ -79,7 +97,123 @@ class TrajectoryAssemblerTest {
                 .isEqualTo(DeadLetterReason.CONFLICTING_DUPLICATE.code());
         assertThat(AvroCodec.of(StepEvent.class).decode(bytes(letters.get(0))))
                 .isEqualTo(conflicting);
-        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void remembersACompletedEpisodeSoThatReSentStepsAreNotCountedTwice() throws Exception {
+        send(step("e1", 0, false));
+        send(step("e1", 1, true));
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        // An at-least-once retry of the whole episode: dropped, no phantom episode.
+        send(step("e1", 0, false));
+        send(step("e1", 1, true));
+        StepEvent conflicting = step("e1", 1, true);
+        conflicting.setReward(5.0);
+        send(conflicting);
+        send(step("e1", 2, false));
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        DeadLetterReason.CONFLICTING_DUPLICATE.code(),
+                        DeadLetterReason.STEP_AFTER_DONE.code());
+        // Only the retention timer: no timeout timer of a phantom episode.
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        // After the retention the id is forgotten and a re-send is a new episode again.
+        harness.setProcessingTime(1_000 + RETENTION.toMillis());
+        send(step("e1", 0, true));
+        assertThat(harness.extractOutputValues()).hasSize(2);
+    }
+
+    @Test
+    void deadLettersStepsThatDisagreeWithTheirEpisodesFirstStep() throws Exception {
+        send(step("g1", "e1", 0, false, 4));
+        send(step("g1", "e1", 1, false, 5));
+        send(step("g2", "e1", 2, false, 4));
+        StepEvent otherTask = step("g1", "e1", 3, false, 4);
+        otherTask.setTaskId("task-2");
+        send(otherTask);
+        send(step("g1", "e1", 1, true, 4));
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getReason)
+                .containsOnly(DeadLetterReason.INCONSISTENT_EPISODE.code())
+                .hasSize(3);
+        assertThat(deadLetters().get(0).getDetail()).contains("group_size 5");
+    }
+
+    @Test
+    void keepsEpisodesOfDifferentExperimentsApart() throws Exception {
+        send(step("exp-a", "g1", "e1", 0, true, 2));
+        send(step("exp-b", "g1", "e1", 0, false, 2));
+        send(step("exp-b", "g1", "e1", 1, true, 2));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(t -> t.experimentId + "/" + t.stepCount)
+                .containsExactly("exp-a/1", "exp-b/2");
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void limitsOpenEpisodesPerExperimentAcrossARestore() throws Exception {
+        for (int e = 0; e < MAX_OPEN; e++) {
+            send(step("e" + e, 0, false));
+        }
+        var snapshot = harness.snapshot(1, 1_000);
+        harness.close();
+        harness = open(snapshot, 2_000);
+
+        send(step("e-more", 0, false));
+        send(step("exp-b", "g1", "e-more", 0, false, 4));
+        send(step("e0", 1, true));
+        send(step("e-last", 0, false));
+
+        // The restored counts: the fourth open episode of "exp" is refused, another experiment's
+        // is not, and completing one frees a place.
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getReason)
+                .containsExactly(DeadLetterReason.TOO_MANY_OPEN_EPISODES.code());
+        assertThat(deadLetters().get(0).getEpisodeId()).isEqualTo("e-more");
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
+    void aRestoreAfterALongOutageGivesOpenEpisodesAFullTimeoutOfRunningTime() throws Exception {
+        send(step("e1", 0, false));
+        var snapshot = harness.snapshot(1, 1_000);
+        harness.close();
+
+        // Down for ten timeouts: the restored timer is long past due.
+        long restart = 1_000 + 10 * TIMEOUT.toMillis();
+        harness = open(snapshot, restart);
+        harness.setProcessingTime(restart + 1);
+        assertThat(deadLetters()).isEmpty();
+        harness.setProcessingTime(restart + TIMEOUT.toMillis() - 1);
+        assertThat(deadLetters()).isEmpty();
+
+        // The backlog's remaining step arrives and completes the episode normally.
+        send(step("e1", 1, true));
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(TestSteps.decode(harness.extractOutputValues().get(0))).hasSize(2);
+    }
+
+    @Test
+    void aRestoredEpisodeThatNeverCompletesTimesOutAfterItsRunningTime() throws Exception {
+        send(step("e1", 0, false));
+        var snapshot = harness.snapshot(1, 1_000);
+        harness.close();
+        long restart = 1_000 + 10 * TIMEOUT.toMillis();
+        harness = open(snapshot, restart);
+        harness.setProcessingTime(restart + 1);
+        harness.setProcessingTime(restart + TIMEOUT.toMillis() + 1);
+
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getReason)
+                .containsExactly(DeadLetterReason.EPISODE_TIMEOUT.code());
     }
 
     @Test
@@ -123,8 +257,7 @@ class TrajectoryAssemblerTest {
         send(step("e1", 0, true));
 
         assertThat(harness.extractOutputValues()).hasSize(1);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
     }
 
     private void send(StepEvent step) throws Exception {

@@ -296,6 +296,9 @@ final class TestRecords {
                 .setMaxPolicyVersion(minVersion + random.nextInt(3))
                 .setCreatedTimeMs(1_700_000_000_000L + random.nextInt(1_000_000))
                 .setRecords(records)
+                .setSplitGroupId(maybe(id("group")))
+                .setSplitPart(maybe(random.nextInt(4)))
+                .setSplitParts(maybe(4 + random.nextInt(4)))
                 .build();
     }
 
@@ -352,6 +355,7 @@ final class TestRecords {
                 .setDetail(maybe(text()))
                 .setEpisodeId(maybe(id("ep")))
                 .setTimeMs(1_700_000_000_000L + random.nextInt(1_000_000))
+                .setPayloadBytes(maybe((long) random.nextInt(1 << 30)))
                 .build();
     }
 

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -124,7 +125,10 @@ public final class KafkaIo {
                 .build();
     }
 
-    /** learner.batches, exactly-once, keyed by the batch's first group. */
+    /**
+     * learner.batches, exactly-once, keyed by the batch's first group: the parts of a split group
+     * share their group's key, so they land in one partition in part order.
+     */
     public static KafkaSink<AdvantageBatch> batchesSink(Configuration config) {
         String topic = config.get(CreditstreamOptions.TOPIC_BATCHES);
         return exactlyOnceSink(
@@ -134,21 +138,52 @@ public final class KafkaIo {
                         .setTopic(topic)
                         .setKeySerializationSchema(
                                 (SerializationSchema<AdvantageBatch>)
-                                        b -> b.getBatchId().getBytes(StandardCharsets.UTF_8))
+                                        b -> batchKey(b).getBytes(StandardCharsets.UTF_8))
                         .setValueSerializationSchema(new AvroSerialization<>(AdvantageBatch.class))
                         .build());
     }
 
-    /** agent.steps.dlq, exactly-once like the batches so a replay never duplicates a letter. */
+    /** The Kafka key of a batch: its id, or for a part of a split group that group's key. */
+    static String batchKey(AdvantageBatch batch) {
+        return batch.getSplitGroupId() == null
+                ? batch.getBatchId()
+                : batch.getExperimentId() + "/" + batch.getSplitGroupId();
+    }
+
+    /**
+     * agent.steps.dlq, exactly-once like the batches so a replay never duplicates a letter. Every
+     * letter is bounded ({@link BoundedDeadLetters}), so none can exceed the topic's limit.
+     */
     public static KafkaSink<DeadLetter> deadLetterSink(Configuration config) {
         return exactlyOnceSink(
                 config,
                 "dlq",
                 KafkaRecordSerializationSchema.<DeadLetter>builder()
                         .setTopic(config.get(CreditstreamOptions.TOPIC_DLQ))
-                        .setValueSerializationSchema(new AvroSerialization<>(DeadLetter.class))
+                        .setValueSerializationSchema(
+                                new BoundedDeadLetters(
+                                        config.get(CreditstreamOptions.DLQ_MAX_PAYLOAD_BYTES)))
                         .build());
     }
+
+    /**
+     * The producer's largest request, and the largest record of the topics the job creates: a full
+     * batch or dead letter plus room for Kafka's record and batch headers.
+     */
+    public static int maxRecordBytes(Configuration config) {
+        int largest =
+                Math.max(
+                        config.get(CreditstreamOptions.BATCH_MAX_BYTES),
+                        config.get(CreditstreamOptions.DLQ_MAX_PAYLOAD_BYTES)
+                                + BoundedDeadLetters.MAX_TEXT_BYTES);
+        return Math.max(DEFAULT_MAX_REQUEST_BYTES, largest + RECORD_OVERHEAD_BYTES);
+    }
+
+    /** Kafka's default max.request.size (and, near enough, the default max.message.bytes). */
+    private static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+
+    /** Headroom for the record batch header, record header and key. */
+    private static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
 
     private static <T> KafkaSink<T> exactlyOnceSink(
             Configuration config, String name, KafkaRecordSerializationSchema<T> schema) {
@@ -160,6 +195,8 @@ public final class KafkaIo {
                                 .orElse(java.time.Duration.ofMinutes(15))
                                 .toMillis()));
         producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producer.setProperty(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes(config)));
         producer.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers(config))
@@ -193,7 +230,15 @@ public final class KafkaIo {
                     continue;
                 }
                 try {
-                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                    admin.createTopics(
+                                    List.of(
+                                            new NewTopic(name, partitions, (short) 1)
+                                                    .configs(
+                                                            Map.of(
+                                                                    "max.message.bytes",
+                                                                    String.valueOf(
+                                                                            maxRecordBytes(
+                                                                                    config))))))
                             .all()
                             .get();
                     created.add(name);

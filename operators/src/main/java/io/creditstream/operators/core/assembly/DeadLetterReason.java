@@ -25,6 +25,10 @@ public enum DeadLetterReason {
     INCONSISTENT_GROUP("inconsistent-group"),
     /** A new trajectory for a group that already has group_size trajectories (or completed). */
     GROUP_OVERFLOW("group-overflow"),
+    /** A trajectory of a group that timed out with fewer than assembly.min-group-size. */
+    GROUP_TIMEOUT("group-timeout"),
+    /** A trajectory that arrived after its group was emitted partial or dropped on timeout. */
+    LATE_TRAJECTORY("late-trajectory"),
     /** The first step of an episode beyond assembly.max-open-episodes for its experiment. */
     TOO_MANY_OPEN_EPISODES("too-many-open-episodes"),
     /** The estimator failed on a group (a kernel precondition, an overflow): one per trajectory. */

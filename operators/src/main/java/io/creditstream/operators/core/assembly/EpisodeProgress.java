@@ -1,13 +1,31 @@
 package io.creditstream.operators.core.assembly;
 
 /**
- * What the trajectory assembler remembers about an open episode besides its steps: a Flink POJO
- * (public fields, no-arg constructor) so state never falls back to Kryo.
+ * What the trajectory assembler remembers about an episode besides its steps: a Flink POJO (public
+ * fields, no-arg constructor) so state never falls back to Kryo.
  *
  * <p>The completeness rule lives here so it is testable without Flink: an episode is complete when
- * its {@code done} step has arrived and so has every index below it.
+ * its {@code done} step has arrived and so has every index below it. A completed episode is kept
+ * for a while as a small marker (the hash of each step) so that a step re-sent after completion is
+ * told apart: identical (dropped) or conflicting (dead-lettered).
  */
 public class EpisodeProgress {
+    /** The task, group and group size of the episode's first step; later steps must agree. */
+    public String taskId;
+
+    public String groupId;
+
+    public int groupSize;
+
+    /** True once the trajectory left; the steps are gone, {@link #stepHashes} remain. */
+    public boolean completed;
+
+    /** {@link PayloadHash} of each step of a completed episode, by step index. */
+    public long[] stepHashes;
+
+    /** Processing time of the timer that forgets a completed episode. */
+    public long retentionTimer;
+
     /** Distinct step indices received. */
     public int received;
 
@@ -51,6 +69,23 @@ public class EpisodeProgress {
         if (done) {
             doneIndex = index;
         }
+    }
+
+    /**
+     * Why {@code step} does not belong to this episode (its task, group or group size differs from
+     * the first step's), or null when it does.
+     */
+    public String inconsistency(String stepTask, String stepGroup, int stepGroupSize) {
+        if (!taskId.equals(stepTask)) {
+            return "task_id " + stepTask + " differs from the episode's task_id " + taskId;
+        }
+        if (!groupId.equals(stepGroup)) {
+            return "group_id " + stepGroup + " differs from the episode's group_id " + groupId;
+        }
+        if (groupSize != stepGroupSize) {
+            return "group_size " + stepGroupSize + " differs from the episode's " + groupSize;
+        }
+        return null;
     }
 
     /** True when the {@code done} step and all indices below it are present. */

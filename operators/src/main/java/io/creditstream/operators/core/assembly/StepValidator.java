@@ -2,8 +2,20 @@ package io.creditstream.operators.core.assembly;
 
 import io.creditstream.schemas.StepEvent;
 
-/** Checks a decoded step against the rules every later operator relies on. */
-public final class StepValidator {
+/**
+ * Checks a decoded step against the rules every later operator relies on, in a fixed order (the
+ * first broken rule is the reason): ids present, ids short and printable, step index, group size,
+ * policy version, finite numbers.
+ */
+public final class StepValidator implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The largest policy version accepted: 2^53, the largest integer a double (and JSON in most
+     * languages) holds exactly. Far above any real count of updates, and low enough that no lag or
+     * version arithmetic can overflow a long.
+     */
+    public static final long MAX_POLICY_VERSION = 1L << 53;
 
     /** The outcome of validating one step: null reason means valid. */
     public record Verdict(DeadLetterReason reason, String detail) {
@@ -14,28 +26,62 @@ public final class StepValidator {
         }
     }
 
-    private StepValidator() {}
+    private final int maxIdLength;
+    private final int maxGroupSize;
 
-    /** Returns why the step cannot be used, or {@link Verdict#VALID}. */
-    public static Verdict validate(StepEvent step) {
-        Verdict ids =
-                firstMissing(
-                        "experiment_id", step.getExperimentId(),
-                        "task_id", step.getTaskId(),
-                        "group_id", step.getGroupId(),
-                        "episode_id", step.getEpisodeId());
-        if (ids != null) {
-            return ids;
+    /**
+     * @param maxIdLength longest id in characters ({@code input.max-id-length})
+     * @param maxGroupSize largest group_size ({@code assembly.max-group-size})
+     */
+    public StepValidator(int maxIdLength, int maxGroupSize) {
+        if (maxIdLength < 1) {
+            throw new IllegalArgumentException(
+                    "input.max-id-length must be at least 1, got " + maxIdLength);
+        }
+        if (maxGroupSize < 1) {
+            throw new IllegalArgumentException(
+                    "assembly.max-group-size must be at least 1, got " + maxGroupSize);
+        }
+        this.maxIdLength = maxIdLength;
+        this.maxGroupSize = maxGroupSize;
+    }
+
+    /** Returns why the step cannot be used, or a valid verdict. */
+    public Verdict validate(StepEvent step) {
+        String[] names = {"experiment_id", "task_id", "group_id", "episode_id"};
+        String[] ids = {
+            step.getExperimentId(), step.getTaskId(), step.getGroupId(), step.getEpisodeId()
+        };
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == null || ids[i].isBlank()) {
+                return new Verdict(DeadLetterReason.MISSING_ID, names[i] + " is missing or blank");
+            }
+        }
+        for (int i = 0; i < ids.length; i++) {
+            Verdict id = checkId(names[i], ids[i]);
+            if (id != null) {
+                return id;
+            }
         }
         if (step.getStepIndex() < 0) {
             return new Verdict(
                     DeadLetterReason.NEGATIVE_STEP_INDEX,
                     "step_index is " + step.getStepIndex() + "; it must be 0 or more");
         }
-        if (step.getGroupSize() < 1) {
+        if (step.getGroupSize() < 1 || step.getGroupSize() > maxGroupSize) {
             return new Verdict(
                     DeadLetterReason.INVALID_GROUP_SIZE,
-                    "group_size is " + step.getGroupSize() + "; it must be 1 or more");
+                    "group_size is "
+                            + step.getGroupSize()
+                            + "; it must be between 1 and assembly.max-group-size="
+                            + maxGroupSize);
+        }
+        if (step.getPolicyVersion() < 0 || step.getPolicyVersion() > MAX_POLICY_VERSION) {
+            return new Verdict(
+                    DeadLetterReason.INVALID_POLICY_VERSION,
+                    "policy_version is "
+                            + step.getPolicyVersion()
+                            + "; it must be between 0 and 2^53");
         }
         if (!Double.isFinite(step.getReward())) {
             return nonFinite("reward", step.getReward());
@@ -50,12 +96,25 @@ public final class StepValidator {
         return optional != null ? optional : Verdict.VALID;
     }
 
-    private static Verdict firstMissing(String... namesAndValues) {
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            String value = namesAndValues[i + 1];
-            if (value == null || value.isBlank()) {
+    private Verdict checkId(String name, String id) {
+        if (id.length() > maxIdLength) {
+            return new Verdict(
+                    DeadLetterReason.INVALID_ID,
+                    name
+                            + " is "
+                            + id.length()
+                            + " characters long; input.max-id-length is "
+                            + maxIdLength);
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
                 return new Verdict(
-                        DeadLetterReason.MISSING_ID, namesAndValues[i] + " is missing or blank");
+                        DeadLetterReason.INVALID_ID,
+                        name
+                                + " holds the control character U+"
+                                + String.format("%04X", (int) id.charAt(i))
+                                + " at position "
+                                + i);
             }
         }
         return null;
