@@ -29,6 +29,9 @@ public class StalenessFilter
     public static final MapStateDescriptor<String, Long> NEWEST_VERSIONS =
             new MapStateDescriptor<>("newest-policy-versions", Types.STRING, Types.LONG);
 
+    /** Most experiments whose newest snapshot version is kept. */
+    public static final int MAX_TRACKED_EXPERIMENTS = 100_000;
+
     private final StalenessPolicy policy;
 
     private transient Histogram lag;
@@ -93,9 +96,28 @@ public class StalenessFilter
         }
         BroadcastState<String, Long> versions = context.getBroadcastState(NEWEST_VERSIONS);
         Long known = versions.get(snapshot.getExperimentId());
+        if (known == null && trackedExperiments(versions) >= MAX_TRACKED_EXPERIMENTS) {
+            // One entry per experiment, on every subtask and in every checkpoint: snapshots naming
+            // ever new experiments must not grow it without bound.
+            snapshotsRejected.inc();
+            LOG.warn(
+                    "Ignored a policy snapshot of experiment {}: {} experiments are tracked already",
+                    snapshot.getExperimentId(),
+                    MAX_TRACKED_EXPERIMENTS);
+            return;
+        }
         if (known == null || snapshot.getVersion() > known) {
             versions.put(snapshot.getExperimentId(), snapshot.getVersion());
         }
         newestSeen = Math.max(newestSeen, snapshot.getVersion());
+    }
+
+    private static int trackedExperiments(BroadcastState<String, Long> versions) throws Exception {
+        // Snapshots are rare (one per learner update), so counting here costs little.
+        int count = 0;
+        for (var ignored : versions.entries()) {
+            count++;
+        }
+        return count;
     }
 }

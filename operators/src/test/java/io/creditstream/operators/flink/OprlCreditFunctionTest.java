@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.operators.core.OprlCreditAssigner;
 import io.creditstream.operators.core.OprlGroups;
+import io.creditstream.operators.core.assembly.DeadLetterReason;
 import io.creditstream.operators.core.prm.ImplicitPrm;
 import io.creditstream.operators.core.prm.OprlParams;
 import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.operators.core.prm.PrmProgress;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,6 +151,32 @@ class OprlCreditFunctionTest {
         // Later rewards depend on which weights were dropped, so equal output means the
         // operator evicted exactly what the kernel did, through its map-state view.
         assertThat(harness.extractOutputValues()).isEqualTo(kernel(prm, groups));
+        harness.close();
+    }
+
+    @Test
+    void aGroupTheEstimatorFailsOnLeavesThePrmUntouchedAndIsDeadLettered() throws Exception {
+        var harness = harness(PrmParams.defaults(), null);
+        TrajectoryGroup group = OprlGroups.eastBeatsWest("g0");
+        // Finite rewards whose sum overflows: the PRM may update before the advantages fail.
+        for (StepEvent step : group.getTrajectories().get(0).getSteps()) {
+            step.setReward(1e308);
+        }
+        harness.processElement(group, 0);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        var letters = harness.getSideOutput(DeadLetters.TAG);
+        assertThat(letters).hasSize(group.getTrajectories().size());
+        assertThat(letters.peek().getValue().getReason())
+                .isIn(
+                        DeadLetterReason.ESTIMATOR_FAILURE.code(),
+                        DeadLetterReason.NON_FINITE_ADVANTAGE.code());
+        // Neither the weights nor the progress of the shard were written: the next group of the
+        // shard is estimated as if the bad one had never come.
+        TrajectoryGroup next = OprlGroups.eastBeatsWest("g1");
+        harness.processElement(next, 0);
+        assertThat(harness.extractOutputValues())
+                .containsExactlyElementsOf(kernel(PrmParams.defaults(), List.of(next)));
         harness.close();
     }
 }

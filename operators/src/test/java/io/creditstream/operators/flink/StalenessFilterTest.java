@@ -56,4 +56,23 @@ class StalenessFilterTest {
                 .containsExactly("before-any-snapshot", "lag-2", "other-experiment");
         harness.close();
     }
+
+    @Test
+    void ignoresSnapshotVersionsOutsideTheSaneRange() throws Exception {
+        BroadcastOperatorTestHarness<TrajectoryGroup, PolicySnapshot, TrajectoryGroup> harness =
+                ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                        new StalenessFilter(new StalenessPolicy(2, 2)),
+                        StalenessFilter.NEWEST_VERSIONS);
+
+        harness.processBroadcastElement(snapshot("a", 5), 0);
+        // A forged 2^62 would make every later trajectory of "a" stale for good.
+        harness.processBroadcastElement(snapshot("a", 1L << 62), 0);
+        harness.processBroadcastElement(snapshot("a", -1), 0);
+        harness.processElement(group("a", "fresh", 4), 0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(TrajectoryGroup::getGroupId)
+                .containsExactly("fresh");
+        harness.close();
+    }
 }

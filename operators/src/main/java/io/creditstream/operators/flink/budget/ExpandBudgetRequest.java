@@ -26,6 +26,15 @@ public class ExpandBudgetRequest extends ProcessFunction<BudgetRequest, RoundPro
     public static final OutputTag<BudgetAllocation> ERRORS =
             new OutputTag<>("budget-request-errors") {};
 
+    /**
+     * Most tasks in one round: a round fans out to one probe per task, and the exact solver's cost
+     * grows with tasks × budget, so one request must not be able to flood the job.
+     */
+    public static final int MAX_TASKS = 10_000;
+
+    /** Most rollouts one round may allocate (total_budget, or default_n per task). */
+    public static final int MAX_TOTAL_BUDGET = 1_000_000;
+
     @Override
     public void processElement(BudgetRequest request, Context ctx, Collector<RoundProbe> out) {
         String experimentId = string(request.getExperimentId());
@@ -39,8 +48,10 @@ public class ExpandBudgetRequest extends ProcessFunction<BudgetRequest, RoundPro
         List<String> problems = problems(experimentId, roundId, taskIds, request);
         if (!problems.isEmpty()) {
             String error = "budget request rejected: " + String.join("; ", problems);
-            if (taskIds.isEmpty()) {
+            if (taskIds.isEmpty() || taskIds.size() > MAX_TASKS) {
+                // One answer for the round: one per task would be the flood the limit prevents.
                 ctx.output(ERRORS, BudgetAllocations.error(experimentId, roundId, "", error));
+                return;
             }
             for (String taskId : taskIds) {
                 ctx.output(ERRORS, BudgetAllocations.error(experimentId, roundId, taskId, error));
@@ -72,6 +83,14 @@ public class ExpandBudgetRequest extends ProcessFunction<BudgetRequest, RoundPro
         if (taskIds.isEmpty()) {
             problems.add("task_ids is empty; list the tasks to allocate rollouts to");
         }
+        if (taskIds.size() > MAX_TASKS) {
+            problems.add(
+                    "task_ids lists "
+                            + taskIds.size()
+                            + " tasks, more than the "
+                            + MAX_TASKS
+                            + " one round may hold; split the round");
+        }
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new HashSet<>();
         int blank = 0;
@@ -93,6 +112,18 @@ public class ExpandBudgetRequest extends ProcessFunction<BudgetRequest, RoundPro
                             + "; list each task once");
         }
         Integer totalBudget = request.getTotalBudget();
+        Integer defaultN = request.getDefaultN();
+        if (totalBudget != null && totalBudget > MAX_TOTAL_BUDGET) {
+            problems.add(
+                    "total_budget is "
+                            + totalBudget
+                            + ", more than the "
+                            + MAX_TOTAL_BUDGET
+                            + " rollouts one round may allocate");
+        }
+        if (defaultN != null && defaultN > MAX_TOTAL_BUDGET) {
+            problems.add("default_n is " + defaultN + ", more than " + MAX_TOTAL_BUDGET);
+        }
         if (totalBudget != null && totalBudget <= 0) {
             problems.add(
                     "total_budget must be positive, got "
@@ -100,7 +131,6 @@ public class ExpandBudgetRequest extends ProcessFunction<BudgetRequest, RoundPro
                             + "; set it to the round's rollouts or leave it null for #tasks ·"
                             + " default_n");
         }
-        Integer defaultN = request.getDefaultN();
         if (defaultN != null && defaultN <= 0) {
             problems.add(
                     "default_n must be positive, got "

@@ -159,8 +159,9 @@ public class RoundAllocator extends KeyedProcessFunction<String, TaskStateReply,
                 states.add(reply.taskState());
             }
             budgets = solver.allocate(states, params);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            String error = "the round could not be allocated: " + e.getMessage();
+        } catch (RuntimeException e) {
+            // Whatever the solver meets in one round's data fails that round, not the job.
+            String error = "the round could not be allocated: " + e;
             for (TaskStateReply reply : round) {
                 out.collect(error(reply.probe, error));
             }

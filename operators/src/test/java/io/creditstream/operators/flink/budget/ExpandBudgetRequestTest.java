@@ -103,6 +103,23 @@ class ExpandBudgetRequestTest {
     }
 
     @Test
+    void aRoundOfTooManyTasksIsAnsweredWithOneRecord() throws Exception {
+        List<String> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i <= ExpandBudgetRequest.MAX_TASKS; i++) {
+            tasks.add("t" + i);
+        }
+        assertRejected(request("r1", tasks), List.of(""), "more than the 10000 one round may hold");
+    }
+
+    @Test
+    void anAbsurdBudgetIsAnsweredPerTask() throws Exception {
+        BudgetRequest request = request("r1", List.of("a"));
+        request.setTotalBudget(Integer.MAX_VALUE);
+
+        assertRejected(request, List.of("a"), "more than the 1000000 rollouts");
+    }
+
+    @Test
     void everyProblemIsNamedInOneMessage() throws Exception {
         BudgetRequest request = request("", List.of("a"));
         request.setDefaultN(0);
