@@ -61,6 +61,23 @@ final class CliProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Waits for the process to end by itself.
+     *
+     * @return its exit status
+     * @throws IllegalStateException when it still runs after {@code seconds}
+     */
+    int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " still runs after " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
     /** Everything the process has printed so far. */
     String output() {
         try {

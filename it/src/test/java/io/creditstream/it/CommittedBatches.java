@@ -108,6 +108,11 @@ final class CommittedBatches implements AutoCloseable {
         return partitions.stream().anyMatch(p -> stable.get(p).offset() < written.get(p).offset());
     }
 
+    /** Batches read so far, duplicates included. */
+    int batches() {
+        return batches;
+    }
+
     List<AdvantageRecord> records() {
         return Collections.unmodifiableList(records);
     }

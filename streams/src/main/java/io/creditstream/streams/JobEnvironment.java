@@ -85,6 +85,15 @@ public final class JobEnvironment {
         return latest;
     }
 
+    /**
+     * The checkpoint directory ({@code execution.checkpointing.dir}) as a local path; empty when
+     * unset or on a remote file system.
+     */
+    public static Optional<Path> localCheckpointDirectory(Configuration config) {
+        return config.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                .map(JobEnvironment::localPath);
+    }
+
     private static Path localPath(String uri) {
         if (uri.startsWith("file:")) {
             return Path.of(java.net.URI.create(uri));

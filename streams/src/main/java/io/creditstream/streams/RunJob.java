@@ -4,9 +4,12 @@ import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.kafka.ReportingKafkaSink;
+import io.creditstream.streams.kafka.TransactionTimeouts;
 import io.creditstream.streams.options.ConfigLoader;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -29,10 +32,17 @@ public final class RunJob {
 
     private RunJob() {}
 
-    /** Builds the full job (source, dataflow, sinks) on an environment made from the config. */
-    public static StreamExecutionEnvironment environment(Configuration config) {
+    /**
+     * Builds the full job (source, dataflow, sinks) on an environment made from the config. The
+     * exactly-once sinks' transaction timeout is resolved here against the brokers (see {@link
+     * TransactionTimeouts}), with the checkpoint interval of the environment itself: on a cluster
+     * that comes from its config.yaml, not from {@code config}.
+     */
+    public static StreamExecutionEnvironment environment(Configuration userConfig) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(userConfig);
+        Configuration config = TransactionTimeouts.resolve(userConfig, checkpointInterval(env));
         CreditJob.Settings settings = CreditJob.Settings.from(config);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         DataStream<RawStep> raw =
                 env.fromSource(
                                 KafkaIo.stepsSource(config),
@@ -55,12 +65,13 @@ public final class RunJob {
                         .uid(UID_SNAPSHOTS_SOURCE)
                         .setParallelism(1);
         CreditJob.Outputs outputs = CreditJob.defineWorkflow(raw, requests, snapshots, settings);
+        Duration timeout = TransactionTimeouts.required(config);
         outputs.batches()
-                .sinkTo(KafkaIo.batchesSink(config))
+                .sinkTo(ReportingKafkaSink.of(KafkaIo.batchesSink(config), timeout))
                 .uid(UID_BATCH_SINK)
                 .name("Kafka " + config.get(CreditstreamOptions.TOPIC_BATCHES));
         outputs.deadLetters()
-                .sinkTo(KafkaIo.deadLetterSink(config))
+                .sinkTo(ReportingKafkaSink.of(KafkaIo.deadLetterSink(config), timeout))
                 .uid(UID_DLQ_SINK)
                 .name("Kafka " + config.get(CreditstreamOptions.TOPIC_DLQ));
         if (outputs.budgets() != null) {
@@ -70,6 +81,12 @@ public final class RunJob {
                     .name("Kafka " + config.get(CreditstreamOptions.TOPIC_BUDGET));
         }
         return env;
+    }
+
+    /** The environment's checkpoint interval; null when it does not checkpoint. */
+    private static Duration checkpointInterval(StreamExecutionEnvironment env) {
+        long millis = env.getCheckpointConfig().getCheckpointInterval();
+        return millis > 0 ? Duration.ofMillis(millis) : null;
     }
 
     /**

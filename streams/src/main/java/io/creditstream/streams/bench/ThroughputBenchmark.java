@@ -9,6 +9,7 @@ import io.creditstream.streams.CreditJob;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.kafka.TransactionTimeouts;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +85,8 @@ public final class ThroughputBenchmark {
             config.addAll(userConfig);
             config.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             config = JobEnvironment.withDefaults(config, work.resolve("checkpoints"));
+            // Both jobs' exactly-once sinks need the timeout the broker allows.
+            config = TransactionTimeouts.resolve(config);
             KafkaIo.createAbsentTopics(config);
             String stepsTopic = config.get(CreditstreamOptions.TOPIC_STEPS);
 

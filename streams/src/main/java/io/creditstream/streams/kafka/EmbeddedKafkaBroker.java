@@ -53,6 +53,14 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
+    /**
+     * The broker's {@code transaction.max.timeout.ms}. The exactly-once sinks take the broker's
+     * maximum as their transaction timeout, and that is how long the job may be down without losing
+     * the output of its last checkpoint: a week covers a weekend's outage, where the stock 15 min
+     * would not cover a slow restart.
+     */
+    public static final Duration TRANSACTION_MAX_TIMEOUT = Duration.ofDays(7);
+
     private static final int NODE_ID = 1;
     private static final String HOST = "127.0.0.1";
     private static final String BROKER_LISTENER = "PLAINTEXT";
@@ -297,8 +305,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("offsets.topic.num.partitions", "4");
         p.setProperty("transaction.state.log.num.partitions", "4");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // Flink's exactly-once sink uses long transaction timeouts; 15 min is the broker maximum.
-        p.setProperty("transaction.max.timeout.ms", "900000");
+        p.setProperty(
+                "transaction.max.timeout.ms", Long.toString(TRANSACTION_MAX_TIMEOUT.toMillis()));
         p.setProperty("num.partitions", "1");
         overrides.forEach(p::setProperty);
         return p;

@@ -188,12 +188,10 @@ public final class KafkaIo {
     private static <T> KafkaSink<T> exactlyOnceSink(
             Configuration config, String name, KafkaRecordSerializationSchema<T> schema) {
         Properties producer = new Properties();
+        // Resolved from the brokers when the job is built (TransactionTimeouts); never a guess.
         producer.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                String.valueOf(
-                        config.getOptional(CreditstreamOptions.TRANSACTION_TIMEOUT)
-                                .orElse(java.time.Duration.ofMinutes(15))
-                                .toMillis()));
+                String.valueOf(TransactionTimeouts.required(config).toMillis()));
         producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producer.setProperty(
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes(config)));

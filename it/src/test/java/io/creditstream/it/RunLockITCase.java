@@ -1,0 +1,102 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One live {@code creditstream run} per checkpoint directory: a second one on it would resume from
+ * the same checkpoints with the same transactional ids and fence the first. Each run is killed as
+ * soon as it is past the lock (its start-up line), so no job needs to get going.
+ */
+class RunLockITCase {
+    private static final Duration START_DEADLINE = Duration.ofMinutes(2);
+    private static final long REFUSAL_SECONDS = 60;
+    private static final String STARTED = "creditstream: reading";
+
+    /** RunCommand's status for a held checkpoint directory. */
+    private static final int CHECKPOINT_DIR_IN_USE = 3;
+
+    private static final int KILLED_BY_SIGKILL = 137;
+
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    @TempDir Path dir;
+
+    private final List<CliProcess> runs = new ArrayList<>();
+
+    @AfterEach
+    void killRuns() throws InterruptedException {
+        for (CliProcess run : runs) {
+            run.close();
+        }
+    }
+
+    @Test
+    void aSecondRunOnTheSameDirectoryIsRefusedNamingTheHolderAndAnotherDirectoryIsNot()
+            throws Exception {
+        Path shared = dir.resolve("checkpoints");
+        List<String> command = command(shared);
+        try {
+            CliProcess holder = start(command, "run-1");
+            awaitStarted(holder);
+
+            CliProcess refused = start(command, "run-2");
+            assertThat(refused.awaitExit(REFUSAL_SECONDS))
+                    .as("exit status of %s", refused)
+                    .isEqualTo(CHECKPOINT_DIR_IN_USE);
+            assertThat(refused.output())
+                    .contains("checkpoint directory " + shared.toAbsolutePath())
+                    .contains("(pid " + holder.pid() + ",")
+                    .doesNotContain(STARTED);
+            assertThat(holder.isAlive()).as("%s still runs", holder).isTrue();
+
+            // Its own directory (and, as a second job must have, its own transactional ids).
+            CliProcess elsewhere = start(command(dir.resolve("other-checkpoints")), "run-3");
+            awaitStarted(elsewhere);
+            elsewhere.killHard();
+
+            // kill -9 leaves the lock file behind, but the OS released the lock with the process.
+            assertThat(holder.killHard()).as("exit status").isEqualTo(KILLED_BY_SIGKILL);
+            awaitStarted(start(command, "run-4"));
+        } catch (Throwable failure) {
+            RunHarness.printOutputs(runs);
+            throw failure;
+        }
+    }
+
+    private static List<String> command(Path checkpoints) {
+        Map<String, String> options = KafkaTestSupport.isolatedJobOptions(KAFKA.broker());
+        List<String> command =
+                new ArrayList<>(List.of("run", "--checkpoint-dir", checkpoints.toString()));
+        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        return command;
+    }
+
+    private CliProcess start(List<String> command, String name) throws IOException {
+        CliProcess run = CliProcess.start(name, dir.resolve(name + ".log"), command);
+        runs.add(run);
+        return run;
+    }
+
+    /** Waits until the run is past the lock: it prints its start-up line. */
+    private static void awaitStarted(CliProcess run) throws InterruptedException {
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (!run.output().contains(STARTED)) {
+            assertThat(run.isAlive()).as("%s exited before starting", run).isTrue();
+            assertThat(System.nanoTime() - deadline)
+                    .as("%s did not start within %s", run, START_DEADLINE)
+                    .isNegative();
+            Thread.sleep(100);
+        }
+    }
+}
