@@ -1,6 +1,7 @@
 package io.creditstream.learner.cli;
 
 import io.creditstream.learner.service.Maze;
+import io.creditstream.learner.service.OffsetPastEnd;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -54,6 +55,18 @@ final class Converters {
         public Maze convert(String value) {
             try {
                 return Maze.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code fail}, {@code earliest} or {@code latest}, any case. */
+    static final class OffsetPastEndConverter implements ITypeConverter<OffsetPastEnd> {
+        @Override
+        public OffsetPastEnd convert(String value) {
+            try {
+                return OffsetPastEnd.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -3,6 +3,7 @@ package io.creditstream.learner.cli;
 import io.creditstream.learner.service.LearnerService;
 import io.creditstream.learner.service.LearnerSettings;
 import io.creditstream.learner.service.Maze;
+import io.creditstream.learner.service.OffsetPastEnd;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -140,6 +141,28 @@ final class LearnerCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--on-offset-past-end",
+            defaultValue = "fail",
+            paramLabel = "fail|earliest|latest",
+            converter = Converters.OffsetPastEndConverter.class,
+            description =
+                    "When the checkpoint's offset for a partition of --batches-topic lies past the"
+                            + " partition's end (the topic was deleted and re-created, or"
+                            + " truncated): fail refuses to start; earliest trains on everything"
+                            + " now in the partition; latest skips it and trains only on batches"
+                            + " written from now on (default: ${DEFAULT-VALUE}).")
+    OffsetPastEnd onOffsetPastEnd;
+
+    @Option(
+            names = "--max-pending-samples",
+            paramLabel = "SAMPLES",
+            description =
+                    "Stop reading while this many samples are read and not yet trained on (the"
+                            + " rest of a split group is still read, since an update needs all its"
+                            + " parts); at least --batch-records (default: 4 x --batch-records).")
+    Integer maxPendingSamples;
+
     @Mixin RunOptions run;
 
     @Spec CommandSpec spec;
@@ -163,9 +186,13 @@ final class LearnerCommand implements Callable<Integer> {
                         .batchRecords(batchRecords)
                         .snapshotEvery(snapshotEvery)
                         .seed(seed)
-                        .kafkaTimeout(kafka.kafkaTimeout);
+                        .kafkaTimeout(kafka.kafkaTimeout)
+                        .onOffsetPastEnd(onOffsetPastEnd);
         if (maxGradNorm != null) {
             builder.maxGradNorm(maxGradNorm);
+        }
+        if (maxPendingSamples != null) {
+            builder.maxPendingSamples(maxPendingSamples);
         }
         return builder.build();
     }

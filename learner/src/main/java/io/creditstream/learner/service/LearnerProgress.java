@@ -17,6 +17,12 @@ import java.util.Optional;
  *     malformed observation, non-finite number)
  * @param unknownActionRecords of {@code skippedRecords}, those whose action the policy lacks
  * @param ignoredBatches Kafka values skipped whole: not an AdvantageBatch, or another experiment's
+ * @param lostOffsets offsets of the batch topic passed over unread, counted when the learner moved
+ *     past them: deleted (by retention) before they were applied, or skipped by {@code
+ *     --on-offset-past-end=latest}. An upper bound on the batches lost: transaction markers take
+ *     offsets too
+ * @param incompleteSplitGroups split groups applied with parts missing: a part arrived out of
+ *     sequence, or the group's remaining parts were not in the topic
  * @param pendingSamples usable samples read and waiting for the next update
  * @param publishedVersion the newest version this process announced on the snapshot topic, or -1
  * @param lastStats what the last update saw, if this process made one
@@ -29,6 +35,8 @@ public record LearnerProgress(
         long skippedRecords,
         long unknownActionRecords,
         long ignoredBatches,
+        long lostOffsets,
+        long incompleteSplitGroups,
         int pendingSamples,
         long publishedVersion,
         Optional<UpdateStats> lastStats) {
@@ -46,6 +54,12 @@ public record LearnerProgress(
                                         " (%,d on-policy, %,d skipped, %,d batches ignored)",
                                         onPolicySamples, skippedRecords, ignoredBatches))
                         .append(String.format(" | %,d pending", pendingSamples));
+        if (lostOffsets > 0 || incompleteSplitGroups > 0) {
+            line.append(
+                    String.format(
+                            " | %,d offsets lost, %,d incomplete split groups",
+                            lostOffsets, incompleteSplitGroups));
+        }
         lastStats.ifPresent(
                 s ->
                         line.append(

@@ -28,12 +28,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,6 +50,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,15 +76,49 @@ import org.slf4j.LoggerFactory;
  * the checkpoint stores the offset of the first Kafka record <em>not yet applied</em> (a partition
  * with nothing applied yet has no entry and is read from its beginning); a restart seeks there.
  *
+ * <p>A saved offset the partition no longer holds is never passed over silently. Below the log
+ * start (records deleted by retention before they were applied) the learner logs the lost range at
+ * WARN, counts it in {@link LearnerProgress#lostOffsets()} and reads on from the log start; the
+ * same happens when the broker reports it while reading. Past the log's end (the topic was deleted
+ * and re-created, or truncated) the learner refuses to start, naming the partition and both
+ * offsets, unless {@link LearnerSettings#onOffsetPastEnd()} tells it to read the partition from its
+ * start ({@link OffsetPastEnd#EARLIEST}) or its end ({@link OffsetPastEnd#LATEST}); it then logs
+ * what it replays or skips.
+ *
  * <p>An update trains on whole Kafka records (whole {@link AdvantageBatch}es), never part of one:
  * batches are queued in the order they are read, and as soon as the queued usable samples reach
- * {@code batchRecords} the shortest prefix of the queue that holds at least that many is applied in
- * one update (so an update may hold up to one batch more than {@code batchRecords}). Within a
- * partition the queue is in offset order, so a prefix of the queue is a prefix of every partition's
- * records, and "first offset not applied" is exact. Records after the prefix stay queued; if the
- * process dies, they are read again from the checkpointed offsets. Values that are not
- * AdvantageBatches, and other experiments' batches, are applied as empty batches: they move the
- * offsets with the update they are queued in, and are counted.
+ * {@code batchRecords} the shortest prefix of the queue that holds at least that many and does not
+ * end inside a split group (below) is applied in one update (so an update may hold up to one batch
+ * more than {@code batchRecords}, or the rest of a split group). Within a partition the queue is in
+ * offset order, so a prefix of the queue is a prefix of every partition's records, and "first
+ * offset not applied" is exact. Records after the prefix stay queued; if the process dies, they are
+ * read again from the checkpointed offsets. Values that are not AdvantageBatches, and other
+ * experiments' batches, are applied as empty batches: they move the offsets with the update they
+ * are queued in, and are counted.
+ *
+ * <h2>Split groups</h2>
+ *
+ * A rollout group whose records exceed the job's {@code batch.max-bytes} arrives as batches of that
+ * group alone, parts {@code split_part} = 0 to {@code split_parts} - 1 of {@code split_group_id},
+ * consecutive in one partition and written in one transaction. An update never ends inside such a
+ * group: a prefix that ends with part k &lt; parts - 1 is extended to the group's last part, and
+ * while that part is not read yet no update is made. A part that arrives out of sequence must not
+ * block the learner forever: when the first part read of a group is not part 0 (the earlier ones
+ * were deleted, or the topic truncated), when another part comes where the next one was due, or
+ * when the group's partition has been read to its end and no part came for the Kafka timeout, the
+ * parts read are closed as an incomplete group. It is applied like any other, logged at WARN and
+ * counted in {@link LearnerProgress#incompleteSplitGroups()}.
+ *
+ * <h2>Read-ahead</h2>
+ *
+ * The queue is bounded by {@link LearnerSettings#maxPendingSamples()}. Updates are applied as soon
+ * as they are complete, record by record, so the queue normally holds less than one update; it
+ * grows only while an update waits for a split group's last part. While it holds the limit, the
+ * learner pauses every partition except those completing a split group, and hands the records of a
+ * poll it would have queued back to the consumer (seeking to the first of them); it resumes once
+ * updates have drained the queue. A partition completing a split group is read on regardless, so a
+ * group larger than the limit still completes: the bound is the limit plus one batch plus the
+ * groups being completed.
  *
  * <p>After every update, in this order: the checkpoint is saved (the update is now durable and its
  * records will never be read again), then, every {@code snapshotEvery} updates, the weights are
@@ -142,12 +179,35 @@ public final class LearnerService implements AutoCloseable {
     private final EnumSet<SkipReason> reasonsLogged = EnumSet.noneOf(SkipReason.class);
     private volatile int pendingSamples;
 
+    /** Batches accepted so far: the sequence number of the next one, minus one. */
+    private long acceptedBatches;
+
+    /** Split groups with a part queued whose next part has not been read yet. */
+    private final Map<SplitKey, SplitGroup> openSplitGroups = new LinkedHashMap<>();
+
+    /**
+     * Offsets the learner moved its reading on to (past deleted records, or in a re-created topic)
+     * while batches read before were queued, by the sequence number of the last such batch of the
+     * partition: once it is applied, the partition's first unapplied offset is this one.
+     */
+    private final Map<Long, Long> movedOnAfter = new HashMap<>();
+
+    /** Partitions paused because {@code maxPendingSamples} are queued. */
+    private final Set<TopicPartition> pausedPartitions = new HashSet<>();
+
+    /**
+     * How long an open split group waits for its next part once its partition is read to its end.
+     */
+    private Duration splitGroupWait;
+
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong onPolicySamples = new AtomicLong();
     private final AtomicLong skippedRecords = new AtomicLong();
     private final AtomicLong unknownActionRecords = new AtomicLong();
     private final AtomicLong ignoredBatches = new AtomicLong();
+    private final AtomicLong lostOffsets = new AtomicLong();
+    private final AtomicLong incompleteSplitGroups = new AtomicLong();
     private volatile long version;
     private volatile long publishedVersion = -1;
     private volatile UpdateStats lastStats;
@@ -170,6 +230,7 @@ public final class LearnerService implements AutoCloseable {
         this.network = network;
         this.learner = learner;
         this.version = learner.updatesApplied();
+        this.splitGroupWait = settings.kafkaTimeout();
         this.store = new PolicySnapshotStore(settings.storeDir());
         this.producer =
                 new KafkaProducer<>(
@@ -273,8 +334,9 @@ public final class LearnerService implements AutoCloseable {
      * Reads what arrives within {@code timeout} and applies every update that is complete.
      *
      * @return updates applied by this call
-     * @throws IllegalStateException if the learner failed earlier or is closed, or a saved offset
-     *     is no longer in the topic
+     * @throws IllegalStateException if the learner failed earlier or is closed, or its position in
+     *     a partition lies past the partition's end (the topic was re-created) and {@link
+     *     LearnerSettings#onOffsetPastEnd()} is {@link OffsetPastEnd#FAIL}
      */
     public int pollOnce(Duration timeout) {
         ensureUsable();
@@ -282,6 +344,13 @@ public final class LearnerService implements AutoCloseable {
         try {
             records = consumer.poll(timeout);
         } catch (WakeupException e) {
+            return 0;
+        } catch (OffsetOutOfRangeException e) {
+            try {
+                repositionOutOfRange(e.offsetOutOfRangePartitions());
+            } catch (RuntimeException failed) {
+                throw fail(failed);
+            }
             return 0;
         } catch (InvalidOffsetException e) {
             throw fail(
@@ -295,14 +364,29 @@ public final class LearnerService implements AutoCloseable {
                             e));
         }
         try {
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                accept(record);
-            }
             int applied = 0;
-            while (pendingSamples >= settings.batchRecords()) {
-                applyNextUpdate();
-                applied++;
+            Set<TopicPartition> handedBack = new HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (handedBack.contains(partition)) {
+                    continue;
+                }
+                if (pendingSamples >= settings.maxPendingSamples()
+                        && !hasOpenSplitGroup(partition)) {
+                    // The queue is full: this record and the rest of its partition are read again
+                    // once updates have drained it, rather than held here.
+                    consumer.seek(partition, record.offset());
+                    pause(partition);
+                    handedBack.add(partition);
+                    continue;
+                }
+                accept(partition, record);
+                // Applying as soon as an update is complete keeps the queue at about one update
+                // however many records a poll returns.
+                applied += applyCompleteUpdates();
             }
+            applied += applyCompleteUpdates();
+            adjustPausedPartitions();
             return applied;
         } catch (IOException e) {
             throw fail(new UncheckedIOException(e));
@@ -357,6 +441,8 @@ public final class LearnerService implements AutoCloseable {
                 skippedRecords.get(),
                 unknownActionRecords.get(),
                 ignoredBatches.get(),
+                lostOffsets.get(),
+                incompleteSplitGroups.get(),
                 pendingSamples,
                 publishedVersion,
                 Optional.ofNullable(lastStats));
@@ -443,24 +529,33 @@ public final class LearnerService implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes an open split group wait {@code wait} for its next part once its partition is read to
+     * the end, instead of the Kafka timeout.
+     */
+    void splitGroupWait(Duration wait) {
+        this.splitGroupWait = Objects.requireNonNull(wait, "wait");
+    }
+
     // ---- reading
     // ---------------------------------------------------------------------------------
 
-    private void accept(ConsumerRecord<byte[], byte[]> record) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    private void accept(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+        long seq = ++acceptedBatches;
         AdvantageBatch batch;
         try {
             batch = batchCodec.decode(record.value());
         } catch (RecordDecodeException e) {
             logFirst(SkipReason.UNDECODABLE_BATCH, record, e.getMessage());
-            pending.add(PendingBatch.ignored(partition, record.offset()));
+            pending.add(PendingBatch.ignored(partition, record.offset(), seq));
             return;
         }
         if (!settings.experimentId().equals(batch.getExperimentId())) {
             logFirst(SkipReason.OTHER_EXPERIMENT, record, batch.getExperimentId());
-            pending.add(PendingBatch.ignored(partition, record.offset()));
+            pending.add(PendingBatch.ignored(partition, record.offset(), seq));
             return;
         }
+        SplitGroup group = trackSplitGroup(partition, record.offset(), batch, seq);
         List<PendingSample> usable = new ArrayList<>(batch.getRecords().size());
         int skipped = 0;
         int unknownActions = 0;
@@ -490,6 +585,8 @@ public final class LearnerService implements AutoCloseable {
                 new PendingBatch(
                         partition,
                         record.offset(),
+                        seq,
+                        group,
                         List.copyOf(usable),
                         skipped,
                         unknownActions,
@@ -533,12 +630,235 @@ public final class LearnerService implements AutoCloseable {
         }
     }
 
+    // ---- split groups --------------------------------------------------------------------------
+
+    /**
+     * The split group {@code batch} is a part of, or null when it holds whole groups. Follows each
+     * group's parts as they arrive: a group whose parts do not arrive in sequence is closed as
+     * incomplete (logged here, counted when it is applied) so that it never holds up the updates.
+     */
+    private SplitGroup trackSplitGroup(
+            TopicPartition partition, long offset, AdvantageBatch batch, long seq) {
+        String id = batch.getSplitGroupId();
+        if (id == null) {
+            return null;
+        }
+        Integer part = batch.getSplitPart();
+        Integer parts = batch.getSplitParts();
+        long now = System.nanoTime();
+        if (part == null || parts == null || parts < 1 || part < 0 || part >= parts) {
+            LOG.warn(
+                    "Batch {} at {}@{} names split group {} with split_part {} of split_parts {},"
+                            + " which is no part of a group; applying it alone as an incomplete"
+                            + " group",
+                    batch.getBatchId(),
+                    partition,
+                    offset,
+                    id,
+                    part,
+                    parts);
+            SplitGroup alone = new SplitGroup(partition, id, parts == null ? 0 : parts, seq, now);
+            alone.incomplete = true;
+            alone.closed = true;
+            return alone;
+        }
+        if (parts == 1) {
+            return null;
+        }
+        SplitKey key = new SplitKey(partition, id);
+        SplitGroup group = openSplitGroups.get(key);
+        if (group != null && parts == group.parts && part > group.nextPart) {
+            LOG.warn(
+                    "Split group {} on {}: part {} of {} (offset {}) arrived where part {} was due;"
+                            + " parts {} to {} are not in the topic. Applying the group without"
+                            + " them as an incomplete group",
+                    id,
+                    partition,
+                    part,
+                    parts,
+                    offset,
+                    group.nextPart,
+                    group.nextPart,
+                    part - 1);
+            group.incomplete = true;
+        } else if (group != null && (part != group.nextPart || parts != group.parts)) {
+            // Not a later part of the group read so far: that one ends here, short of its end.
+            LOG.warn(
+                    "Split group {} on {}: part {} of {} (offset {}) arrived where part {} of {}"
+                            + " was due; applying parts {} to {} read before as an incomplete"
+                            + " group",
+                    id,
+                    partition,
+                    part,
+                    parts,
+                    offset,
+                    group.nextPart,
+                    group.parts,
+                    group.firstPart,
+                    group.nextPart - 1);
+            group.incomplete = true;
+            group.closed = true;
+            openSplitGroups.remove(key);
+            group = null;
+        }
+        if (group == null) {
+            group = new SplitGroup(partition, id, parts, seq, now);
+            group.firstPart = part;
+            if (part != 0) {
+                LOG.warn(
+                        "Split group {} on {}: the first part read is part {} of {} (offset {});"
+                                + " parts 0 to {} are not in the topic (deleted by retention, or"
+                                + " the topic was truncated). Applying the parts that are there as"
+                                + " an incomplete group",
+                        id,
+                        partition,
+                        part,
+                        parts,
+                        offset,
+                        part - 1);
+                group.incomplete = true;
+            }
+        }
+        group.nextPart = part + 1;
+        group.lastSeq = seq;
+        group.lastPartNanos = now;
+        if (group.nextPart == parts) {
+            group.closed = true;
+            openSplitGroups.remove(key);
+        } else {
+            openSplitGroups.put(key, group);
+        }
+        return group;
+    }
+
+    private boolean hasOpenSplitGroup(TopicPartition partition) {
+        for (SplitKey key : openSplitGroups.keySet()) {
+            if (key.partition().equals(partition)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Closes, as incomplete, the open split groups whose partition has been read to its end and
+     * that got no part for {@code splitGroupWait}. The job writes a group's parts in one
+     * transaction, so a read_committed reader that has reached the partition's end has seen every
+     * part there is; the wait only spares a writer that sends parts in separate transactions.
+     *
+     * @return whether one was closed
+     */
+    private boolean giveUpStalledSplitGroups() {
+        long now = System.nanoTime();
+        boolean closed = false;
+        var open = openSplitGroups.values().iterator();
+        while (open.hasNext()) {
+            SplitGroup group = open.next();
+            if (now - group.lastPartNanos < saturatedNanos(splitGroupWait)) {
+                continue;
+            }
+            OptionalLong lag = consumer.currentLag(group.partition);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                continue;
+            }
+            LOG.warn(
+                    "Split group {} on {}: parts {} to {} of {} read, no part for {} ms and nothing"
+                            + " more to read in the partition; applying them as an incomplete group",
+                    group.id,
+                    group.partition,
+                    group.firstPart,
+                    group.nextPart - 1,
+                    group.parts,
+                    splitGroupWait.toMillis());
+            group.incomplete = true;
+            group.closed = true;
+            open.remove();
+            closed = true;
+        }
+        return closed;
+    }
+
+    // ---- bounding the queue --------------------------------------------------------------------
+
+    private void pause(TopicPartition partition) {
+        if (pausedPartitions.add(partition)) {
+            consumer.pause(List.of(partition));
+            LOG.debug(
+                    "Pausing {}: {} samples pending (at most {})",
+                    partition,
+                    pendingSamples,
+                    settings.maxPendingSamples());
+        }
+    }
+
+    /**
+     * Pauses every partition that is not completing a split group while the queue is full, and
+     * resumes them all once it is not.
+     */
+    private void adjustPausedPartitions() {
+        if (pendingSamples >= settings.maxPendingSamples()) {
+            for (TopicPartition partition : consumer.assignment()) {
+                if (!hasOpenSplitGroup(partition)) {
+                    pause(partition);
+                }
+            }
+        } else if (!pausedPartitions.isEmpty()) {
+            consumer.resume(pausedPartitions);
+            LOG.debug("Resuming {}: {} samples pending", pausedPartitions, pendingSamples);
+            pausedPartitions.clear();
+        }
+    }
+
     // ---- updating ----------------------------------------------------------------------------
 
-    private void applyNextUpdate() throws IOException {
-        List<PendingBatch> taken = new ArrayList<>();
+    /** Applies every update the queue holds, each of {@link #nextUpdateLength()} batches. */
+    private int applyCompleteUpdates() throws IOException {
+        int applied = 0;
+        while (pendingSamples >= settings.batchRecords()) {
+            int length = nextUpdateLength();
+            if (length == 0 && giveUpStalledSplitGroups()) {
+                length = nextUpdateLength();
+            }
+            if (length == 0) {
+                break;
+            }
+            applyUpdate(length);
+            applied++;
+        }
+        return applied;
+    }
+
+    /**
+     * How many batches at the head of the queue the next update takes, or 0 if it is not complete
+     * yet: the shortest prefix that holds at least {@code batchRecords} usable samples and ends
+     * with no split group cut in two. A prefix that ends inside a split group is extended to the
+     * group's last part; while that part is not read, there is no update.
+     */
+    private int nextUpdateLength() {
+        int length = 0;
         int count = 0;
-        while (count < settings.batchRecords()) {
+        long lastNeeded = Long.MIN_VALUE;
+        for (PendingBatch batch : pending) {
+            length++;
+            count += batch.samples().size();
+            SplitGroup group = batch.group();
+            if (group != null) {
+                if (!group.closed) {
+                    return 0;
+                }
+                lastNeeded = Math.max(lastNeeded, group.lastSeq);
+            }
+            if (count >= settings.batchRecords() && batch.seq() >= lastNeeded) {
+                return length;
+            }
+        }
+        return 0;
+    }
+
+    private void applyUpdate(int length) throws IOException {
+        List<PendingBatch> taken = new ArrayList<>(length);
+        int count = 0;
+        for (int i = 0; i < length; i++) {
             PendingBatch batch = pending.removeFirst();
             taken.add(batch);
             count += batch.samples().size();
@@ -551,13 +871,22 @@ public final class LearnerService implements AutoCloseable {
         long unknown = 0;
         long onPolicy = 0;
         long ignored = 0;
+        long incomplete = 0;
         for (PendingBatch batch : taken) {
             // Taken in read order, so the last batch of each partition is its highest offset.
             nextUnapplied.put(batch.partition(), batch.offset() + 1);
+            Long movedOn = movedOnAfter.remove(batch.seq());
+            if (movedOn != null) {
+                nextUnapplied.put(batch.partition(), movedOn);
+            }
             skipped += batch.skipped();
             unknown += batch.unknownActions();
             onPolicy += batch.onPolicy();
             ignored += batch.ignored() ? 1 : 0;
+            SplitGroup group = batch.group();
+            if (group != null && group.incomplete && group.lastSeq == batch.seq()) {
+                incomplete++;
+            }
         }
         long newVersion = learner.updatesApplied();
         updates.incrementAndGet();
@@ -566,6 +895,7 @@ public final class LearnerService implements AutoCloseable {
         unknownActionRecords.addAndGet(unknown);
         onPolicySamples.addAndGet(onPolicy);
         ignoredBatches.addAndGet(ignored);
+        incompleteSplitGroups.addAndGet(incomplete);
         lastStats = stats;
         version = newVersion;
 
@@ -816,31 +1146,181 @@ public final class LearnerService implements AutoCloseable {
         Duration timeout = settings.kafkaTimeout();
         Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions, timeout);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+        List<String> pastEnd = new ArrayList<>();
+        Map<TopicPartition, Long> starts = new LinkedHashMap<>();
         for (TopicPartition partition : partitions) {
             Long saved = restoredOffsets.get(partition.toString());
             if (saved == null) {
                 consumer.seek(partition, beginnings.get(partition));
                 continue;
             }
-            long first = beginnings.get(partition);
-            long end = ends.get(partition);
-            if (saved < first || saved > end) {
-                // The records the checkpoint points at are gone: nothing can restore them.
+            Long start =
+                    reposition(
+                            partition,
+                            saved,
+                            beginnings.get(partition),
+                            ends.get(partition),
+                            "saved offset",
+                            pastEnd);
+            if (start != null) {
+                starts.put(partition, start);
+            }
+        }
+        if (!pastEnd.isEmpty()) {
+            throw pastEndFailure(pastEnd, "Restart");
+        }
+        starts.forEach(
+                (partition, start) -> {
+                    consumer.seek(partition, start);
+                    // Also where the learner moved on from: the next checkpoint must not send a
+                    // restart back to a position it already judged.
+                    nextUnapplied.put(partition, start);
+                });
+    }
+
+    /**
+     * Seeks the partitions whose position the broker reported out of range while reading: records
+     * deleted under the reader, or the topic re-created.
+     */
+    private void repositionOutOfRange(Map<TopicPartition, Long> positions) {
+        Duration timeout = settings.kafkaTimeout();
+        Map<TopicPartition, Long> beginnings =
+                consumer.beginningOffsets(positions.keySet(), timeout);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(positions.keySet(), timeout);
+        List<String> pastEnd = new ArrayList<>();
+        Map<TopicPartition, Long> targets = new LinkedHashMap<>();
+        positions.forEach(
+                (partition, position) -> {
+                    Long target =
+                            reposition(
+                                    partition,
+                                    position,
+                                    beginnings.get(partition),
+                                    ends.get(partition),
+                                    "next offset to read",
+                                    pastEnd);
+                    if (target != null) {
+                        targets.put(partition, target);
+                    }
+                });
+        if (!pastEnd.isEmpty()) {
+            throw pastEndFailure(pastEnd, "Restart the learner");
+        }
+        targets.forEach(
+                (partition, target) -> {
+                    consumer.seek(partition, target);
+                    PendingBatch lastQueued = null;
+                    for (PendingBatch batch : pending) {
+                        if (batch.partition().equals(partition)) {
+                            lastQueued = batch;
+                        }
+                    }
+                    // Checkpoints must record that the learner moved on, but only once the
+                    // batches it read before the gap are applied.
+                    if (lastQueued == null) {
+                        nextUnapplied.put(partition, target);
+                    } else {
+                        movedOnAfter.put(lastQueued.seq(), target);
+                    }
+                });
+    }
+
+    /**
+     * Where to read {@code partition} from when the learner's offset for it is {@code offset} and
+     * the partition holds [{@code first}, {@code end}); null, with a line added to {@code pastEnd},
+     * when the offset lies past the end and the settings say to fail.
+     */
+    private Long reposition(
+            TopicPartition partition,
+            long offset,
+            long first,
+            long end,
+            String what,
+            List<String> pastEnd) {
+        if (offset < first) {
+            // The records are gone; nothing can restore them, and stopping would not either.
+            LOG.warn(
+                    "LOST BATCHES: offsets {} to {} of {} were deleted (retention, or deleteRecords)"
+                            + " before this learner applied them: up to {} batches it will never"
+                            + " train on. Continuing from the log start, offset {}",
+                    offset,
+                    first - 1,
+                    partition,
+                    first - offset,
+                    first);
+            lostOffsets.addAndGet(first - offset);
+            return first;
+        }
+        if (offset <= end) {
+            return offset;
+        }
+        switch (settings.onOffsetPastEnd()) {
+            case EARLIEST:
                 LOG.warn(
-                        "Checkpointed offset {} of {} lies outside the topic's [{}, {}] (records"
-                                + " deleted by retention, or the topic was recreated); reading from"
-                                + " {}",
-                        saved,
+                        "The {} {} of {} is past the partition's end offset {}: the topic was"
+                                + " re-created or truncated. --on-offset-past-end=earliest:"
+                                + " REPLAYING everything now in the partition, offsets [{}, {}),"
+                                + " as new batches",
+                        what,
+                        offset,
                         partition,
+                        end,
+                        first,
+                        end);
+                return first;
+            case LATEST:
+                LOG.warn(
+                        "The {} {} of {} is past the partition's end offset {}: the topic was"
+                                + " re-created or truncated. --on-offset-past-end=latest: SKIPPING"
+                                + " the {} offsets now in the partition, [{}, {}), and reading"
+                                + " from offset {}",
+                        what,
+                        offset,
+                        partition,
+                        end,
+                        end - first,
                         first,
                         end,
-                        first);
-                consumer.seek(partition, first);
-                continue;
-            }
-            consumer.seek(partition, saved);
-            nextUnapplied.put(partition, saved);
+                        end);
+                lostOffsets.addAndGet(end - first);
+                return end;
+            case FAIL:
+            default:
+                pastEnd.add(
+                        "partition "
+                                + partition.partition()
+                                + " of topic "
+                                + partition.topic()
+                                + ": "
+                                + what
+                                + " "
+                                + offset
+                                + " is past the log's end offset "
+                                + end
+                                + " (log start "
+                                + first
+                                + ")");
+                return null;
         }
+    }
+
+    private IllegalStateException pastEndFailure(List<String> problems, String restart) {
+        return new IllegalStateException(
+                "refusing to read "
+                        + settings.batchesTopic()
+                        + ": "
+                        + String.join("; ", problems)
+                        + ". Offsets never go back in a live partition, so the topic was deleted"
+                        + " and re-created, or truncated, since the learner read it (checkpoint "
+                        + settings.checkpointFile()
+                        + "), and what it holds now is not what the learner trained on."
+                        + " If that was intended: "
+                        + restart
+                        + " with --on-offset-past-end=earliest to train on everything now in the"
+                        + " topic, or --on-offset-past-end=latest to skip it and train only on"
+                        + " batches written from now on. Otherwise check --bootstrap-servers,"
+                        + " --batches-topic and --checkpoint: this checkpoint may belong to another"
+                        + " cluster or topic");
     }
 
     private List<TopicPartition> partitionsOf(String topic) {
@@ -1005,18 +1485,54 @@ public final class LearnerService implements AutoCloseable {
     private record PendingSample(
             String observation, int actionIndex, Double behaviorLogProb, double advantage) {}
 
-    /** One Kafka record read and not yet applied, with its usable samples and skip counts. */
+    /**
+     * One Kafka record read and not yet applied, with its usable samples and skip counts; {@code
+     * seq} numbers the records in the order they were read, {@code group} is the split group the
+     * batch is a part of (null: whole groups).
+     */
     private record PendingBatch(
             TopicPartition partition,
             long offset,
+            long seq,
+            SplitGroup group,
             List<PendingSample> samples,
             int skipped,
             int unknownActions,
             int onPolicy,
             boolean ignored) {
 
-        static PendingBatch ignored(TopicPartition partition, long offset) {
-            return new PendingBatch(partition, offset, List.of(), 0, 0, 0, true);
+        static PendingBatch ignored(TopicPartition partition, long offset, long seq) {
+            return new PendingBatch(partition, offset, seq, null, List.of(), 0, 0, 0, true);
+        }
+    }
+
+    /** A split group's identity: group ids are unique per experiment, parts share a partition. */
+    private record SplitKey(TopicPartition partition, String groupId) {}
+
+    /**
+     * The parts of one split group read so far, in sequence from {@code firstPart}. Closed once its
+     * last part is read or it is given up as incomplete; only then may an update take it.
+     */
+    private static final class SplitGroup {
+        private final TopicPartition partition;
+        private final String id;
+        private final int parts;
+        private int firstPart;
+        private int nextPart;
+
+        /** Sequence number of the part read last: an update that takes the group reaches it. */
+        private long lastSeq;
+
+        private long lastPartNanos;
+        private boolean closed;
+        private boolean incomplete;
+
+        SplitGroup(TopicPartition partition, String id, int parts, long seq, long nanos) {
+            this.partition = partition;
+            this.id = id;
+            this.parts = parts;
+            this.lastSeq = seq;
+            this.lastPartNanos = nanos;
         }
     }
 }

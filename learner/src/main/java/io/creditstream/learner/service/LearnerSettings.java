@@ -25,6 +25,10 @@ import java.util.function.Supplier;
  * @param snapshotEvery publish a snapshot every this many updates
  * @param seed seeds a new network's weights and the minibatch shuffle
  * @param kafkaTimeout how long a Kafka start-up call or a snapshot send may take
+ * @param onOffsetPastEnd what to do when a checkpointed offset lies past its partition's end
+ * @param maxPendingSamples usable samples read and not yet applied above which the learner stops
+ *     reading (except the partitions it needs to complete a split group); at least {@code
+ *     batchRecords}
  */
 public record LearnerSettings(
         String bootstrapServers,
@@ -39,7 +43,9 @@ public record LearnerSettings(
         int batchRecords,
         int snapshotEvery,
         long seed,
-        Duration kafkaTimeout) {
+        Duration kafkaTimeout,
+        OffsetPastEnd onOffsetPastEnd,
+        int maxPendingSamples) {
 
     /** The experiment used unless told otherwise. */
     public static final String DEFAULT_EXPERIMENT = "demo";
@@ -67,6 +73,9 @@ public record LearnerSettings(
 
     /** Kafka start-up and send timeout unless told otherwise. */
     public static final Duration DEFAULT_KAFKA_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Unless told otherwise, the learner reads ahead at most this many updates' samples. */
+    public static final int DEFAULT_PENDING_UPDATES = 4;
 
     /** Checks every setting, naming the first bad one. */
     public LearnerSettings {
@@ -117,6 +126,21 @@ public record LearnerSettings(
                     "must be at least 1 (publish after every n-th update), got " + snapshotEvery);
         }
         checkKafkaTimeout(kafkaTimeout);
+        if (onOffsetPastEnd == null) {
+            throw new InvalidSettingException(
+                    "on-offset-past-end", "is required: fail, earliest or latest");
+        }
+        if (maxPendingSamples < batchRecords) {
+            throw new InvalidSettingException(
+                    "max-pending-samples",
+                    "must be at least --batch-records ("
+                            + batchRecords
+                            + "): an update needs that many samples read, got "
+                            + maxPendingSamples
+                            + " (default "
+                            + DEFAULT_PENDING_UPDATES
+                            + " x --batch-records)");
+        }
     }
 
     /** A builder with every default; only the bootstrap servers are required. */
@@ -170,6 +194,8 @@ public record LearnerSettings(
         private int snapshotEvery = 1;
         private long seed = DEFAULT_SEED;
         private Duration kafkaTimeout = DEFAULT_KAFKA_TIMEOUT;
+        private OffsetPastEnd onOffsetPastEnd = OffsetPastEnd.FAIL;
+        private Integer maxPendingSamples;
 
         private Builder(String bootstrapServers) {
             requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
@@ -287,6 +313,21 @@ public record LearnerSettings(
             return this;
         }
 
+        /** What to do when a checkpointed offset lies past its partition's end; fail by default. */
+        public Builder onOffsetPastEnd(OffsetPastEnd value) {
+            this.onOffsetPastEnd = Objects.requireNonNull(value, "onOffsetPastEnd");
+            return this;
+        }
+
+        /**
+         * Most usable samples read ahead of the updates; {@value #DEFAULT_PENDING_UPDATES} x batch
+         * records by default.
+         */
+        public Builder maxPendingSamples(int value) {
+            this.maxPendingSamples = value;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -310,7 +351,14 @@ public record LearnerSettings(
                     batchRecords,
                     snapshotEvery,
                     seed,
-                    kafkaTimeout);
+                    kafkaTimeout,
+                    onOffsetPastEnd,
+                    maxPendingSamples != null
+                            ? maxPendingSamples
+                            : (int)
+                                    Math.min(
+                                            Integer.MAX_VALUE,
+                                            (long) DEFAULT_PENDING_UPDATES * batchRecords));
         }
 
         private static UpdateOptions option(String setting, Supplier<UpdateOptions> change) {

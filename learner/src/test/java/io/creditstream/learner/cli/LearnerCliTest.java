@@ -42,6 +42,8 @@ class LearnerCliTest {
                         "--seed",
                         "--maze",
                         "--duration",
+                        "--on-offset-past-end",
+                        "--max-pending-samples",
                         "default: 2048",
                         "read_committed");
 
@@ -79,6 +81,17 @@ class LearnerCliTest {
         assertUsageError(
                 run("learner", "--bootstrap-servers", "localhost:1", "--duration", "soon"),
                 "use e.g. 500ms, 30s, 5min or 2h");
+        assertUsageError(
+                run(
+                        "learner",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--on-offset-past-end",
+                        "rewind"),
+                "use fail, earliest or latest");
+        assertUsageError(
+                run("learner", "--bootstrap-servers", "localhost:1", "--max-pending-samples", "10"),
+                "--max-pending-samples: must be at least --batch-records (2048)");
         assertUsageError(
                 run("fleet", "--bootstrap-servers", "localhost:1", "--group-size", "0"),
                 "--group-size: must be at least 1");

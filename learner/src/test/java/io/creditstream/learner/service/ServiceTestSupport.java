@@ -20,10 +20,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -167,19 +173,89 @@ public final class ServiceTestSupport {
         return "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The parts the job writes for a group too large for one batch: {@code whole}'s records cut
+     * into {@code parts} consecutive batches of (nearly) equal size, ids {@code <batch
+     * id>-p<part>}.
+     */
+    public static List<AdvantageBatch> splitParts(AdvantageBatch whole, String groupId, int parts) {
+        List<AdvantageRecord> records = whole.getRecords();
+        List<AdvantageBatch> result = new ArrayList<>(parts);
+        for (int part = 0; part < parts; part++) {
+            int from = records.size() * part / parts;
+            int to = records.size() * (part + 1) / parts;
+            result.add(
+                    AdvantageBatch.newBuilder(batch(whole.getBatchId() + "-p" + part, records))
+                            .setRecords(new ArrayList<>(records.subList(from, to)))
+                            .setSplitGroupId(groupId)
+                            .setSplitPart(part)
+                            .setSplitParts(parts)
+                            .build());
+        }
+        return result;
+    }
+
     /** Writes {@code values} in one committed transaction. */
     public static void writeCommitted(
             EmbeddedKafkaBroker kafka, String topic, List<byte[]> values) {
-        write(kafka, topic, values, true);
+        write(kafka, topic, null, values, true);
+    }
+
+    /** Writes {@code values} to partition {@code partition} in one committed transaction. */
+    public static void writeCommitted(
+            EmbeddedKafkaBroker kafka, String topic, int partition, List<byte[]> values) {
+        write(kafka, topic, partition, values, true);
     }
 
     /** Writes {@code values} in one aborted transaction: read_committed readers never see them. */
     public static void writeAborted(EmbeddedKafkaBroker kafka, String topic, List<byte[]> values) {
-        write(kafka, topic, values, false);
+        write(kafka, topic, null, values, false);
+    }
+
+    /** Deletes {@code topic} and creates it again, empty, with {@code partitions} partitions. */
+    public static void recreateTopic(EmbeddedKafkaBroker kafka, String topic, int partitions)
+            throws Exception {
+        try (Admin admin = admin(kafka)) {
+            admin.deleteTopics(List.of(topic))
+                    .all()
+                    .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            // createTopics keeps a topic that still exists, so wait until the old one is gone.
+            while (admin.listTopics().names().get().contains(topic)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("topic " + topic + " is still there after deletion");
+                }
+                Thread.sleep(50);
+            }
+        }
+        kafka.createTopics(partitions, topic);
+    }
+
+    /** Deletes the records of {@code topic}'s partition {@code partition} before {@code offset}. */
+    public static void deleteRecordsBefore(
+            EmbeddedKafkaBroker kafka, String topic, int partition, long offset)
+            throws ExecutionException, InterruptedException {
+        try (Admin admin = admin(kafka)) {
+            admin.deleteRecords(
+                            Map.of(
+                                    new TopicPartition(topic, partition),
+                                    RecordsToDelete.beforeOffset(offset)))
+                    .all()
+                    .get();
+        }
+    }
+
+    private static Admin admin(EmbeddedKafkaBroker kafka) {
+        return Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }
 
     private static void write(
-            EmbeddedKafkaBroker kafka, String topic, List<byte[]> values, boolean commit) {
+            EmbeddedKafkaBroker kafka,
+            String topic,
+            Integer partition,
+            List<byte[]> values,
+            boolean commit) {
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(
                         Map.of(
@@ -194,7 +270,7 @@ public final class ServiceTestSupport {
             producer.initTransactions();
             producer.beginTransaction();
             for (int i = 0; i < values.size(); i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + i, values.get(i)));
+                producer.send(new ProducerRecord<>(topic, partition, "k" + i, values.get(i)));
             }
             if (commit) {
                 producer.commitTransaction();

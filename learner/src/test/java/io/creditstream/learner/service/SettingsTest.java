@@ -27,6 +27,10 @@ class SettingsTest {
         assertThat(settings.checkpointFile())
                 .isEqualTo(Path.of("policy-store", "demo", "learner.ckpt"));
         assertThat(settings.networkSpec()).isEqualTo(NetworkSpec.keyDoorMaze(7, 11));
+        assertThat(settings.onOffsetPastEnd()).isEqualTo(OffsetPastEnd.FAIL);
+        assertThat(settings.maxPendingSamples()).isEqualTo(4 * 2048);
+        assertThat(LearnerSettings.builder("k:1").batchRecords(100).build().maxPendingSamples())
+                .isEqualTo(400);
     }
 
     @Test
@@ -85,6 +89,13 @@ class SettingsTest {
         assertInvalid(
                 () -> LearnerSettings.builder("k:1").kafkaTimeout(Duration.ofHours(2)).build(),
                 "kafka-timeout");
+        assertInvalid(
+                () ->
+                        LearnerSettings.builder("k:1")
+                                .batchRecords(100)
+                                .maxPendingSamples(99)
+                                .build(),
+                "max-pending-samples");
     }
 
     @Test

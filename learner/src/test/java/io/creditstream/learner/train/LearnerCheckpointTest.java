@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,29 @@ class LearnerCheckpointTest {
                 assertThat(files).containsExactly(file);
             }
         }
+    }
+
+    @Test
+    void aSaveIsCompleteOnDiskWithTheDirectorySyncedAndNoTemporaryFileLeft() throws IOException {
+        Path file = directory.resolve("new-dir").resolve("learner.ckpt");
+        try (PolicyNetwork network = PolicyNetwork.create(SPEC, 35);
+                ClippedPolicyGradient learner = new ClippedPolicyGradient(network, OPTIONS, 35)) {
+            learner.update(TrainingBatches.randomOnPolicy(network, 10, 1));
+            LearnerCheckpoint.save(file, learner, Map.of("p0", 7L));
+
+            // Read back from the file alone: every byte up to the checksum is there.
+            try (LearnerCheckpoint.Restored restored = LearnerCheckpoint.restore(file, OPTIONS)) {
+                assertThat(restored.consumedOffsets()).containsExactly(Map.entry("p0", 7L));
+                assertWeightsEqual(restored.network().weights(), network.weights());
+            }
+            try (Stream<Path> files = Files.list(file.getParent())) {
+                assertThat(files).containsExactly(file);
+            }
+        }
+        // The directory sync the save ends with works here, and is not silently skipped.
+        LearnerCheckpoint.syncDirectory(file.getParent());
+        assertThatThrownBy(() -> LearnerCheckpoint.syncDirectory(directory.resolve("missing")))
+                .isInstanceOf(NoSuchFileException.class);
     }
 
     @Test
