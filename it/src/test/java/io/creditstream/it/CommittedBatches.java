@@ -16,12 +16,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A learner reading learner.batches with {@code read_committed} from the beginning, for as long as
@@ -38,24 +36,8 @@ final class CommittedBatches implements AutoCloseable {
     private int batches;
 
     CommittedBatches(EmbeddedKafkaBroker broker, String topic) {
-        consumer =
-                new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed",
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                "false"),
-                        new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer());
-        // Assigned rather than subscribed: no group, no rebalance, every partition from offset 0.
-        partitions =
-                consumer.partitionsFor(topic).stream()
-                        .map(p -> new TopicPartition(topic, p.partition()))
-                        .toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        consumer = KafkaTestSupport.committedFromStart(broker, topic);
+        partitions = List.copyOf(consumer.assignment());
         admin =
                 Admin.create(
                         Map.of(

@@ -8,11 +8,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * agent.steps.dlq read with {@code read_committed} from the beginning for as long as a test runs,
@@ -24,23 +22,7 @@ final class CommittedDeadLetters implements AutoCloseable {
     private final List<DeadLetter> letters = new ArrayList<>();
 
     CommittedDeadLetters(EmbeddedKafkaBroker broker, String topic) {
-        consumer =
-                new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed",
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                "false"),
-                        new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer());
-        List<TopicPartition> partitions =
-                consumer.partitionsFor(topic).stream()
-                        .map(p -> new TopicPartition(topic, p.partition()))
-                        .toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        consumer = KafkaTestSupport.committedFromStart(broker, topic);
     }
 
     /** One poll that returns at once when nothing is there: the caller's loop has its own pace. */

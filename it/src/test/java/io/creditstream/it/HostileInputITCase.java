@@ -50,14 +50,12 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -1023,23 +1021,7 @@ class HostileInputITCase {
 
         Committed(EmbeddedKafkaBroker broker, String topic, Class<T> type) {
             codec = AvroCodec.of(type);
-            consumer =
-                    new KafkaConsumer<>(
-                            Map.of(
-                                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                    broker.bootstrapServers(),
-                                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                    "read_committed",
-                                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                    "false"),
-                            new ByteArrayDeserializer(),
-                            new ByteArrayDeserializer());
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic).stream()
-                            .map(p -> new TopicPartition(topic, p.partition()))
-                            .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            consumer = KafkaTestSupport.committedFromStart(broker, topic);
         }
 
         void poll() {

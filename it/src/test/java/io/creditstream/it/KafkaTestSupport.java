@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -125,6 +126,32 @@ final class KafkaTestSupport {
             }
         }
         return values;
+    }
+
+    /**
+     * A {@code read_committed} consumer of every partition of {@code topic} from offset 0: assigned
+     * rather than subscribed, so no group and no rebalance. The caller closes it.
+     */
+    static KafkaConsumer<byte[], byte[]> committedFromStart(
+            EmbeddedKafkaBroker broker, String topic) {
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                broker.bootstrapServers(),
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed",
+                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                "false"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        List<TopicPartition> partitions =
+                consumer.partitionsFor(topic).stream()
+                        .map(p -> new TopicPartition(topic, p.partition()))
+                        .toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     static <T> Predicate<List<T>> totalAtLeast(int wanted, Function<T, Integer> size) {

@@ -21,7 +21,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,22 +50,13 @@ class RunCrashRecoveryITCase {
 
     @TempDir Path dir;
 
-    private final List<CliProcess> runs = new ArrayList<>();
-
-    @AfterEach
-    void killRuns() throws InterruptedException {
-        for (CliProcess run : runs) {
-            run.close();
-        }
-    }
+    @RegisterExtension final RunProcesses runs = new RunProcesses();
 
     @Test
     void sameCommandAfterKillDashNineResumesWithNoRecordLostOrDuplicated() throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
         Map<String, String> options = options();
-        List<String> command =
-                new ArrayList<>(List.of("run", "--checkpoint-dir", checkpoints.toString()));
-        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        List<String> command = RunHarness.runCommand(checkpoints, options);
         KafkaIo.createAbsentTopics(Configuration.fromMap(options));
 
         // Groups cut in two by the crash: half their episodes and the first steps of the others
@@ -144,7 +134,7 @@ class RunCrashRecoveryITCase {
                 assertThat(second.isAlive()).as("%s still runs", second).isTrue();
                 assertExactlyOnce(learner.records(), expected);
             } catch (Throwable failure) {
-                RunHarness.printOutputs(runs);
+                runs.printOutputs();
                 throw failure;
             }
         }
@@ -192,9 +182,7 @@ class RunCrashRecoveryITCase {
     }
 
     private CliProcess start(List<String> command, String name) throws IOException {
-        CliProcess run = CliProcess.start(name, dir.resolve(name + ".log"), command);
-        runs.add(run);
-        return run;
+        return runs.start(command, name, dir);
     }
 
     private static void send(StepProducer fleet, List<StepEvent> sent, List<StepEvent> steps) {

@@ -15,7 +15,6 @@ import io.creditstream.streams.kafka.KafkaIo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,14 +58,7 @@ class RunDowntimeITCase {
 
     @TempDir Path dir;
 
-    private final List<CliProcess> runs = new ArrayList<>();
-
-    @AfterEach
-    void killRuns() throws InterruptedException {
-        for (CliProcess run : runs) {
-            run.close();
-        }
-    }
+    @RegisterExtension final RunProcesses runs = new RunProcesses();
 
     @Test
     void aRestartAfterADowntimeLongerThanTheTimeoutsCompletesEveryEpisode() throws Exception {
@@ -75,9 +66,7 @@ class RunDowntimeITCase {
         Map<String, String> options = KafkaTestSupport.isolatedJobOptions(KAFKA.broker());
         options.put("assembly.episode-timeout", TIMEOUT.toSeconds() + " s");
         options.put("assembly.group-timeout", TIMEOUT.toSeconds() + " s");
-        List<String> command =
-                new ArrayList<>(List.of("run", "--checkpoint-dir", checkpoints.toString()));
-        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        List<String> command = RunHarness.runCommand(checkpoints, options);
         KafkaIo.createAbsentTopics(Configuration.fromMap(options));
         String stepsTopic = options.get("topic.steps");
 
@@ -179,7 +168,7 @@ class RunDowntimeITCase {
                         .isTrue();
                 assertExactlyOnce(learner.records(), expected);
             } catch (Throwable failure) {
-                RunHarness.printOutputs(runs);
+                runs.printOutputs();
                 throw failure;
             }
         }
@@ -233,8 +222,6 @@ class RunDowntimeITCase {
     }
 
     private CliProcess start(List<String> command, String name) throws IOException {
-        CliProcess run = CliProcess.start(name, dir.resolve(name + ".log"), command);
-        runs.add(run);
-        return run;
+        return runs.start(command, name, dir);
     }
 }

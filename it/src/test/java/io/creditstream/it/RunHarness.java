@@ -130,11 +130,12 @@ final class RunHarness {
         return Integer.parseInt(checkpoint.getFileName().toString().substring("chk-".length()));
     }
 
-    /** Prints what each run wrote, for a failed test's report. */
-    static void printOutputs(List<CliProcess> runs) {
-        for (CliProcess run : runs) {
-            System.err.println("---- output of " + run + " ----");
-            System.err.println(run.output());
-        }
+    /** {@code run} on {@code checkpoints} with every option as a {@code -Dkey=value}. */
+    static List<String> runCommand(Path checkpoints, Map<String, String> options) {
+        List<String> command =
+                new java.util.ArrayList<>(
+                        List.of("run", "--checkpoint-dir", checkpoints.toString()));
+        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        return command;
     }
 }

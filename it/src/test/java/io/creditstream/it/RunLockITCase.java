@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,14 +30,7 @@ class RunLockITCase {
 
     @TempDir Path dir;
 
-    private final List<CliProcess> runs = new ArrayList<>();
-
-    @AfterEach
-    void killRuns() throws InterruptedException {
-        for (CliProcess run : runs) {
-            run.close();
-        }
-    }
+    @RegisterExtension final RunProcesses runs = new RunProcesses();
 
     @Test
     void aSecondRunOnTheSameDirectoryIsRefusedNamingTheHolderAndAnotherDirectoryIsNot()
@@ -69,23 +60,19 @@ class RunLockITCase {
             assertThat(holder.killHard()).as("exit status").isEqualTo(KILLED_BY_SIGKILL);
             awaitStarted(start(command, "run-4"));
         } catch (Throwable failure) {
-            RunHarness.printOutputs(runs);
+            runs.printOutputs();
             throw failure;
         }
     }
 
     private static List<String> command(Path checkpoints) {
         Map<String, String> options = KafkaTestSupport.isolatedJobOptions(KAFKA.broker());
-        List<String> command =
-                new ArrayList<>(List.of("run", "--checkpoint-dir", checkpoints.toString()));
-        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        List<String> command = RunHarness.runCommand(checkpoints, options);
         return command;
     }
 
     private CliProcess start(List<String> command, String name) throws IOException {
-        CliProcess run = CliProcess.start(name, dir.resolve(name + ".log"), command);
-        runs.add(run);
-        return run;
+        return runs.start(command, name, dir);
     }
 
     /** Waits until the run is past the lock: it prints its start-up line. */

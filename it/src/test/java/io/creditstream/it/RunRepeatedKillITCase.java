@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,22 +51,13 @@ class RunRepeatedKillITCase {
 
     @TempDir Path dir;
 
-    private final List<CliProcess> runs = new ArrayList<>();
-
-    @AfterEach
-    void killRuns() throws InterruptedException {
-        for (CliProcess run : runs) {
-            run.close();
-        }
-    }
+    @RegisterExtension final RunProcesses runs = new RunProcesses();
 
     @Test
     void killedAtRandomPointsAndRestartedEveryStepsAdvantageArrivesExactlyOnce() throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
         Map<String, String> options = KafkaTestSupport.isolatedJobOptions(KAFKA.broker());
-        List<String> command =
-                new ArrayList<>(List.of("run", "--checkpoint-dir", checkpoints.toString()));
-        options.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        List<String> command = RunHarness.runCommand(checkpoints, options);
         KafkaIo.createAbsentTopics(Configuration.fromMap(options));
         Random draws = new Random(SEED);
 
@@ -133,16 +123,14 @@ class RunRepeatedKillITCase {
                         .isTrue();
                 assertExactlyOnce(learner.records(), expected);
             } catch (Throwable failure) {
-                RunHarness.printOutputs(runs);
+                runs.printOutputs();
                 throw failure;
             }
         }
     }
 
     private CliProcess start(List<String> command, String name) throws IOException {
-        CliProcess run = CliProcess.start(name, dir.resolve(name + ".log"), command);
-        runs.add(run);
-        return run;
+        return runs.start(command, name, dir);
     }
 
     /**

@@ -222,10 +222,9 @@ public class GroupAssembler extends KeyedProcessFunction<String, EncodedTrajecto
         }
         if (current.completed) {
             if (current.retentionTimer == timestamp) {
-                long postponed = timeouts.postponed(timestamp, completedRetention);
-                if (postponed > timestamp) {
-                    current.retentionTimer = postponed;
-                    ctx.timerService().registerProcessingTimeTimer(postponed);
+                long due = timeouts.deferIfEarly(timestamp, completedRetention, ctx.timerService());
+                if (due > timestamp) {
+                    current.retentionTimer = due;
                     progress.update(current);
                 } else {
                     progress.clear();
@@ -236,10 +235,9 @@ public class GroupAssembler extends KeyedProcessFunction<String, EncodedTrajecto
         if (current.timeoutTimer != timestamp) {
             return;
         }
-        long postponed = timeouts.postponed(timestamp, groupTimeout);
-        if (postponed > timestamp) {
-            current.timeoutTimer = postponed;
-            ctx.timerService().registerProcessingTimeTimer(postponed);
+        long due = timeouts.deferIfEarly(timestamp, groupTimeout, ctx.timerService());
+        if (due > timestamp) {
+            current.timeoutTimer = due;
             progress.update(current);
             return;
         }

@@ -42,4 +42,16 @@ final class RunningTimeouts {
         }
         return Math.max(timestamp, startedAt + timeout.toMillis());
     }
+
+    /**
+     * For a timer of length {@code timeout} firing at {@code timestamp}: registers the timer again
+     * where it may really fire and returns that time, or returns {@code timestamp} when it is due.
+     */
+    long deferIfEarly(long timestamp, Duration timeout, TimerService timers) {
+        long due = postponed(timestamp, timeout);
+        if (due > timestamp) {
+            timers.registerProcessingTimeTimer(due);
+        }
+        return due;
+    }
 }

@@ -283,10 +283,9 @@ public class TrajectoryAssembler
         }
         if (current.completed) {
             if (current.retentionTimer == timestamp) {
-                long postponed = timeouts.postponed(timestamp, completedRetention);
-                if (postponed > timestamp) {
-                    current.retentionTimer = postponed;
-                    ctx.timerService().registerProcessingTimeTimer(postponed);
+                long due = timeouts.deferIfEarly(timestamp, completedRetention, ctx.timerService());
+                if (due > timestamp) {
+                    current.retentionTimer = due;
                     progress.update(current);
                 } else {
                     progress.clear();
@@ -297,10 +296,9 @@ public class TrajectoryAssembler
         if (current.timeoutTimer != timestamp) {
             return;
         }
-        long postponed = timeouts.postponed(timestamp, episodeTimeout);
-        if (postponed > timestamp) {
-            current.timeoutTimer = postponed;
-            ctx.timerService().registerProcessingTimeTimer(postponed);
+        long due = timeouts.deferIfEarly(timestamp, episodeTimeout, ctx.timerService());
+        if (due > timestamp) {
+            current.timeoutTimer = due;
             progress.update(current);
             return;
         }
