@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetRunner.class);
-
-    /** Longest single pause, so that stop() is honoured promptly even at very low rates. */
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final SimulatedFleet fleet;
     private final StepEventSink sink;
@@ -68,19 +64,23 @@ public final class FleetRunner implements Runnable {
                 fleet.groupSize(),
                 targetEventsPerSecond == 0 ? "unlimited" : targetEventsPerSecond);
         long startNanos = System.nanoTime();
+        RatePacer pacer =
+                targetEventsPerSecond == 0
+                        ? null
+                        : new RatePacer(targetEventsPerSecond, startNanos);
         try {
             while (!stopRequested
                     && !Thread.currentThread().isInterrupted()
                     && (maxGroups == 0 || groups.get() < maxGroups)) {
                 if (planner == null) {
-                    play(fleet.nextRolloutGroup(), startNanos);
+                    play(fleet.nextRolloutGroup(), pacer);
                 } else {
                     for (RoundPlanner.Assignment assignment : planner.nextRound()) {
                         if (assignment.rollouts() > 0 && !stopRequested) {
                             play(
                                     fleet.nextRolloutGroup(
                                             assignment.taskId(), assignment.rollouts()),
-                                    startNanos);
+                                    pacer);
                         }
                     }
                 }
@@ -107,7 +107,7 @@ public final class FleetRunner implements Runnable {
         }
     }
 
-    private void play(RolloutGroup group, long startNanos) {
+    private void play(RolloutGroup group, RatePacer pacer) {
         for (StepEvent event : group.events()) {
             sink.send(event);
         }
@@ -116,7 +116,10 @@ public final class FleetRunner implements Runnable {
         episodes.addAndGet(group.episodes());
         successes.addAndGet(group.successes());
         groups.incrementAndGet();
-        pace(startNanos);
+        if (pacer != null) {
+            // Until the events sent so far are due at the target rate.
+            pacer.awaitDue(events.get(), () -> stopRequested);
+        }
     }
 
     /** Asks {@link #run()} to return after the group in progress; does not wait. */
@@ -155,21 +158,6 @@ public final class FleetRunner implements Runnable {
     /** The exception that ended {@link #run()}, if one did. */
     public Optional<RuntimeException> failure() {
         return Optional.ofNullable(failure.get());
-    }
-
-    /** Sleeps until the events sent so far are due at the target rate. */
-    private void pace(long startNanos) {
-        if (targetEventsPerSecond == 0) {
-            return;
-        }
-        long dueNanos = startNanos + (long) (events.get() * 1e9 / targetEventsPerSecond);
-        long wait;
-        while (!stopRequested && (wait = dueNanos - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
-            if (Thread.currentThread().isInterrupted()) {
-                return;
-            }
-        }
     }
 
     /** Configures a {@link FleetRunner}: unlimited rate and groups by default. */

@@ -116,6 +116,17 @@ public final class StepEventProducer implements StepEventSink, AutoCloseable {
         sent++;
     }
 
+    /**
+     * Sends a value exactly as given, under {@code key}, without encoding it: for the soak's
+     * hostile records, some of which (random bytes, an empty value) no {@link StepEvent} encodes
+     * to. Counted in {@link #sent()} and failing like {@link #send}.
+     */
+    public void sendRaw(String key, byte[] value) {
+        throwIfFailed();
+        producer.send(new ProducerRecord<>(topic, key, value), callback);
+        sent++;
+    }
+
     @Override
     public void flush() {
         producer.flush();

@@ -45,6 +45,22 @@ class StepEventProducerTest {
     }
 
     @Test
+    void sendsARawValueAsGiven() {
+        MockProducer<String, byte[]> mock = mockProducer(true);
+        byte[] garbage = {1, 2, 3};
+
+        try (StepEventProducer producer = new StepEventProducer(mock, "agent.steps")) {
+            producer.sendRaw("e-1", garbage);
+            producer.sendRaw("e-2", new byte[0]);
+            assertThat(producer.sent()).isEqualTo(2);
+        }
+
+        assertThat(mock.history()).extracting(ProducerRecord::key).containsExactly("e-1", "e-2");
+        assertThat(mock.history().get(0).value()).isEqualTo(garbage);
+        assertThat(mock.history().get(1).value()).isEmpty();
+    }
+
+    @Test
     void aFailedSendIsRethrown() {
         MockProducer<String, byte[]> mock = mockProducer(false);
         StepEvent step = SimulatedFleetTest.fleet(1).build().nextGroup().get(0);

@@ -11,15 +11,9 @@ import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
-import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,94 +139,106 @@ public final class ClosedLoopDemo {
 
     /** Runs until the episode budget or the duration is spent, or {@code stopRequested} holds. */
     public Summary run(BooleanSupplier stopRequested) throws Exception {
-        Path work = Files.createTempDirectory("creditstream-demo-");
         Files.createDirectories(settings.outputDir());
-        int metricsPort = settings.metricsPort() > 0 ? settings.metricsPort() : Demo.freePort();
         long start = System.nanoTime();
         List<Process> children = new ArrayList<>();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            Configuration config = Demo.jobConfig(loopDefaults(), broker, work, metricsPort);
+        try (EmbeddedJob embedded =
+                EmbeddedJob.start(loopDefaults(), settings.metricsPort(), "creditstream demo")) {
+            Configuration config = embedded.config();
+            Path work = embedded.work();
             String estimator = CreditstreamOptions.creditParams(config).estimator().configName();
-            KafkaIo.createAbsentTopics(config);
-            JobClient job = RunJob.environment(config).executeAsync("creditstream demo");
-            String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
+            JobClient job = embedded.job();
             out.printf(
                     "Kafka broker at %s; job %s (estimator %s, invalid-action penalty %s);"
                             + " Prometheus %s%n",
-                    broker.bootstrapServers(),
+                    embedded.broker().bootstrapServers(),
                     job.getJobID(),
                     estimator,
                     config.get(CreditstreamOptions.INVALID_ACTION_PENALTY),
-                    metricsUrl);
+                    embedded.metrics().url());
 
-            Process learner =
-                    start(learnerCommand(config, work), work.resolve("learner.log"), children);
-            Process fleet = start(fleetCommand(config), work.resolve("fleet.log"), children);
-            out.printf(
-                    "learner and fleet started as child processes (logs: %s, %s)%n",
-                    work.resolve("learner.log"), work.resolve("fleet.log"));
-
-            Monitor monitor = new Monitor(config, metricsUrl, estimator);
-            long deadline =
-                    settings.duration() == null
-                            ? Long.MAX_VALUE
-                            : start + settings.duration().toNanos();
-            long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
-            try (monitor) {
-                while (monitor.episodes() < settings.episodes()
-                        && !monitor.reached(settings.stopAtSuccess())
-                        && System.nanoTime() < deadline
-                        && !stopRequested.getAsBoolean()) {
-                    monitor.poll(start);
-                    checkAlive(learner, "learner", work.resolve("learner.log"));
-                    checkAlive(fleet, "fleet", work.resolve("fleet.log"));
-                    if (System.nanoTime() >= nextReport) {
-                        monitor.scrape();
-                        out.println(monitor.line(start));
-                        nextReport += settings.reportEvery().toNanos();
-                    }
-                }
-                if (monitor.reached(settings.stopAtSuccess())) {
-                    out.printf(
-                            "Success over the last %d episodes reached %.1f%% (target %.1f%%) after"
-                                    + " %,d episodes; stopping.%n",
-                            WINDOW,
-                            100 * monitor.window.successRate(),
-                            100 * settings.stopAtSuccess(),
-                            monitor.episodes());
-                }
-                monitor.scrape();
+            // Stopped before the broker and the work directory (their logs) go.
+            try {
+                Process learner =
+                        start(learnerCommand(config, work), work.resolve("learner.log"), children);
+                Process fleet = start(fleetCommand(config), work.resolve("fleet.log"), children);
+                out.printf(
+                        "learner and fleet started as child processes (logs: %s, %s)%n",
+                        work.resolve("learner.log"), work.resolve("fleet.log"));
+                return loop(stopRequested, start, embedded, estimator, learner, fleet, children);
+            } finally {
                 stopAll(children);
-                job.cancel().get();
-
-                Curve curve = new Curve(estimator, settings.seed(), monitor.points());
-                Path csv = settings.outputDir().resolve("demo-curve.csv");
-                Path png = settings.outputDir().resolve("demo-curve.png");
-                CurveCsv.write(csv, curve);
-                CurvePlot.write(
-                        png,
-                        List.of(curve),
-                        900,
-                        540,
-                        "creditstream demo: success rate over the last "
-                                + WINDOW
-                                + " episodes ("
-                                + estimator
-                                + ")");
-                return new Summary(
-                        estimator,
-                        monitor.episodes(),
-                        monitor.window.successRate(),
-                        monitor.window.meanLength(),
-                        monitor.newestVersion(),
-                        monitor.snapshots,
-                        (System.nanoTime() - start) / 1e9,
-                        csv,
-                        png);
             }
-        } finally {
+        }
+    }
+
+    private Summary loop(
+            BooleanSupplier stopRequested,
+            long start,
+            EmbeddedJob embedded,
+            String estimator,
+            Process learner,
+            Process fleet,
+            List<Process> children)
+            throws Exception {
+        Path work = embedded.work();
+        Monitor monitor = new Monitor(embedded.config(), embedded.metrics(), estimator);
+        long deadline =
+                settings.duration() == null
+                        ? Long.MAX_VALUE
+                        : start + settings.duration().toNanos();
+        long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
+        try (monitor) {
+            while (monitor.episodes() < settings.episodes()
+                    && !monitor.reached(settings.stopAtSuccess())
+                    && System.nanoTime() < deadline
+                    && !stopRequested.getAsBoolean()) {
+                monitor.poll(start);
+                checkAlive(learner, "learner", work.resolve("learner.log"));
+                checkAlive(fleet, "fleet", work.resolve("fleet.log"));
+                if (System.nanoTime() >= nextReport) {
+                    monitor.scrape();
+                    out.println(monitor.line(start));
+                    nextReport += settings.reportEvery().toNanos();
+                }
+            }
+            if (monitor.reached(settings.stopAtSuccess())) {
+                out.printf(
+                        "Success over the last %d episodes reached %.1f%% (target %.1f%%) after"
+                                + " %,d episodes; stopping.%n",
+                        WINDOW,
+                        100 * monitor.window.successRate(),
+                        100 * settings.stopAtSuccess(),
+                        monitor.episodes());
+            }
+            monitor.scrape();
             stopAll(children);
-            Demo.deleteQuietly(work);
+            embedded.job().cancel().get();
+
+            Curve curve = new Curve(estimator, settings.seed(), monitor.points());
+            Path csv = settings.outputDir().resolve("demo-curve.csv");
+            Path png = settings.outputDir().resolve("demo-curve.png");
+            CurveCsv.write(csv, curve);
+            CurvePlot.write(
+                    png,
+                    List.of(curve),
+                    900,
+                    540,
+                    "creditstream demo: success rate over the last "
+                            + WINDOW
+                            + " episodes ("
+                            + estimator
+                            + ")");
+            return new Summary(
+                    estimator,
+                    monitor.episodes(),
+                    monitor.window.successRate(),
+                    monitor.window.meanLength(),
+                    monitor.newestVersion(),
+                    monitor.snapshots,
+                    (System.nanoTime() - start) / 1e9,
+                    csv,
+                    png);
         }
     }
 
@@ -376,8 +382,7 @@ public final class ClosedLoopDemo {
         private final AvroCodec<PolicySnapshot> snapshotCodec = AvroCodec.of(PolicySnapshot.class);
         private final EpisodeWindow window = new EpisodeWindow(WINDOW);
         private final List<CurvePoint> points = new ArrayList<>();
-        private final HttpClient http = HttpClient.newHttpClient();
-        private final URI metrics;
+        private final MetricsEndpoint metrics;
         private final boolean oprl;
         private final boolean budgets;
         private long episodes;
@@ -390,8 +395,8 @@ public final class ClosedLoopDemo {
         private double budgetRounds;
         private double budgetGradientRatio = Double.NaN;
 
-        Monitor(Configuration config, String metricsUrl, String estimator) {
-            this.metrics = URI.create(metricsUrl);
+        Monitor(Configuration config, MetricsEndpoint metrics, String estimator) {
+            this.metrics = metrics;
             this.oprl = Estimator.OPRL.configName().equals(estimator);
             this.budgets = config.get(CreditstreamOptions.BUDGET_ENABLED);
             this.steps = consumer(config, config.get(CreditstreamOptions.TOPIC_STEPS));
@@ -460,29 +465,25 @@ public final class ClosedLoopDemo {
         }
 
         void scrape() {
-            try {
-                String text =
-                        http.send(
-                                        HttpRequest.newBuilder(metrics)
-                                                .timeout(Duration.ofSeconds(2))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
-                                .body();
-                advantageStd = PrometheusText.mean(text, CreditMetrics.ADVANTAGE_STD);
-                staleDropped = PrometheusText.sum(text, CreditMetrics.STALE_TRAJECTORIES_DROPPED);
-                if (oprl) {
-                    prm = Optional.of(Demo.PrmFigures.scrape(text));
-                }
-                if (budgets) {
-                    budgetRounds = PrometheusText.sum(text, BudgetMetrics.ROUNDS_ANSWERED);
-                    budgetGradientRatio =
-                            PrometheusText.mean(text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
-                }
-            } catch (IOException e) {
-                // The reporter starts with the job; until then the figures keep their values.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            metrics.scrape()
+                    .ifPresent(
+                            text -> {
+                                advantageStd =
+                                        PrometheusText.mean(text, CreditMetrics.ADVANTAGE_STD);
+                                staleDropped =
+                                        PrometheusText.sum(
+                                                text, CreditMetrics.STALE_TRAJECTORIES_DROPPED);
+                                if (oprl) {
+                                    prm = Optional.of(Demo.PrmFigures.scrape(text));
+                                }
+                                if (budgets) {
+                                    budgetRounds =
+                                            PrometheusText.sum(text, BudgetMetrics.ROUNDS_ANSWERED);
+                                    budgetGradientRatio =
+                                            PrometheusText.mean(
+                                                    text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
+                                }
+                            });
         }
 
         String line(long start) {

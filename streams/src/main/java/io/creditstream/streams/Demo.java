@@ -10,29 +10,15 @@ import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
-import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code creditstream demo}: everything on one machine. An in-process Kafka broker, the job on a
@@ -125,21 +111,19 @@ public final class Demo {
 
     /** Runs until the duration passes or {@code stopRequested} turns true. */
     public Summary run(BooleanSupplier stopRequested) throws Exception {
-        Path work = Files.createTempDirectory("creditstream-demo-");
-        int metricsPort = settings.metricsPort() > 0 ? settings.metricsPort() : freePort();
         long start = System.nanoTime();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
+        try (EmbeddedJob embedded =
+                EmbeddedJob.start(userConfig, settings.metricsPort(), "creditstream demo")) {
+            Configuration config = embedded.config();
+            EmbeddedKafkaBroker broker = embedded.broker();
             out.printf("Kafka broker (KRaft, in-process) at %s%n", broker.bootstrapServers());
-            Configuration config = jobConfig(userConfig, broker, work, metricsPort);
-            KafkaIo.createAbsentTopics(config);
-            JobClient job = RunJob.environment(config).executeAsync("creditstream demo");
-            String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
+            JobClient job = embedded.job();
             out.printf(
                     "Flink job %s on a local MiniCluster (RocksDB state, checkpoints every %s)%n",
                     job.getJobID(), config.getString("execution.checkpointing.interval", "?"));
             out.printf(
                     "Prometheus metrics: %s  (names start with flink_taskmanager_job_task_operator_credit)%n",
-                    metricsUrl);
+                    embedded.metrics().url());
             out.printf(
                     "estimator %s, %d tasks, groups of %d, %s%n",
                     config.get(CreditstreamOptions.ESTIMATOR),
@@ -148,11 +132,7 @@ public final class Demo {
                     settings.duration() == null ? "until Ctrl-C" : "for " + settings.duration());
 
             SimulatedFleet fleet =
-                    SimulatedFleet.builder("demo")
-                            .tasks(settings.tasks())
-                            .groupSize(settings.groupSize())
-                            .seed(settings.seed())
-                            .build();
+                    randomFleet("demo", settings.tasks(), settings.groupSize(), settings.seed());
             BudgetClient budgets =
                     config.get(CreditstreamOptions.BUDGET_ENABLED)
                             ? new BudgetClient(
@@ -189,9 +169,11 @@ public final class Demo {
                 fleetThread.start();
                 boolean oprl =
                         CreditstreamOptions.creditParams(config).estimator() == Estimator.OPRL;
-                Progress progress = new Progress(metricsUrl, planner, oprl);
+                Progress progress = new Progress(embedded.metrics(), planner, oprl);
                 try (KafkaConsumer<byte[], byte[]> batches =
-                        batchConsumer(broker, config.get(CreditstreamOptions.TOPIC_BATCHES))) {
+                        embedded.committedConsumer(
+                                config.get(CreditstreamOptions.TOPIC_BATCHES),
+                                "creditstream-demo-monitor")) {
                     long deadline =
                             settings.duration() == null
                                     ? Long.MAX_VALUE
@@ -215,74 +197,25 @@ public final class Demo {
                     return progress.summary(start, runner.events());
                 }
             }
-        } finally {
-            deleteQuietly(work);
         }
     }
 
-    /** The demo's job settings under the user's, on the embedded broker. */
-    static Configuration jobConfig(
-            Configuration userConfig, EmbeddedKafkaBroker broker, Path work, int metricsPort) {
-        Configuration demo = new Configuration();
-        demo.setString("execution.checkpointing.interval", "2 s");
-        demo.setString("parallelism.default", "2");
-        demo.setString("batch.linger", "200 ms");
-        demo.setString(
-                "metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        demo.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
-        demo.setString("metrics.reporter.prom.interval", "1 s");
-        demo.setString("kafka.transactional-id-prefix", "creditstream-demo-" + UUID.randomUUID());
-        demo.addAll(userConfig);
-        demo.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        return JobEnvironment.withDefaults(demo, work.resolve("checkpoints"));
-    }
-
-    private static KafkaConsumer<byte[], byte[]> batchConsumer(
-            EmbeddedKafkaBroker broker, String topic) {
-        KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
-                                ConsumerConfig.GROUP_ID_CONFIG,
-                                "creditstream-demo-monitor",
-                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                                "earliest",
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed"),
-                        new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
-        return consumer;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (IOException ignored) {
-                                    // best effort: a temp dir
-                                }
-                            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: a temp dir
-        }
+    /**
+     * The demo's simulated fleet: a random policy in the small corridor maze, so episodes take a
+     * few to a few dozen steps and groups complete within moments.
+     */
+    public static SimulatedFleet randomFleet(
+            String experimentId, int tasks, int groupSize, long seed) {
+        return SimulatedFleet.builder(experimentId)
+                .tasks(tasks)
+                .groupSize(groupSize)
+                .seed(seed)
+                .build();
     }
 
     /** Running figures: from the batches read back, and from the job's Prometheus endpoint. */
     static final class Progress {
-        private final HttpClient http = HttpClient.newHttpClient();
-        private final URI metrics;
+        private final MetricsEndpoint metrics;
         private final BudgetClient budgets;
         private double effectiveGradientRatio;
         private final AvroCodec<AdvantageBatch> codec = AvroCodec.of(AdvantageBatch.class);
@@ -300,8 +233,8 @@ public final class Demo {
         private final boolean oprl;
         private PrmFigures prm;
 
-        Progress(String metricsUrl, BudgetClient budgets, boolean oprl) {
-            this.metrics = URI.create(metricsUrl);
+        Progress(MetricsEndpoint metrics, BudgetClient budgets, boolean oprl) {
+            this.metrics = metrics;
             this.budgets = budgets;
             this.oprl = oprl;
         }
@@ -321,32 +254,30 @@ public final class Demo {
             }
         }
 
-        /** Reads the job's counters from its Prometheus endpoint (summed over subtasks). */
+        /**
+         * Reads the job's counters from its Prometheus endpoint (summed over subtasks); until the
+         * reporter answers, the figures stay at their last value.
+         */
         void scrape() {
-            try {
-                String text =
-                        http.send(
-                                        HttpRequest.newBuilder(metrics)
-                                                .timeout(Duration.ofSeconds(2))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
-                                .body();
-                eventsIn = (long) PrometheusText.sum(text, "creditEventsIn");
-                groupsCompleted = (long) PrometheusText.sum(text, "creditGroupsCompleted");
-                deadLettered = (long) PrometheusText.sum(text, "creditDeadLettered");
-                effectiveGradientRatio = PrometheusText.mean(text, "budgetEffectiveGradientRatio");
-                latencyP99 =
-                        PrometheusText.max(
-                                text, "creditLastStepToAdvantageMs", "quantile=\"0.99\"");
-                if (oprl) {
-                    prm = PrmFigures.scrape(text);
-                }
-            } catch (IOException e) {
-                // The reporter starts with the job; until then the figures stay at their last
-                // value.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            metrics.scrape()
+                    .ifPresent(
+                            text -> {
+                                eventsIn = (long) PrometheusText.sum(text, "creditEventsIn");
+                                groupsCompleted =
+                                        (long) PrometheusText.sum(text, "creditGroupsCompleted");
+                                deadLettered =
+                                        (long) PrometheusText.sum(text, "creditDeadLettered");
+                                effectiveGradientRatio =
+                                        PrometheusText.mean(text, "budgetEffectiveGradientRatio");
+                                latencyP99 =
+                                        PrometheusText.max(
+                                                text,
+                                                "creditLastStepToAdvantageMs",
+                                                "quantile=\"0.99\"");
+                                if (oprl) {
+                                    prm = PrmFigures.scrape(text);
+                                }
+                            });
         }
 
         /** One progress line; the rate is over the time since the previous line. */

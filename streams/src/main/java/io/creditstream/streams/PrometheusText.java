@@ -1,25 +1,33 @@
 package io.creditstream.streams;
 
 /** Reads values out of the Prometheus text exposition format. */
-final class PrometheusText {
+public final class PrometheusText {
     private PrometheusText() {}
 
     /**
      * Sum of every sample whose metric name ends with {@code suffix} (all label sets, e.g. every
      * subtask and reason); comment lines are skipped.
      */
-    static double sum(String exposition, String suffix) {
-        return fold(exposition, suffix, "", 0, Double::sum);
+    public static double sum(String exposition, String suffix) {
+        return sum(exposition, suffix, "");
+    }
+
+    /**
+     * Sum of the samples of a metric whose labels contain {@code labelFilter}, e.g. {@code
+     * reason="malformed-bytes"} for one dead-letter reason over every operator and subtask.
+     */
+    public static double sum(String exposition, String suffix, String labelFilter) {
+        return fold(exposition, suffix, labelFilter, 0, Double::sum);
     }
 
     /** Mean of every sample of a metric (e.g. a per-subtask ratio); 0 when there is none. */
-    static double mean(String exposition, String suffix) {
+    public static double mean(String exposition, String suffix) {
         double count = fold(exposition, suffix, "", 0, (total, value) -> total + 1);
         return count == 0 ? 0 : sum(exposition, suffix) / count;
     }
 
     /** Largest sample of a metric among those whose labels contain {@code labelFilter}. */
-    static double max(String exposition, String suffix, String labelFilter) {
+    public static double max(String exposition, String suffix, String labelFilter) {
         return fold(exposition, suffix, labelFilter, 0, Math::max);
     }
 

@@ -26,6 +26,21 @@ class PrometheusTextTest {
     }
 
     @Test
+    void sumsOnlyTheSamplesWithALabel() {
+        String letters =
+                "flink_taskmanager_job_task_operator_creditDeadLettered{reason=\"malformed-bytes\","
+                        + "subtask_index=\"0\",} 3.0\n"
+                        + "flink_taskmanager_job_task_operator_creditDeadLettered{reason=\"malformed-bytes\","
+                        + "subtask_index=\"1\",} 2.0\n"
+                        + "flink_taskmanager_job_task_operator_creditDeadLettered{reason=\"invalid-id\","
+                        + "subtask_index=\"0\",} 7.0\n";
+
+        assertThat(PrometheusText.sum(letters, "creditDeadLettered", "reason=\"malformed-bytes\""))
+                .isEqualTo(5.0);
+        assertThat(PrometheusText.sum(letters, "creditDeadLettered")).isEqualTo(12.0);
+    }
+
+    @Test
     void takesTheLargestQuantileSampleAndSkipsNaN() {
         assertThat(
                         PrometheusText.max(

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             BenchCommand.class,
+            SoakCommand.class,
             PrmCheckCommand.class,
             BudgetCommand.class,
             RunCommand.class,

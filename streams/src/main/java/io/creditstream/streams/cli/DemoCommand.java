@@ -9,10 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,10 +64,11 @@ public class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--duration",
             paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description =
                     "Stop after this long, e.g. 60s or 5min (default: the episode budget, or"
                             + " Ctrl-C).")
-    String duration;
+    Duration duration;
 
     @Option(
             names = "--summary",
@@ -171,7 +169,6 @@ public class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration limit = duration == null ? null : parseDuration(duration);
         int taskCount = tasks != null ? tasks : randomFleet ? 16 : 32;
         if (taskCount < 1 || groupSize < 1) {
             throw new IllegalArgumentException("--tasks and --group-size must be at least 1");
@@ -184,26 +181,12 @@ public class DemoCommand implements Callable<Integer> {
         if (estimator != null) {
             configuration.setString("credit.estimator", estimator);
         }
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook =
-                new Thread(
-                        () -> {
-                            stop.set(true);
-                            try {
-                                finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        },
-                        "demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (ShutdownSignal stop = ShutdownSignal.install("demo-shutdown")) {
             if (randomFleet) {
                 printSummary(
                         new Demo(
                                         new Demo.Settings(
-                                                limit,
+                                                duration,
                                                 taskCount,
                                                 groupSize,
                                                 seed,
@@ -212,7 +195,7 @@ public class DemoCommand implements Callable<Integer> {
                                                 Duration.ofSeconds(5)),
                                         configuration,
                                         System.out)
-                                .run(stop::get));
+                                .run(stop::requested));
                 return 0;
             }
             ClosedLoopDemo.Summary summary =
@@ -220,7 +203,7 @@ public class DemoCommand implements Callable<Integer> {
                                     new ClosedLoopDemo.Settings(
                                             episodes,
                                             stopAtSuccess,
-                                            limit,
+                                            duration,
                                             seed,
                                             workers,
                                             taskCount,
@@ -235,7 +218,7 @@ public class DemoCommand implements Callable<Integer> {
                                             outputDir),
                                     configuration,
                                     System.out)
-                            .run(stop::get);
+                            .run(stop::requested);
             System.out.printf(
                     "%nSummary: %,d episodes in %.0f s, success rate over the last %d %.1f%%, mean"
                             + " length %.1f, %,d learner updates, %,d snapshots%nCurve: %s and"
@@ -257,8 +240,6 @@ public class DemoCommand implements Callable<Integer> {
                 Files.writeString(summaryFile, summary.toJson() + "\n", StandardCharsets.UTF_8);
             }
             return 0;
-        } finally {
-            finished.countDown();
         }
     }
 
@@ -306,15 +287,6 @@ public class DemoCommand implements Callable<Integer> {
         }
         if (summary.prm() != null) {
             System.out.printf("In-stream %s%n", summary.prm().line());
-        }
-    }
-
-    private static Duration parseDuration(String text) {
-        try {
-            return TimeUtils.parseDuration(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--duration '" + text + "' is not a duration; use e.g. 60s, 90 s or 5min");
         }
     }
 }
