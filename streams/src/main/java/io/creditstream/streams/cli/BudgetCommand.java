@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Allocate one round of rollouts across tasks with the knapsack solver (KnapsackRL,"
-                    + " ALGORITHMS.md §4) and print {\"budgets\": [...]} as the last line of"
-                    + " stdout.",
+                    + " docs/ALGORITHMS.md §4) and print {\"budgets\": [...]} as the last line"
+                    + " of stdout.",
             "Input: {\"reward_states\": [[valid, p, count], ...], \"params\": {\"n\", \"min_n\","
                     + " \"max_n\", \"alpha\", \"allow_fallback\", \"negative_n\", \"positive_n\","
                     + " \"total_budget\", \"cost_estimation\"}}; null or absent = the reference"
