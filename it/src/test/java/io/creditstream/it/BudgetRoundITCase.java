@@ -2,10 +2,10 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.operators.core.GroupCreditAssigner;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.TaskState;
+import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.BudgetAllocation;
 import io.creditstream.schemas.BudgetRequest;

@@ -3,8 +3,8 @@ package io.creditstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.creditstream.operators.core.assembly.DeadLetterReason;
 import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import io.creditstream.operators.core.prm.OprlParams;
 import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.schemas.AdvantageBatch;

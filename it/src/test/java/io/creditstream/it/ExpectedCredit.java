@@ -1,10 +1,10 @@
 package io.creditstream.it;
 
-import io.creditstream.operators.core.GroupCreditAssigner;
-import io.creditstream.operators.core.OprlCreditAssigner;
 import io.creditstream.operators.core.assembly.TrajectoryGroups;
 import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.operators.core.prm.ImplicitPrm;
+import io.creditstream.operators.core.prm.OprlCreditAssigner;
 import io.creditstream.operators.core.prm.OprlParams;
 import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.operators.core.prm.PrmProgress;

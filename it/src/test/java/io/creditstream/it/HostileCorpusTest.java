@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.creditstream.it.HostileKind.Entry;
 import io.creditstream.it.HostileKind.Expectation;
 import io.creditstream.it.HostileKind.Fate;
-import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import java.io.IOException;

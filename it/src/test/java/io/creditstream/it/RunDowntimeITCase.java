@@ -6,8 +6,8 @@ import static io.creditstream.it.RunHarness.jobDirectories;
 import static io.creditstream.it.RunHarness.latestCheckpointNumber;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.operators.core.assembly.DeadLetterReason;
 import io.creditstream.operators.core.credit.CreditParams;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;

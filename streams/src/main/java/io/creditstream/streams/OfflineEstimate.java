@@ -1,9 +1,9 @@
 package io.creditstream.streams;
 
-import io.creditstream.operators.core.OprlCreditAssigner;
-import io.creditstream.operators.core.assembly.StepValidator;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.input.StepValidator;
 import io.creditstream.operators.core.prm.ImplicitPrm;
+import io.creditstream.operators.core.prm.OprlCreditAssigner;
 import io.creditstream.operators.core.prm.PrmProgress;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.DeadLetter;

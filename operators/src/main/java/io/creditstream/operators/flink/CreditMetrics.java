@@ -1,6 +1,6 @@
 package io.creditstream.operators.flink;
 
-import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;

@@ -1,6 +1,6 @@
 package io.creditstream.operators.flink;
 
-import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import io.creditstream.schemas.DeadLetter;
 import java.nio.ByteBuffer;
 import org.apache.flink.util.OutputTag;

@@ -1,9 +1,14 @@
 package io.creditstream.operators.flink;
 
+import io.creditstream.operators.core.assembly.ScopedKey;
+
 /**
  * A complete episode on its way to its group: the steps' encoded bytes packed in index order
  * ({@link io.creditstream.operators.core.assembly.StepPayloads}) with the fields the group
  * assembler keys and counts by. A Flink POJO: never Kryo, and no Avro serialization per hop.
+ *
+ * <p>It belongs to assembly but stays in this package: the group assembler keeps it in state, and
+ * checkpoints record a state POJO's class name, so a move would make earlier ones unrestorable.
  */
 public class EncodedTrajectory {
     public String experimentId;

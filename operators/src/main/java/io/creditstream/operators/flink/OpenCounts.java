@@ -15,8 +15,11 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
  * (which made the gauges go negative as restored work completed). On a rescale Flink deals the
  * entries out among the new subtasks: the sum over subtasks stays exact, while one subtask's own
  * count is then approximate until its restored work has left.
+ *
+ * <p>Used by both assemblers, it stays in this package: checkpoints record the class name of its
+ * {@link Entry}, so a move would make earlier ones unrestorable.
  */
-final class OpenCounts {
+public final class OpenCounts {
 
     /** One experiment's count, as stored in operator state (a Flink POJO). */
     public static final class Entry {
@@ -35,7 +38,8 @@ final class OpenCounts {
     private ListState<Entry> state;
     private long total;
 
-    void initialize(FunctionInitializationContext context, String stateName) throws Exception {
+    public void initialize(FunctionInitializationContext context, String stateName)
+            throws Exception {
         state =
                 context.getOperatorStateStore()
                         .getListState(
@@ -51,26 +55,26 @@ final class OpenCounts {
         }
     }
 
-    void snapshot() throws Exception {
+    public void snapshot() throws Exception {
         var entries = new java.util.ArrayList<Entry>(counts.size());
         counts.forEach((experiment, count) -> entries.add(new Entry(experiment, count)));
         state.update(entries);
     }
 
-    long total() {
+    public long total() {
         return total;
     }
 
-    long of(String experimentId) {
+    public long of(String experimentId) {
         return counts.getOrDefault(experimentId, 0L);
     }
 
-    void increment(String experimentId) {
+    public void increment(String experimentId) {
         counts.merge(experimentId, 1L, Long::sum);
         total++;
     }
 
-    void decrement(String experimentId) {
+    public void decrement(String experimentId) {
         // Entries at zero are removed so the map holds only experiments with open work. After a
         // rescale a count may go below zero here while another subtask holds the surplus.
         counts.merge(experimentId, -1L, (a, b) -> a + b == 0 ? null : a + b);

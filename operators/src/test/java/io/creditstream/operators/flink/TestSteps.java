@@ -7,18 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Builders of test steps and trajectories with intent-revealing names. */
-final class TestSteps {
+public final class TestSteps {
     private TestSteps() {}
 
-    static StepEvent step(String episode, int index, boolean done) {
+    public static StepEvent step(String episode, int index, boolean done) {
         return step("g1", episode, index, done, 4);
     }
 
-    static StepEvent step(String group, String episode, int index, boolean done, int groupSize) {
+    public static StepEvent step(
+            String group, String episode, int index, boolean done, int groupSize) {
         return step("exp", group, episode, index, done, groupSize);
     }
 
-    static StepEvent step(
+    public static StepEvent step(
             String experiment,
             String group,
             String episode,
@@ -41,11 +42,12 @@ final class TestSteps {
                 .build();
     }
 
-    static EncodedTrajectory trajectory(String group, String episode, int groupSize, int length) {
+    public static EncodedTrajectory trajectory(
+            String group, String episode, int groupSize, int length) {
         return trajectory("exp", group, episode, groupSize, length);
     }
 
-    static EncodedTrajectory trajectory(
+    public static EncodedTrajectory trajectory(
             String experiment, String group, String episode, int groupSize, int length) {
         AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
         List<byte[]> steps = new ArrayList<>();
@@ -58,7 +60,7 @@ final class TestSteps {
     }
 
     /** The steps of an encoded trajectory, decoded. */
-    static List<StepEvent> decode(EncodedTrajectory trajectory) {
+    public static List<StepEvent> decode(EncodedTrajectory trajectory) {
         AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
         List<StepEvent> steps = new ArrayList<>();
         for (byte[] payload : StepPayloads.unpack(trajectory.steps)) {

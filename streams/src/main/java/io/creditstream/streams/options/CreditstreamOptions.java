@@ -1,14 +1,14 @@
 package io.creditstream.streams.options;
 
-import io.creditstream.operators.core.ConfigNames;
-import io.creditstream.operators.core.StalenessPolicy;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
+import io.creditstream.operators.core.config.ConfigNames;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.EpisodeNormScope;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.Normalization;
+import io.creditstream.operators.core.credit.StalenessPolicy;
 import io.creditstream.operators.core.prm.EpisodeEstimator;
 import io.creditstream.operators.core.prm.FeatureFamily;
 import io.creditstream.operators.core.prm.OprlParams;

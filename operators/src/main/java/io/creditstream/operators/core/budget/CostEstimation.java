@@ -1,8 +1,8 @@
 package io.creditstream.operators.core.budget;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
-/** How Knapsack RL estimates a task's cost for the fallback test (ALGORITHMS.md §4). */
+/** How Knapsack RL estimates a task's cost for the fallback test (docs/ALGORITHMS.md §4). */
 public enum CostEstimation {
     /** {@code log(1 − α) / log(max(p, 1 − p))}: rollouts until a success and a failure, w.p. α. */
     PROBABILITY("probability"),

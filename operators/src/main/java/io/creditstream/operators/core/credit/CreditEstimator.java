@@ -1,30 +1,32 @@
 package io.creditstream.operators.core.credit;
 
+import io.creditstream.operators.core.credit.GigpoStepAdvantage.AnchorGroups;
 import io.creditstream.operators.core.credit.GroupNormalizer.SingletonRule;
 import io.creditstream.operators.core.credit.GroupNormalizer.Stats;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
  * Computes the per-step credit of one rollout group with the configured estimator (GRPO, RLOO,
- * Dr.GRPO or GiGPO, ALGORITHMS.md §1–§2), in time linear in the group's steps.
+ * Dr.GRPO or GiGPO, docs/ALGORITHMS.md §1–§2), in time linear in the group's steps.
  *
  * <p>Per step row t of a trajectory with episode return R and penalty c:
  *
  * <ul>
- *   <li>G_t = r_t + γ·G_{t+1} on the raw rewards (G past the last step = 0);
- *   <li>score_t = R − c·inv_t and stepR_t = G_t − c·inv_t: the penalty is not discounted back;
+ *   <li>score_t = R − c·inv_t;
  *   <li>A^E_t normalises score_t with the statistics of the episode multiset ({@link
  *       EpisodeNormScope}): VN for GRPO and GiGPO, VN without the std for Dr.GRPO, leave-one-out
  *       for RLOO;
- *   <li>GiGPO only: A^S_t is the step-level VN of stepR_t within its anchor group, and A_t = A^E_t
- *       + ω·A^S_t. The other estimators report A^S_t = 0 and A_t = A^E_t.
+ *   <li>GiGPO only: A^S_t is the step-level VN of the step return within its anchor-state group
+ *       ({@link GigpoStepAdvantage}), and A_t = A^E_t + ω·A^S_t. The other estimators report A^S_t
+ *       = 0 and A_t = A^E_t.
  * </ul>
+ *
+ * <p>Every estimator reports each step's discounted return G_t and anchor-group size ({@link
+ * StepCredit}), computed by {@link GigpoStepAdvantage}.
  *
  * <p>The group is everything passed to one {@link #estimate} call; groups are never merged. The
  * instance is stateless apart from its parameters and safe to share between threads.
@@ -66,79 +68,26 @@ public final class CreditEstimator implements Serializable {
             rowCount += trajectory.steps().size();
         }
 
-        double gamma = params.gamma();
-        double penalty = params.invalidActionPenalty();
-        double[] stepReturn = new double[rowCount];
-        double[] score = new double[rowCount];
-        double[] stepR = new double[rowCount];
+        double[] stepReturn = GigpoStepAdvantage.stepReturns(group, rowCount, params.gamma());
+        AnchorGroups anchors = GigpoStepAdvantage.anchorGroups(group, rowCount);
         int[] firstRow = new int[trajectoryCount];
-        int[] anchorGroup = new int[rowCount];
-        Map<String, Integer> anchorIds = new HashMap<>();
-        int anchorGroupCount = 0;
-
-        int row = 0;
-        for (int t = 0; t < trajectoryCount; t++) {
-            TrajectorySample trajectory = group.get(t);
-            List<StepSample> steps = trajectory.steps();
-            int length = steps.size();
-            firstRow[t] = row;
-            double g = 0.0;
-            for (int s = length - 1; s >= 0; s--) {
-                g = steps.get(s).reward() + gamma * g;
-                stepReturn[row + s] = g;
-            }
-            for (int s = 0; s < length; s++, row++) {
-                StepSample step = steps.get(s);
-                if (step.invalidAction()) {
-                    score[row] = trajectory.episodeReturn() - penalty;
-                    stepR[row] = stepReturn[row] - penalty;
-                } else {
-                    score[row] = trajectory.episodeReturn();
-                    stepR[row] = stepReturn[row];
-                }
-                String key = step.anchorKey();
-                if (key == null) {
-                    anchorGroup[row] = anchorGroupCount++;
-                } else {
-                    Integer id = anchorIds.putIfAbsent(key, anchorGroupCount);
-                    if (id == null) {
-                        anchorGroup[row] = anchorGroupCount++;
-                    } else {
-                        anchorGroup[row] = id;
-                    }
-                }
-            }
-        }
-
+        double[] score = scores(group, rowCount, firstRow);
         double[] episodeAdvantage = episodeAdvantages(score, firstRow);
-        double[] stepAdvantage;
-        if (params.estimator() == Estimator.GIGPO) {
-            stepAdvantage =
-                    GroupNormalizer.normalizeWithinGroups(
-                            stepR,
-                            anchorGroup,
-                            anchorGroupCount,
-                            params.normalization().dividesByStd(),
-                            params.epsilon(),
-                            SingletonRule.ZERO);
-        } else {
-            stepAdvantage = new double[rowCount];
-        }
-        int[] anchorGroupSize = new int[anchorGroupCount];
-        for (int i = 0; i < rowCount; i++) {
-            anchorGroupSize[anchorGroup[i]]++;
-        }
+        boolean gigpo = params.estimator() == Estimator.GIGPO;
+        double[] stepAdvantage =
+                gigpo
+                        ? GigpoStepAdvantage.stepAdvantages(group, stepReturn, anchors, params)
+                        : new double[rowCount];
 
         double weight = params.stepAdvantageWeight();
-        boolean combine = params.estimator() == Estimator.GIGPO;
         List<List<StepCredit>> credits = new ArrayList<>(trajectoryCount);
-        row = 0;
+        int row = 0;
         for (int t = 0; t < trajectoryCount; t++) {
             int length = group.get(t).steps().size();
             List<StepCredit> trajectoryCredits = new ArrayList<>(length);
             for (int s = 0; s < length; s++, row++) {
                 double advantage =
-                        combine
+                        gigpo
                                 ? episodeAdvantage[row] + weight * stepAdvantage[row]
                                 : episodeAdvantage[row];
                 trajectoryCredits.add(
@@ -147,11 +96,32 @@ public final class CreditEstimator implements Serializable {
                                 episodeAdvantage[row],
                                 stepAdvantage[row],
                                 stepReturn[row],
-                                anchorGroupSize[anchorGroup[row]]));
+                                anchors.sizeOf(row)));
             }
             credits.add(Collections.unmodifiableList(trajectoryCredits));
         }
         return Collections.unmodifiableList(credits);
+    }
+
+    /**
+     * score_t = R − c·inv_t of every row; fills {@code firstRow} with each trajectory's first row.
+     */
+    private double[] scores(List<TrajectorySample> group, int rowCount, int[] firstRow) {
+        double penalty = params.invalidActionPenalty();
+        double[] score = new double[rowCount];
+        int row = 0;
+        for (int t = 0; t < group.size(); t++) {
+            TrajectorySample trajectory = group.get(t);
+            firstRow[t] = row;
+            for (StepSample step : trajectory.steps()) {
+                score[row] =
+                        step.invalidAction()
+                                ? trajectory.episodeReturn() - penalty
+                                : trajectory.episodeReturn();
+                row++;
+            }
+        }
+        return score;
     }
 
     /** A^E of every row: each row's own score against the statistics of the episode multiset. */

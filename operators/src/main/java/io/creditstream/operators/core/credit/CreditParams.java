@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.credit;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -23,7 +23,7 @@ public final class CreditParams implements Serializable {
     public static final Normalization DEFAULT_NORMALIZATION = Normalization.MEAN_STD;
     public static final double DEFAULT_EPSILON = 1e-6;
 
-    /** Every GiGPO example script overrides the yaml's 1.0 with 0.95 (ALGORITHMS.md §1). */
+    /** Every GiGPO example script overrides the yaml's 1.0 with 0.95 (docs/ALGORITHMS.md §1). */
     public static final double DEFAULT_GAMMA = 0.95;
 
     public static final double DEFAULT_STEP_ADVANTAGE_WEIGHT = 1.0;

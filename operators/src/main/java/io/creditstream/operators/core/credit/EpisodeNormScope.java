@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.credit;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
  * Which scores form the episode-level statistics of a group (GiGPO {@code

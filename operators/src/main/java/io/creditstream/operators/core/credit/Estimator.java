@@ -1,11 +1,11 @@
 package io.creditstream.operators.core.credit;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 import java.util.Set;
 
 /** The credit-assignment estimators this version implements, by their configuration name. */
 public enum Estimator {
-    /** verl GRPO: group-normalised outcome (ALGORITHMS.md §2). */
+    /** verl GRPO: group-normalised outcome (docs/ALGORITHMS.md §2). */
     GRPO("grpo"),
     /** verl RLOO: leave-one-out baseline, n/(n-1)·(s − mean) (§2). */
     RLOO("rloo"),
@@ -15,8 +15,8 @@ public enum Estimator {
     GIGPO("gigpo"),
     /**
      * OPRL / iStar: episode advantage plus the pooled, normalised implicit step reward of a PRM
-     * (§3); computed by {@link io.creditstream.operators.core.OprlCreditAssigner}, which keeps the
-     * PRM, not by the stateless {@link CreditEstimator}.
+     * (§3); computed by {@link io.creditstream.operators.core.prm.OprlCreditAssigner}, which keeps
+     * the PRM, not by the stateless {@link CreditEstimator}.
      */
     OPRL("oprl");
 

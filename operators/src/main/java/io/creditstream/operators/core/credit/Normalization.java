@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.credit;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
  * Whether group normalisation divides by the std (verl {@code norm_adv_by_std_in_grpo}, GiGPO

@@ -1,9 +1,10 @@
 package io.creditstream.operators.core.prm;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
- * How OPRL turns the outcomes of a group into the episode advantage A^E (ALGORITHMS.md §3 Eq.3).
+ * How OPRL turns the outcomes of a group into the episode advantage A^E (docs/ALGORITHMS.md §3
+ * Eq.3).
  */
 public enum EpisodeEstimator {
     /** verl GRPO: VN of the outcomes (singleton → raw score, all equal → 0). */

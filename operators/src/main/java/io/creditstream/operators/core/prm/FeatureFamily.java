@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.prm;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 import java.util.EnumSet;
 import java.util.Set;
 

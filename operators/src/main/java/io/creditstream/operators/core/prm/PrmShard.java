@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.prm;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
  * Which groups share one in-stream PRM: the job keys the PRM's weights by this, so it is also the

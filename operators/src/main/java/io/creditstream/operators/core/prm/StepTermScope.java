@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.prm;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
  * Which groups receive the in-stream step term. In a group where every rollout failed (or every one

@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.prm;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
  * How the in-stream PRM's step term is weighted: the paper's fixed α, or α scaled by how well the

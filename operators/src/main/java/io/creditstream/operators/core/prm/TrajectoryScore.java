@@ -1,6 +1,6 @@
 package io.creditstream.operators.core.prm;
 
-import io.creditstream.operators.core.ConfigNames;
+import io.creditstream.operators.core.config.ConfigNames;
 
 /**
  * How the PRM scores a whole trajectory in the DPO loss: the paper's sum of its steps' log-ratios,

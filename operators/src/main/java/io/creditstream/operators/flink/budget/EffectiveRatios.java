@@ -1,12 +1,12 @@
 package io.creditstream.operators.flink.budget;
 
-import io.creditstream.operators.core.RollingWindow;
+import io.creditstream.operators.core.metrics.RollingWindow;
 
 /**
- * The Knapsack RL headline ratios (ALGORITHMS.md §4, the reference's {@code metric_utils}) over the
- * most recent groups: {@code effective_gradient_ratio}, the samples in groups whose rewards are not
- * all equal over all samples, and {@code effective_prompt_ratio}, the groups with at least one
- * reward &gt; 0 and one ≤ 0 over all groups.
+ * The Knapsack RL headline ratios (docs/ALGORITHMS.md §4, the reference's {@code metric_utils})
+ * over the most recent groups: {@code effective_gradient_ratio}, the samples in groups whose
+ * rewards are not all equal over all samples, and {@code effective_prompt_ratio}, the groups with
+ * at least one reward &gt; 0 and one ≤ 0 over all groups.
  *
  * <p>Fed with {@link TaskOutcome} rewards, which are already {0, 1}, both ratios see success
  * against failure only: a group whose returns differ only among failures (−1 and 0) counts as

@@ -1,6 +1,6 @@
 package io.creditstream.operators.flink.budget;
 
-import io.creditstream.operators.core.GroupCreditAssigner;
+import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;

@@ -1,0 +1,125 @@
+package io.creditstream.operators.core.credit;
+
+import io.creditstream.operators.core.credit.GroupNormalizer.SingletonRule;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GiGPO's step level (docs/ALGORITHMS.md §1): within one rollout group, the steps that acted from
+ * the same state form an anchor-state group, and a step's advantage A^S is its discounted return
+ * normalised within that group.
+ *
+ * <p>A row is one step of the group: trajectories in input order, each in step order, the order
+ * {@link CreditEstimator} uses. Per row t of a trajectory with penalty c:
+ *
+ * <ul>
+ *   <li>anchor group: rows whose steps have equal anchor keys share one, numbered in the order of
+ *       their first row; a step without a key is an anchor group of its own;
+ *   <li>G_t = r_t + γ·G_{t+1} on the raw rewards (G past the last step = 0);
+ *   <li>stepR_t = G_t − c·inv_t: the penalty is not discounted back;
+ *   <li>A^S_t is the step-level VN of stepR_t within its anchor group ({@link GroupNormalizer}): a
+ *       singleton anchor group gives 0, and {@code credit.normalization} says whether to divide by
+ *       the std.
+ * </ul>
+ *
+ * <p>Every estimator reports G_t and the anchor-group size of a step; only GiGPO adds ω·A^S_t to
+ * its advantage.
+ */
+final class GigpoStepAdvantage {
+
+    private GigpoStepAdvantage() {}
+
+    /** The anchor-state groups of one rollout group's rows. */
+    static final class AnchorGroups {
+        private final int[] groupOfRow;
+        private final int count;
+        private final int[] size;
+
+        private AnchorGroups(int[] groupOfRow, int count) {
+            this.groupOfRow = groupOfRow;
+            this.count = count;
+            this.size = new int[count];
+            for (int group : groupOfRow) {
+                size[group]++;
+            }
+        }
+
+        /** Rows of the group that share {@code row}'s anchor group, the row itself included. */
+        int sizeOf(int row) {
+            return size[groupOfRow[row]];
+        }
+    }
+
+    /**
+     * The anchor groups of a group's {@code rowCount} rows: the anchor key of a step is its state
+     * identity ({@link StepSample#anchorKey()}), matched exactly.
+     */
+    static AnchorGroups anchorGroups(List<TrajectorySample> group, int rowCount) {
+        int[] groupOfRow = new int[rowCount];
+        Map<String, Integer> anchorIds = new HashMap<>();
+        int count = 0;
+        int row = 0;
+        for (TrajectorySample trajectory : group) {
+            for (StepSample step : trajectory.steps()) {
+                String key = step.anchorKey();
+                if (key == null) {
+                    groupOfRow[row] = count++;
+                } else {
+                    Integer id = anchorIds.putIfAbsent(key, count);
+                    if (id == null) {
+                        groupOfRow[row] = count++;
+                    } else {
+                        groupOfRow[row] = id;
+                    }
+                }
+                row++;
+            }
+        }
+        return new AnchorGroups(groupOfRow, count);
+    }
+
+    /** G_t of every row: the discounted return of the raw rewards from that step on. */
+    static double[] stepReturns(List<TrajectorySample> group, int rowCount, double gamma) {
+        double[] stepReturn = new double[rowCount];
+        int row = 0;
+        for (TrajectorySample trajectory : group) {
+            List<StepSample> steps = trajectory.steps();
+            double g = 0.0;
+            for (int s = steps.size() - 1; s >= 0; s--) {
+                g = steps.get(s).reward() + gamma * g;
+                stepReturn[row + s] = g;
+            }
+            row += steps.size();
+        }
+        return stepReturn;
+    }
+
+    /**
+     * A^S of every row: stepR_t = G_t − c·inv_t normalised within its anchor group.
+     *
+     * @param stepReturns G_t of every row, from {@link #stepReturns}
+     */
+    static double[] stepAdvantages(
+            List<TrajectorySample> group,
+            double[] stepReturns,
+            AnchorGroups anchors,
+            CreditParams params) {
+        double penalty = params.invalidActionPenalty();
+        double[] stepR = new double[stepReturns.length];
+        int row = 0;
+        for (TrajectorySample trajectory : group) {
+            for (StepSample step : trajectory.steps()) {
+                stepR[row] = step.invalidAction() ? stepReturns[row] - penalty : stepReturns[row];
+                row++;
+            }
+        }
+        return GroupNormalizer.normalizeWithinGroups(
+                stepR,
+                anchors.groupOfRow,
+                anchors.count,
+                params.normalization().dividesByStd(),
+                params.epsilon(),
+                SingletonRule.ZERO);
+    }
+}

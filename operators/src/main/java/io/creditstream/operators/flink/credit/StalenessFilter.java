@@ -1,0 +1,124 @@
+package io.creditstream.operators.flink.credit;
+
+import io.creditstream.operators.core.credit.StalenessPolicy;
+import io.creditstream.operators.core.input.StepValidator;
+import io.creditstream.operators.flink.CreditMetrics;
+import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.internal.TrajectoryGroup;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Drops trajectories that lag too far behind the newest policy snapshot of their experiment (see
+ * {@link StalenessPolicy}). The learner's {@code policy.snapshots} arrive as a broadcast stream;
+ * the newest version per experiment lives in broadcast state, so every subtask applies the same
+ * rule and a restored job remembers it.
+ */
+public class StalenessFilter
+        extends BroadcastProcessFunction<TrajectoryGroup, PolicySnapshot, TrajectoryGroup> {
+    private static final long serialVersionUID = 1L;
+
+    /** Newest snapshot version per experiment id. */
+    public static final MapStateDescriptor<String, Long> NEWEST_VERSIONS =
+            new MapStateDescriptor<>("newest-policy-versions", Types.STRING, Types.LONG);
+
+    /** Most experiments whose newest snapshot version is kept. */
+    public static final int MAX_TRACKED_EXPERIMENTS = 100_000;
+
+    private final StalenessPolicy policy;
+
+    private transient Histogram lag;
+    private transient Counter staleTrajectories;
+    private transient Counter staleGroups;
+    private transient long newestSeen;
+    private transient Counter snapshotsRejected;
+
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(StalenessFilter.class);
+
+    public StalenessFilter(StalenessPolicy policy) {
+        this.policy = policy;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        lag =
+                metrics.histogram(
+                        CreditMetrics.POLICY_VERSION_LAG,
+                        new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
+        staleTrajectories = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_DROPPED);
+        staleGroups = metrics.counter(CreditMetrics.STALE_GROUPS_DROPPED);
+        snapshotsRejected = metrics.counter(CreditMetrics.SNAPSHOTS_REJECTED);
+        newestSeen = -1;
+        metrics.gauge(CreditMetrics.NEWEST_POLICY_VERSION, () -> newestSeen);
+    }
+
+    @Override
+    public void processElement(
+            TrajectoryGroup group, ReadOnlyContext context, Collector<TrajectoryGroup> out)
+            throws Exception {
+        Long newest = context.getBroadcastState(NEWEST_VERSIONS).get(group.getExperimentId());
+        StalenessPolicy.Outcome outcome = policy.apply(group, newest);
+        for (long l : outcome.lags()) {
+            lag.update(l);
+        }
+        staleTrajectories.inc(outcome.droppedTrajectories());
+        if (outcome.kept() == null) {
+            staleGroups.inc();
+        } else {
+            out.collect(outcome.kept());
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(
+            PolicySnapshot snapshot, Context context, Collector<TrajectoryGroup> out)
+            throws Exception {
+        long version = snapshot.getVersion();
+        if (version < 0 || version > StepValidator.MAX_POLICY_VERSION) {
+            // A forged or corrupt version would otherwise become the newest for good (broadcast
+            // state is checkpointed) and mark every later trajectory stale.
+            snapshotsRejected.inc();
+            LOG.warn(
+                    "Ignored a policy snapshot of experiment {} with version {}: versions must lie"
+                            + " between 0 and 2^53",
+                    snapshot.getExperimentId(),
+                    version);
+            return;
+        }
+        BroadcastState<String, Long> versions = context.getBroadcastState(NEWEST_VERSIONS);
+        Long known = versions.get(snapshot.getExperimentId());
+        if (known == null && trackedExperiments(versions) >= MAX_TRACKED_EXPERIMENTS) {
+            // One entry per experiment, on every subtask and in every checkpoint: snapshots naming
+            // ever new experiments must not grow it without bound.
+            snapshotsRejected.inc();
+            LOG.warn(
+                    "Ignored a policy snapshot of experiment {}: {} experiments are tracked already",
+                    snapshot.getExperimentId(),
+                    MAX_TRACKED_EXPERIMENTS);
+            return;
+        }
+        if (known == null || snapshot.getVersion() > known) {
+            versions.put(snapshot.getExperimentId(), snapshot.getVersion());
+        }
+        newestSeen = Math.max(newestSeen, snapshot.getVersion());
+    }
+
+    private static int trackedExperiments(BroadcastState<String, Long> versions) throws Exception {
+        // Snapshots are rare (one per learner update), so counting here costs little.
+        int count = 0;
+        for (var ignored : versions.entries()) {
+            count++;
+        }
+        return count;
+    }
+}
