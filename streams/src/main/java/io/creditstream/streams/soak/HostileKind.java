@@ -1,6 +1,6 @@
 package io.creditstream.streams.soak;
 
-import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.input.DeadLetterReason;
 
 /**
  * The hostile records the soak mixes into the good steps, in the order it cycles through them, each

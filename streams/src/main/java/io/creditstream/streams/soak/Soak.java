@@ -2,7 +2,7 @@ package io.creditstream.streams.soak;
 
 import io.creditstream.fleet.FleetRunner;
 import io.creditstream.fleet.StepEventProducer;
-import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.codec.AvroCodec;

@@ -1,6 +1,6 @@
 package io.creditstream.streams.soak;
 
-import io.creditstream.operators.core.assembly.DeadLetterReason;
+import io.creditstream.operators.core.input.DeadLetterReason;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

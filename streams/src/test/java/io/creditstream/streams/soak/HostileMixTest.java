@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.creditstream.fleet.StepEventProducer;
-import io.creditstream.operators.core.GroupCreditAssigner;
-import io.creditstream.operators.core.assembly.DeadLetterReason;
-import io.creditstream.operators.core.assembly.StepValidator;
 import io.creditstream.operators.core.assembly.Trajectories;
+import io.creditstream.operators.core.credit.GroupCreditAssigner;
+import io.creditstream.operators.core.input.DeadLetterReason;
+import io.creditstream.operators.core.input.StepValidator;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.Demo;

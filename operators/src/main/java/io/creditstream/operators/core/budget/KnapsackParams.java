@@ -6,7 +6,8 @@ import java.util.OptionalInt;
 
 /**
  * Immutable settings of one Knapsack RL allocation, the keyword arguments of the reference's {@code
- * sampling_budget_by_knapsack} (ALGORITHMS.md §4); serializable because Flink functions carry it.
+ * sampling_budget_by_knapsack} (docs/ALGORITHMS.md §4); serializable because Flink functions carry
+ * it.
  */
 public final class KnapsackParams implements Serializable {
 

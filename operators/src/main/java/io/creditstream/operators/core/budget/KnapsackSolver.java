@@ -9,8 +9,8 @@ import java.util.PriorityQueue;
 
 /**
  * Knapsack RL's rollout-budget allocation, step for step the reference's {@code
- * sampling_budget_by_knapsack} and {@code solve_by_dp} (liziniu/KnapsackRL, ALGORITHMS.md §4), with
- * a marginal-gain greedy for rounds too large for the exact DP.
+ * sampling_budget_by_knapsack} and {@code solve_by_dp} (liziniu/KnapsackRL, docs/ALGORITHMS.md §4),
+ * with a marginal-gain greedy for rounds too large for the exact DP.
  *
  * <h2>Steps</h2>
  *

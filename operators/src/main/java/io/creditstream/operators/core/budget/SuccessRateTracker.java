@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One task's success-rate estimate for Knapsack RL, the reference's per-prompt {@code
  * update_sample_state} / {@code get_sample_state} (liziniu/KnapsackRL {@code rl_dataset.py},
- * ALGORITHMS.md §4) in constant memory.
+ * docs/ALGORITHMS.md §4) in constant memory.
  *
  * <p>Rewards must be −1, 0 or 1; −1 counts as 0. {@code count} counts every reward ever added, and
  * the task is valid once {@code count ≥ minBuffer}. With epoch estimation p is the mean of this

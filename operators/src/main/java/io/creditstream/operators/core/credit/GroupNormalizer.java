@@ -3,7 +3,7 @@ package io.creditstream.operators.core.credit;
 import java.util.Objects;
 
 /**
- * The verl group normalisation (VN, ALGORITHMS.md §0) that every estimator shares, in double
+ * The verl group normalisation (VN, docs/ALGORITHMS.md §0) that every estimator shares, in double
  * precision.
  *
  * <p>For a multiset X of n values: mean = Σx/n and the unbiased std = sqrt(Σ(x − mean)²/(n − 1)),

@@ -10,9 +10,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The in-stream implicit PRM of OPRL (ALGORITHMS.md §3): a sparse log-linear score w·φ(step) that
- * plays the role of log π_φ(a_t) − log π_old(a_t), trained by SGD on the trajectory-level DPO /
- * Bradley–Terry loss (Eq.2) over every (positive, negative) pair of a group.
+ * The in-stream implicit PRM of OPRL (docs/ALGORITHMS.md §3): a sparse log-linear score w·φ(step)
+ * that plays the role of log π_φ(a_t) − log π_old(a_t), trained by SGD on the trajectory-level DPO
+ * / Bradley–Terry loss (Eq.2) over every (positive, negative) pair of a group.
  *
  * <p>For a group with pairs P (positive = outcome &gt; {@code prm.positive-threshold}), S(τ) = Σ_t
  * w·φ(a_t) and Δ = S(τ⁺) − S(τ⁻), the objective is J(w) = −(1/|P|)·Σ_P log σ(β·Δ) + (λ/2)·Σ_{f ∈ F}

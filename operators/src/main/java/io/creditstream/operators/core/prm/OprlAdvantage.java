@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The OPRL / iStar combination rule of one group (ALGORITHMS.md §3 Eq.3–5): A = A^E + α·A^S from
- * the outcomes and the already computed step rewards r_φ.
+ * The OPRL / iStar combination rule of one group (docs/ALGORITHMS.md §3 Eq.3–5): A = A^E + α·A^S
+ * from the outcomes and the already computed step rewards r_φ.
  *
  * <p>Rules, all through {@link GroupNormalizer}:
  *

@@ -18,7 +18,7 @@ public final class OprlParams implements Serializable {
     public static final String KEY_STEP_WEIGHT_SCALING = StepWeightScaling.CONFIG_KEY;
     public static final String KEY_STEP_TERM = StepTermScope.CONFIG_KEY;
 
-    /** The paper's WebShop and Sokoban runs use RLOO (ALGORITHMS.md §3). */
+    /** The paper's WebShop and Sokoban runs use RLOO (docs/ALGORITHMS.md §3). */
     public static final EpisodeEstimator DEFAULT_EPISODE_ESTIMATOR = EpisodeEstimator.RLOO;
 
     /** α = 1 in the paper's Eq.5. */

@@ -28,7 +28,7 @@ public final class PrmParams implements Serializable {
 
     public static final double DEFAULT_BETA = ExternalStepReward.DEFAULT_BETA;
 
-    /** WebShop and Sokoban count success &gt; 0 as positive (ALGORITHMS.md §3). */
+    /** WebShop and Sokoban count success &gt; 0 as positive (docs/ALGORITHMS.md §3). */
     public static final double DEFAULT_POSITIVE_THRESHOLD = 0.0;
 
     /**

@@ -13,13 +13,13 @@ public final class BudgetMetrics {
 
     /**
      * Gauge: over the last {@link #GROUP_WINDOW} groups, the samples in groups whose rewards are
-     * not all equal over all samples (ALGORITHMS.md §4, {@code effective_gradient_ratio}).
+     * not all equal over all samples (docs/ALGORITHMS.md §4, {@code effective_gradient_ratio}).
      */
     public static final String EFFECTIVE_GRADIENT_RATIO = "budgetEffectiveGradientRatio";
 
     /**
      * Gauge: over the last {@link #GROUP_WINDOW} groups, the groups with at least one reward &gt; 0
-     * and one ≤ 0 over all groups (ALGORITHMS.md §4, {@code effective_prompt_ratio}).
+     * and one ≤ 0 over all groups (docs/ALGORITHMS.md §4, {@code effective_prompt_ratio}).
      */
     public static final String EFFECTIVE_PROMPT_RATIO = "budgetEffectivePromptRatio";
 

@@ -24,7 +24,7 @@ import org.apache.flink.util.Collector;
 /**
  * Collects the {@link TaskStateReply} of every task of one budget round (keyed by {@code
  * experimentId/roundId}) and answers the round with one {@link BudgetAllocation} per task, in task
- * order, from the Knapsack RL solver (ALGORITHMS.md §4).
+ * order, from the Knapsack RL solver (docs/ALGORITHMS.md §4).
  *
  * <p>The solver's parameters are the configured base with n := the request's default_n when set and
  * total_budget := the request's total_budget (null: #tasks · n). When the solver or the parameters

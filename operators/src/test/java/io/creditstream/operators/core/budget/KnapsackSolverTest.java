@@ -12,8 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hand-computed Knapsack RL allocations, each step of ALGORITHMS.md §4; every expected budget was
- * also produced by the reference's code under numpy 1.24.
+ * Hand-computed Knapsack RL allocations, each step of docs/ALGORITHMS.md §4; every expected budget
+ * was also produced by the reference's code under numpy 1.24.
  */
 class KnapsackSolverTest {
 

@@ -10,7 +10,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** The per-task success-rate estimate of ALGORITHMS.md §4, epoch by epoch. */
+/** The per-task success-rate estimate of docs/ALGORITHMS.md §4, epoch by epoch. */
 class SuccessRateTrackerTest {
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Hand-computed checks of every estimator rule of ALGORITHMS.md §1–§2. */
+/** Hand-computed checks of every estimator rule of docs/ALGORITHMS.md §1–§2. */
 class CreditEstimatorTest {
 
     private static final double EPS = 1e-6;

@@ -9,7 +9,7 @@ import io.creditstream.operators.core.credit.GroupNormalizer.Stats;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Hand-computed checks of the shared verl normalisation (ALGORITHMS.md §0). */
+/** Hand-computed checks of the shared verl normalisation (docs/ALGORITHMS.md §0). */
 class GroupNormalizerTest {
 
     private static final double EPS = 1e-6;

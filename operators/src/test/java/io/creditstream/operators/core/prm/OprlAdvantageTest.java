@@ -8,7 +8,7 @@ import io.creditstream.operators.core.credit.Normalization;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Hand-computed checks of the OPRL combination rule (ALGORITHMS.md §3 Eq.1, 3–5). */
+/** Hand-computed checks of the OPRL combination rule (docs/ALGORITHMS.md §3 Eq.1, 3–5). */
 class OprlAdvantageTest {
 
     private static final double EPS = 1e-6;
