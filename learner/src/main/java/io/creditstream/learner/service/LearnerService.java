@@ -3,6 +3,7 @@ package io.creditstream.learner.service;
 import io.creditstream.learner.policy.NetworkSpec;
 import io.creditstream.learner.policy.PolicyNetwork;
 import io.creditstream.learner.policy.PolicySnapshotStore;
+import io.creditstream.learner.service.SampleConverter.SkipReason;
 import io.creditstream.learner.train.ClippedPolicyGradient;
 import io.creditstream.learner.train.LearnerCheckpoint;
 import io.creditstream.learner.train.TrainingSample;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -175,15 +175,9 @@ public final class LearnerService implements AutoCloseable {
     /** Checkpointed offsets of partitions this learner does not read now, kept as they were. */
     private final Map<String, Long> carriedOffsets = new TreeMap<>();
 
-    private final ArrayDeque<PendingBatch> pending = new ArrayDeque<>();
+    private final UpdateQueue queue;
+    private final SampleConverter converter;
     private final EnumSet<SkipReason> reasonsLogged = EnumSet.noneOf(SkipReason.class);
-    private volatile int pendingSamples;
-
-    /** Batches accepted so far: the sequence number of the next one, minus one. */
-    private long acceptedBatches;
-
-    /** Split groups with a part queued whose next part has not been read yet. */
-    private final Map<SplitKey, SplitGroup> openSplitGroups = new LinkedHashMap<>();
 
     /**
      * Offsets the learner moved its reading on to (past deleted records, or in a re-created topic)
@@ -231,6 +225,8 @@ public final class LearnerService implements AutoCloseable {
         this.learner = learner;
         this.version = learner.updatesApplied();
         this.splitGroupWait = settings.kafkaTimeout();
+        this.queue = new UpdateQueue(settings.batchRecords(), settings.maxPendingSamples());
+        this.converter = SampleConverter.of(network);
         this.store = new PolicySnapshotStore(settings.storeDir());
         this.producer =
                 new KafkaProducer<>(
@@ -371,8 +367,7 @@ public final class LearnerService implements AutoCloseable {
                 if (handedBack.contains(partition)) {
                     continue;
                 }
-                if (pendingSamples >= settings.maxPendingSamples()
-                        && !hasOpenSplitGroup(partition)) {
+                if (queue.full() && !queue.hasOpenSplitGroup(partition)) {
                     // The queue is full: this record and the rest of its partition are read again
                     // once updates have drained it, rather than held here.
                     consumer.seek(partition, record.offset());
@@ -443,7 +438,7 @@ public final class LearnerService implements AutoCloseable {
                 ignoredBatches.get(),
                 lostOffsets.get(),
                 incompleteSplitGroups.get(),
-                pendingSamples,
+                queue.pendingSamples(),
                 publishedVersion,
                 Optional.ofNullable(lastStats));
     }
@@ -541,241 +536,47 @@ public final class LearnerService implements AutoCloseable {
     // ---------------------------------------------------------------------------------
 
     private void accept(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
-        long seq = ++acceptedBatches;
         AdvantageBatch batch;
         try {
             batch = batchCodec.decode(record.value());
         } catch (RecordDecodeException e) {
             logFirst(SkipReason.UNDECODABLE_BATCH, record, e.getMessage());
-            pending.add(PendingBatch.ignored(partition, record.offset(), seq));
+            queue.addIgnored(partition, record.offset());
             return;
         }
         if (!settings.experimentId().equals(batch.getExperimentId())) {
             logFirst(SkipReason.OTHER_EXPERIMENT, record, batch.getExperimentId());
-            pending.add(PendingBatch.ignored(partition, record.offset(), seq));
+            queue.addIgnored(partition, record.offset());
             return;
         }
-        SplitGroup group = trackSplitGroup(partition, record.offset(), batch, seq);
-        List<PendingSample> usable = new ArrayList<>(batch.getRecords().size());
-        int skipped = 0;
-        int unknownActions = 0;
-        int onPolicy = 0;
-        for (AdvantageRecord advantage : batch.getRecords()) {
-            SkipReason reason = check(advantage);
-            if (reason != null) {
-                logFirst(reason, record, advantage.getEpisodeId() + "#" + advantage.getStepIndex());
-                skipped++;
-                if (reason == SkipReason.UNKNOWN_ACTION) {
-                    unknownActions++;
-                }
-                continue;
-            }
-            Double behavior = advantage.getBehaviorLogprob();
-            if (behavior == null) {
-                onPolicy++;
-            }
-            usable.add(
-                    new PendingSample(
-                            advantage.getObservation(),
-                            network.actions().indexOf(advantage.getAction()),
-                            behavior,
-                            advantage.getAdvantage()));
-        }
-        pending.add(
-                new PendingBatch(
-                        partition,
-                        record.offset(),
-                        seq,
-                        group,
-                        List.copyOf(usable),
-                        skipped,
-                        unknownActions,
-                        onPolicy,
-                        false));
-        pendingSamples += usable.size();
-    }
-
-    private SkipReason check(AdvantageRecord record) {
-        if (record.getObservation() == null) {
-            return SkipReason.NO_OBSERVATION;
-        }
-        if (record.getAction() == null) {
-            return SkipReason.NO_ACTION;
-        }
-        if (!network.actions().contains(record.getAction())) {
-            return SkipReason.UNKNOWN_ACTION;
-        }
-        if (!Double.isFinite(record.getAdvantage())
-                || (record.getBehaviorLogprob() != null
-                        && !Double.isFinite(record.getBehaviorLogprob()))) {
-            return SkipReason.NOT_FINITE;
-        }
-        try {
-            network.encoder().encode(record.getObservation());
-        } catch (IllegalArgumentException e) {
-            return SkipReason.MALFORMED_OBSERVATION;
-        }
-        return null;
+        SampleConverter.Converted converted =
+                converter.convert(
+                        batch.getRecords(),
+                        (reason, advantage) ->
+                                logFirst(
+                                        reason,
+                                        record,
+                                        advantage.getEpisodeId() + "#" + advantage.getStepIndex()));
+        queue.add(
+                partition,
+                record.offset(),
+                batch.getBatchId(),
+                new UpdateQueue.Split(
+                        batch.getSplitGroupId(), batch.getSplitPart(), batch.getSplitParts()),
+                converted,
+                System.nanoTime());
     }
 
     private void logFirst(SkipReason reason, ConsumerRecord<byte[], byte[]> record, String detail) {
         if (reasonsLogged.add(reason)) {
             LOG.warn(
                     "Skipping {} (first at {}-{}@{}: {}); further ones are only counted",
-                    reason.description,
+                    reason.description(),
                     record.topic(),
                     record.partition(),
                     record.offset(),
                     detail);
         }
-    }
-
-    // ---- split groups --------------------------------------------------------------------------
-
-    /**
-     * The split group {@code batch} is a part of, or null when it holds whole groups. Follows each
-     * group's parts as they arrive: a group whose parts do not arrive in sequence is closed as
-     * incomplete (logged here, counted when it is applied) so that it never holds up the updates.
-     */
-    private SplitGroup trackSplitGroup(
-            TopicPartition partition, long offset, AdvantageBatch batch, long seq) {
-        String id = batch.getSplitGroupId();
-        if (id == null) {
-            return null;
-        }
-        Integer part = batch.getSplitPart();
-        Integer parts = batch.getSplitParts();
-        long now = System.nanoTime();
-        if (part == null || parts == null || parts < 1 || part < 0 || part >= parts) {
-            LOG.warn(
-                    "Batch {} at {}@{} names split group {} with split_part {} of split_parts {},"
-                            + " which is no part of a group; applying it alone as an incomplete"
-                            + " group",
-                    batch.getBatchId(),
-                    partition,
-                    offset,
-                    id,
-                    part,
-                    parts);
-            SplitGroup alone = new SplitGroup(partition, id, parts == null ? 0 : parts, seq, now);
-            alone.incomplete = true;
-            alone.closed = true;
-            return alone;
-        }
-        if (parts == 1) {
-            return null;
-        }
-        SplitKey key = new SplitKey(partition, id);
-        SplitGroup group = openSplitGroups.get(key);
-        if (group != null && parts == group.parts && part > group.nextPart) {
-            LOG.warn(
-                    "Split group {} on {}: part {} of {} (offset {}) arrived where part {} was due;"
-                            + " parts {} to {} are not in the topic. Applying the group without"
-                            + " them as an incomplete group",
-                    id,
-                    partition,
-                    part,
-                    parts,
-                    offset,
-                    group.nextPart,
-                    group.nextPart,
-                    part - 1);
-            group.incomplete = true;
-        } else if (group != null && (part != group.nextPart || parts != group.parts)) {
-            // Not a later part of the group read so far: that one ends here, short of its end.
-            LOG.warn(
-                    "Split group {} on {}: part {} of {} (offset {}) arrived where part {} of {}"
-                            + " was due; applying parts {} to {} read before as an incomplete"
-                            + " group",
-                    id,
-                    partition,
-                    part,
-                    parts,
-                    offset,
-                    group.nextPart,
-                    group.parts,
-                    group.firstPart,
-                    group.nextPart - 1);
-            group.incomplete = true;
-            group.closed = true;
-            openSplitGroups.remove(key);
-            group = null;
-        }
-        if (group == null) {
-            group = new SplitGroup(partition, id, parts, seq, now);
-            group.firstPart = part;
-            if (part != 0) {
-                LOG.warn(
-                        "Split group {} on {}: the first part read is part {} of {} (offset {});"
-                                + " parts 0 to {} are not in the topic (deleted by retention, or"
-                                + " the topic was truncated). Applying the parts that are there as"
-                                + " an incomplete group",
-                        id,
-                        partition,
-                        part,
-                        parts,
-                        offset,
-                        part - 1);
-                group.incomplete = true;
-            }
-        }
-        group.nextPart = part + 1;
-        group.lastSeq = seq;
-        group.lastPartNanos = now;
-        if (group.nextPart == parts) {
-            group.closed = true;
-            openSplitGroups.remove(key);
-        } else {
-            openSplitGroups.put(key, group);
-        }
-        return group;
-    }
-
-    private boolean hasOpenSplitGroup(TopicPartition partition) {
-        for (SplitKey key : openSplitGroups.keySet()) {
-            if (key.partition().equals(partition)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Closes, as incomplete, the open split groups whose partition has been read to its end and
-     * that got no part for {@code splitGroupWait}. The job writes a group's parts in one
-     * transaction, so a read_committed reader that has reached the partition's end has seen every
-     * part there is; the wait only spares a writer that sends parts in separate transactions.
-     *
-     * @return whether one was closed
-     */
-    private boolean giveUpStalledSplitGroups() {
-        long now = System.nanoTime();
-        boolean closed = false;
-        var open = openSplitGroups.values().iterator();
-        while (open.hasNext()) {
-            SplitGroup group = open.next();
-            if (now - group.lastPartNanos < saturatedNanos(splitGroupWait)) {
-                continue;
-            }
-            OptionalLong lag = consumer.currentLag(group.partition);
-            if (lag.isEmpty() || lag.getAsLong() > 0) {
-                continue;
-            }
-            LOG.warn(
-                    "Split group {} on {}: parts {} to {} of {} read, no part for {} ms and nothing"
-                            + " more to read in the partition; applying them as an incomplete group",
-                    group.id,
-                    group.partition,
-                    group.firstPart,
-                    group.nextPart - 1,
-                    group.parts,
-                    splitGroupWait.toMillis());
-            group.incomplete = true;
-            group.closed = true;
-            open.remove();
-            closed = true;
-        }
-        return closed;
     }
 
     // ---- bounding the queue --------------------------------------------------------------------
@@ -786,7 +587,7 @@ public final class LearnerService implements AutoCloseable {
             LOG.debug(
                     "Pausing {}: {} samples pending (at most {})",
                     partition,
-                    pendingSamples,
+                    queue.pendingSamples(),
                     settings.maxPendingSamples());
         }
     }
@@ -796,106 +597,67 @@ public final class LearnerService implements AutoCloseable {
      * resumes them all once it is not.
      */
     private void adjustPausedPartitions() {
-        if (pendingSamples >= settings.maxPendingSamples()) {
+        if (queue.full()) {
             for (TopicPartition partition : consumer.assignment()) {
-                if (!hasOpenSplitGroup(partition)) {
+                if (!queue.hasOpenSplitGroup(partition)) {
                     pause(partition);
                 }
             }
         } else if (!pausedPartitions.isEmpty()) {
             consumer.resume(pausedPartitions);
-            LOG.debug("Resuming {}: {} samples pending", pausedPartitions, pendingSamples);
+            LOG.debug("Resuming {}: {} samples pending", pausedPartitions, queue.pendingSamples());
             pausedPartitions.clear();
         }
     }
 
     // ---- updating ----------------------------------------------------------------------------
 
-    /** Applies every update the queue holds, each of {@link #nextUpdateLength()} batches. */
+    /** Applies every update the queue holds, each of {@link UpdateQueue#nextUpdateLength()}. */
     private int applyCompleteUpdates() throws IOException {
         int applied = 0;
-        while (pendingSamples >= settings.batchRecords()) {
-            int length = nextUpdateLength();
-            if (length == 0 && giveUpStalledSplitGroups()) {
-                length = nextUpdateLength();
+        while (queue.holdsAnUpdate()) {
+            int length = queue.nextUpdateLength();
+            if (length == 0
+                    && queue.giveUpStalledSplitGroups(
+                            System.nanoTime(), saturatedNanos(splitGroupWait), this::readToEnd)) {
+                length = queue.nextUpdateLength();
             }
             if (length == 0) {
                 break;
             }
-            applyUpdate(length);
+            applyUpdate(queue.take(length));
             applied++;
         }
         return applied;
     }
 
-    /**
-     * How many batches at the head of the queue the next update takes, or 0 if it is not complete
-     * yet: the shortest prefix that holds at least {@code batchRecords} usable samples and ends
-     * with no split group cut in two. A prefix that ends inside a split group is extended to the
-     * group's last part; while that part is not read, there is no update.
-     */
-    private int nextUpdateLength() {
-        int length = 0;
-        int count = 0;
-        long lastNeeded = Long.MIN_VALUE;
-        for (PendingBatch batch : pending) {
-            length++;
-            count += batch.samples().size();
-            SplitGroup group = batch.group();
-            if (group != null) {
-                if (!group.closed) {
-                    return 0;
-                }
-                lastNeeded = Math.max(lastNeeded, group.lastSeq);
-            }
-            if (count >= settings.batchRecords() && batch.seq() >= lastNeeded) {
-                return length;
-            }
-        }
-        return 0;
+    /** Whether the consumer has read {@code partition} to its end, as far as it knows. */
+    private boolean readToEnd(TopicPartition partition) {
+        OptionalLong lag = consumer.currentLag(partition);
+        return lag.isPresent() && lag.getAsLong() <= 0;
     }
 
-    private void applyUpdate(int length) throws IOException {
-        List<PendingBatch> taken = new ArrayList<>(length);
-        int count = 0;
-        for (int i = 0; i < length; i++) {
-            PendingBatch batch = pending.removeFirst();
-            taken.add(batch);
-            count += batch.samples().size();
-        }
-        List<TrainingSample> batchSamples = trainingSamples(taken, count);
+    private void applyUpdate(UpdateQueue.Update update) throws IOException {
+        List<TrainingSample> batchSamples =
+                SampleConverter.trainingSamples(update.samples(), network::logProbabilities);
         UpdateStats stats = learner.update(batchSamples);
 
-        pendingSamples -= count;
-        long skipped = 0;
-        long unknown = 0;
-        long onPolicy = 0;
-        long ignored = 0;
-        long incomplete = 0;
-        for (PendingBatch batch : taken) {
+        for (UpdateQueue.QueuedBatch batch : update.batches()) {
             // Taken in read order, so the last batch of each partition is its highest offset.
             nextUnapplied.put(batch.partition(), batch.offset() + 1);
             Long movedOn = movedOnAfter.remove(batch.seq());
             if (movedOn != null) {
                 nextUnapplied.put(batch.partition(), movedOn);
             }
-            skipped += batch.skipped();
-            unknown += batch.unknownActions();
-            onPolicy += batch.onPolicy();
-            ignored += batch.ignored() ? 1 : 0;
-            SplitGroup group = batch.group();
-            if (group != null && group.incomplete && group.lastSeq == batch.seq()) {
-                incomplete++;
-            }
         }
         long newVersion = learner.updatesApplied();
         updates.incrementAndGet();
-        samples.addAndGet(count);
-        skippedRecords.addAndGet(skipped);
-        unknownActionRecords.addAndGet(unknown);
-        onPolicySamples.addAndGet(onPolicy);
-        ignoredBatches.addAndGet(ignored);
-        incompleteSplitGroups.addAndGet(incomplete);
+        samples.addAndGet(update.samples().size());
+        skippedRecords.addAndGet(update.skipped());
+        unknownActionRecords.addAndGet(update.unknownActions());
+        onPolicySamples.addAndGet(update.onPolicy());
+        ignoredBatches.addAndGet(update.ignored());
+        incompleteSplitGroups.addAndGet(update.incompleteSplitGroups());
         lastStats = stats;
         version = newVersion;
 
@@ -903,41 +665,8 @@ public final class LearnerService implements AutoCloseable {
         LearnerCheckpoint.save(settings.checkpointFile(), learner, appliedOffsets());
         crash(CrashPoint.AFTER_CHECKPOINT, newVersion);
         if (newVersion % settings.snapshotEvery() == 0) {
-            publishSnapshot(newVersion, metrics(stats, onPolicy, pendingSamples));
+            publishSnapshot(newVersion, metrics(stats, update.onPolicy(), queue.pendingSamples()));
         }
-    }
-
-    /** The batches' samples in order, on-policy ones given the current policy's log-prob. */
-    private List<TrainingSample> trainingSamples(List<PendingBatch> batches, int count) {
-        List<String> onPolicyObservations = new ArrayList<>();
-        for (PendingBatch batch : batches) {
-            for (PendingSample sample : batch.samples()) {
-                if (sample.behaviorLogProb() == null) {
-                    onPolicyObservations.add(sample.observation());
-                }
-            }
-        }
-        float[][] current =
-                onPolicyObservations.isEmpty()
-                        ? new float[0][]
-                        : network.logProbabilities(onPolicyObservations);
-        List<TrainingSample> result = new ArrayList<>(count);
-        int next = 0;
-        for (PendingBatch batch : batches) {
-            for (PendingSample sample : batch.samples()) {
-                double behavior =
-                        sample.behaviorLogProb() != null
-                                ? sample.behaviorLogProb()
-                                : current[next++][sample.actionIndex()];
-                result.add(
-                        new TrainingSample(
-                                sample.observation(),
-                                sample.actionIndex(),
-                                behavior,
-                                sample.advantage()));
-            }
-        }
-        return result;
     }
 
     /**
@@ -1209,18 +938,13 @@ public final class LearnerService implements AutoCloseable {
         targets.forEach(
                 (partition, target) -> {
                     consumer.seek(partition, target);
-                    PendingBatch lastQueued = null;
-                    for (PendingBatch batch : pending) {
-                        if (batch.partition().equals(partition)) {
-                            lastQueued = batch;
-                        }
-                    }
+                    OptionalLong lastQueued = queue.lastQueuedSeq(partition);
                     // Checkpoints must record that the learner moved on, but only once the
                     // batches it read before the gap are applied.
-                    if (lastQueued == null) {
+                    if (lastQueued.isEmpty()) {
                         nextUnapplied.put(partition, target);
                     } else {
-                        movedOnAfter.put(lastQueued.seq(), target);
+                        movedOnAfter.put(lastQueued.getAsLong(), target);
                     }
                 });
     }
@@ -1461,78 +1185,6 @@ public final class LearnerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** Why a record or batch was skipped, for the first-occurrence warning. */
-    private enum SkipReason {
-        UNDECODABLE_BATCH("values that are not AdvantageBatches"),
-        OTHER_EXPERIMENT("batches of another experiment"),
-        NO_OBSERVATION("advantage records without an observation"),
-        NO_ACTION("advantage records without an action"),
-        UNKNOWN_ACTION("advantage records whose action the policy does not have"),
-        NOT_FINITE("advantage records with a non-finite advantage or behavior log-prob"),
-        MALFORMED_OBSERVATION("advantage records whose observation does not fit the maze");
-
-        private final String description;
-
-        SkipReason(String description) {
-            this.description = description;
-        }
-    }
-
-    /** A usable sample waiting for its update; a null behavior log-prob means on-policy. */
-    private record PendingSample(
-            String observation, int actionIndex, Double behaviorLogProb, double advantage) {}
-
-    /**
-     * One Kafka record read and not yet applied, with its usable samples and skip counts; {@code
-     * seq} numbers the records in the order they were read, {@code group} is the split group the
-     * batch is a part of (null: whole groups).
-     */
-    private record PendingBatch(
-            TopicPartition partition,
-            long offset,
-            long seq,
-            SplitGroup group,
-            List<PendingSample> samples,
-            int skipped,
-            int unknownActions,
-            int onPolicy,
-            boolean ignored) {
-
-        static PendingBatch ignored(TopicPartition partition, long offset, long seq) {
-            return new PendingBatch(partition, offset, seq, null, List.of(), 0, 0, 0, true);
-        }
-    }
-
-    /** A split group's identity: group ids are unique per experiment, parts share a partition. */
-    private record SplitKey(TopicPartition partition, String groupId) {}
-
-    /**
-     * The parts of one split group read so far, in sequence from {@code firstPart}. Closed once its
-     * last part is read or it is given up as incomplete; only then may an update take it.
-     */
-    private static final class SplitGroup {
-        private final TopicPartition partition;
-        private final String id;
-        private final int parts;
-        private int firstPart;
-        private int nextPart;
-
-        /** Sequence number of the part read last: an update that takes the group reaches it. */
-        private long lastSeq;
-
-        private long lastPartNanos;
-        private boolean closed;
-        private boolean incomplete;
-
-        SplitGroup(TopicPartition partition, String id, int parts, long seq, long nanos) {
-            this.partition = partition;
-            this.id = id;
-            this.parts = parts;
-            this.lastSeq = seq;
-            this.lastPartNanos = nanos;
         }
     }
 }
