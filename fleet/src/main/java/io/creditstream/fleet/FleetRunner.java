@@ -1,18 +1,26 @@
 package io.creditstream.fleet;
 
 import io.creditstream.schemas.StepEvent;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps producing rollout groups from a {@link SimulatedFleet} into a {@link StepEventSink} at a
  * target rate, on the caller's thread, until stopped or a group limit is reached.
+ *
+ * <p>Whoever owns the fleet can take part through the {@link Builder}: a {@link GroupGate} is asked
+ * before every group is played (to wait for a newer policy, switch to it, or end the run at a
+ * limit), a listener hears of every group sent, and an outside stop signal ends the run like {@link
+ * #stop()}. The DJL fleet service plays its workers this way.
  *
  * <p>{@link #run()} runs once; {@link #stop()} and the counters are safe from any thread.
  */
@@ -24,6 +32,9 @@ public final class FleetRunner implements Runnable {
     private final double targetEventsPerSecond;
     private final long maxGroups;
     private final RoundPlanner planner;
+    private final GroupGate gate;
+    private final Consumer<RolloutGroup> afterGroup;
+    private final BooleanSupplier outsideStop;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -42,6 +53,9 @@ public final class FleetRunner implements Runnable {
         this.targetEventsPerSecond = builder.targetEventsPerSecond;
         this.maxGroups = builder.maxGroups;
         this.planner = builder.planner;
+        this.gate = builder.gate;
+        this.afterGroup = builder.afterGroup;
+        this.outsideStop = builder.outsideStop;
     }
 
     public static Builder builder(SimulatedFleet fleet, StepEventSink sink) {
@@ -69,22 +83,7 @@ public final class FleetRunner implements Runnable {
                         ? null
                         : new RatePacer(targetEventsPerSecond, startNanos);
         try {
-            while (!stopRequested
-                    && !Thread.currentThread().isInterrupted()
-                    && (maxGroups == 0 || groups.get() < maxGroups)) {
-                if (planner == null) {
-                    play(fleet.nextRolloutGroup(), pacer);
-                } else {
-                    for (RoundPlanner.Assignment assignment : planner.nextRound()) {
-                        if (assignment.rollouts() > 0 && !stopRequested) {
-                            play(
-                                    fleet.nextRolloutGroup(
-                                            assignment.taskId(), assignment.rollouts()),
-                                    pacer);
-                        }
-                    }
-                }
-            }
+            play(pacer);
             sink.flush();
         } catch (RuntimeException e) {
             failure.set(e);
@@ -107,7 +106,37 @@ public final class FleetRunner implements Runnable {
         }
     }
 
-    private void play(RolloutGroup group, RatePacer pacer) {
+    /** The planner loop: rounds (or one group of every task in turn) until a stop or a limit. */
+    private void play(RatePacer pacer) {
+        while (!stopping()
+                && !Thread.currentThread().isInterrupted()
+                && (maxGroups == 0 || groups.get() < maxGroups)) {
+            if (planner == null) {
+                if (!playGroup(null, fleet.groupSize(), pacer)) {
+                    return;
+                }
+                continue;
+            }
+            for (RoundPlanner.Assignment assignment : planner.nextRound()) {
+                if (assignment.rollouts() <= 0) {
+                    continue;
+                }
+                if (stopping() || !playGroup(assignment.taskId(), assignment.rollouts(), pacer)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Plays and sends one group; false when the gate ends the run. */
+    private boolean playGroup(String taskId, int rollouts, RatePacer pacer) {
+        if (!gate.admit(taskId, rollouts)) {
+            return false;
+        }
+        RolloutGroup group =
+                taskId == null
+                        ? fleet.nextRolloutGroup()
+                        : fleet.nextRolloutGroup(taskId, rollouts);
         for (StepEvent event : group.events()) {
             sink.send(event);
         }
@@ -116,10 +145,16 @@ public final class FleetRunner implements Runnable {
         episodes.addAndGet(group.episodes());
         successes.addAndGet(group.successes());
         groups.incrementAndGet();
+        afterGroup.accept(group);
         if (pacer != null) {
             // Until the events sent so far are due at the target rate.
-            pacer.awaitDue(events.get(), () -> stopRequested);
+            pacer.awaitDue(events.get(), this::stopping);
         }
+        return true;
+    }
+
+    private boolean stopping() {
+        return stopRequested || outsideStop.getAsBoolean();
     }
 
     /** Asks {@link #run()} to return after the group in progress; does not wait. */
@@ -167,6 +202,9 @@ public final class FleetRunner implements Runnable {
         private double targetEventsPerSecond;
         private long maxGroups;
         private RoundPlanner planner;
+        private GroupGate gate = (taskId, rollouts) -> true;
+        private Consumer<RolloutGroup> afterGroup = group -> {};
+        private BooleanSupplier outsideStop = () -> false;
 
         private Builder(SimulatedFleet fleet, StepEventSink sink) {
             if (fleet == null || sink == null) {
@@ -206,8 +244,45 @@ public final class FleetRunner implements Runnable {
             return this;
         }
 
+        /**
+         * Asks {@code gate} before every group; the run ends when it says no. By default every
+         * group is played.
+         */
+        public Builder gate(GroupGate gate) {
+            this.gate = Objects.requireNonNull(gate, "gate");
+            return this;
+        }
+
+        /** Tells {@code listener} of every group once its events are sent, before pacing. */
+        public Builder afterGroup(Consumer<RolloutGroup> listener) {
+            this.afterGroup = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Ends the run, as {@link FleetRunner#stop()} does, once {@code stop} holds; checked before
+         * every round and group and while pacing.
+         */
+        public Builder stopWhen(BooleanSupplier stop) {
+            this.outsideStop = Objects.requireNonNull(stop, "stop");
+            return this;
+        }
+
         public FleetRunner build() {
             return new FleetRunner(this);
         }
+    }
+
+    /** Decides, before each group, whether it is played. */
+    @FunctionalInterface
+    public interface GroupGate {
+        /**
+         * Called on the runner's thread before the group of {@code rollouts} episodes of {@code
+         * taskId} (null: the fleet's next task in turn) is played; may block, e.g. to wait for a
+         * newer policy.
+         *
+         * @return false to end the run instead
+         */
+        boolean admit(String taskId, int rollouts);
     }
 }

@@ -66,6 +66,65 @@ class FleetRunnerTest {
     }
 
     @Test
+    void theGateIsAskedBeforeEveryGroupAndEndsTheRun() {
+        CollectingSink sink = new CollectingSink();
+        SimulatedFleet fleet = SimulatedFleetTest.fleet(1).build();
+        List<String> tasks = fleet.taskIds();
+        RoundPlanner planner =
+                () ->
+                        List.of(
+                                new RoundPlanner.Assignment(tasks.get(0), 3),
+                                new RoundPlanner.Assignment(tasks.get(1), 0),
+                                new RoundPlanner.Assignment(tasks.get(2), 5));
+        List<String> asked = new ArrayList<>();
+        List<Integer> heard = new ArrayList<>();
+        FleetRunner runner =
+                FleetRunner.builder(fleet, sink)
+                        .planner(planner)
+                        .gate(
+                                (taskId, rollouts) -> {
+                                    asked.add(taskId + "x" + rollouts);
+                                    return asked.size() <= 3;
+                                })
+                        .afterGroup(group -> heard.add(group.episodes()))
+                        .build();
+
+        runner.run();
+
+        assertThat(asked)
+                .containsExactly(
+                        tasks.get(0) + "x3",
+                        tasks.get(2) + "x5",
+                        tasks.get(0) + "x3",
+                        tasks.get(2) + "x5");
+        assertThat(heard).containsExactly(3, 5, 3);
+        assertThat(runner.groups()).isEqualTo(3);
+        assertThat(sink.flushes).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAPlannerTheGateSeesTheFleetsGroupSize() {
+        SimulatedFleet fleet = SimulatedFleetTest.fleet(1).build();
+        List<String> asked = new ArrayList<>();
+        long[] groups = {0};
+        FleetRunner runner =
+                FleetRunner.builder(fleet, new CollectingSink())
+                        .gate(
+                                (taskId, rollouts) -> {
+                                    asked.add(taskId + "x" + rollouts);
+                                    return true;
+                                })
+                        .afterGroup(group -> groups[0]++)
+                        .stopWhen(() -> groups[0] >= 4)
+                        .build();
+
+        runner.run();
+
+        assertThat(runner.groups()).isEqualTo(4);
+        assertThat(asked).hasSize(4).allMatch(a -> a.equals("nullx" + fleet.groupSize()));
+    }
+
+    @Test
     void stopEndsARunOnAnotherThread() throws Exception {
         CollectingSink sink = new CollectingSink();
         FleetRunner runner =

@@ -1,9 +1,9 @@
 package io.creditstream.learner.service;
 
 import io.creditstream.fleet.BudgetClient;
+import io.creditstream.fleet.FleetRunner;
 import io.creditstream.fleet.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.RolloutGroup;
-import io.creditstream.fleet.RoundPlanner;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
 import io.creditstream.fleet.SwitchablePolicy;
@@ -11,7 +11,6 @@ import io.creditstream.learner.policy.DjlAgentPolicy;
 import io.creditstream.learner.policy.PolicyNetwork;
 import io.creditstream.learner.policy.PolicySnapshotStore;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.schemas.StepEvent;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * every step of a group carries the same {@code policy_version}, and the {@code behavior_logprob}
  * of each step is the log-probability the sampling network gave its action.
  *
+ * <p>Each worker plays through a {@link FleetRunner} (the fleet module's planner loop and rate
+ * pacing): the runner asks the worker before every group, which then waits while the fleet is too
+ * far ahead of the learner, reserves the group under the limits and switches to the newest
+ * snapshot.
+ *
  * <p>{@link #start()} waits for the first snapshot and fails with an error that says what to do if
  * none comes. With {@link FleetSettings#budget() budgets}, the (single) worker asks the job for
  * each round's rollouts through a {@link BudgetClient}, falling back to uniform groups. Counters
@@ -49,9 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetService.class);
-
-    /** Longest single pause while pacing, so that stop() is honoured promptly. */
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private static final Duration WATCH_POLL = Duration.ofMillis(200);
 
@@ -520,8 +521,6 @@ public final class FleetService implements AutoCloseable {
         private long version = -1;
         private long failedVersion = -1;
         private StepEventProducer producer;
-        private long sent;
-        private long startNanos;
 
         Worker(int index, long seed, double rate) {
             this.index = index;
@@ -569,9 +568,15 @@ public final class FleetService implements AutoCloseable {
                                     b.timeout());
                     budgetClients.add(budget);
                 }
-                startNanos = System.nanoTime();
-                play(fleet, budget);
-                producer.flush();
+                FleetRunner.Builder runner =
+                        FleetRunner.builder(fleet, producer)
+                                .targetEventsPerSecond(rate)
+                                .planner(budget)
+                                .stopWhen(() -> stopRequested || limitsReached())
+                                .gate(this::admit)
+                                .afterGroup(this::sent);
+                // Plays until a stop or a limit, then flushes the producer.
+                runner.build().run();
             } catch (Throwable e) {
                 if (failure.compareAndSet(null, e)) {
                     LOG.error("Fleet worker {} failed; the fleet stops", index, e);
@@ -594,50 +599,28 @@ public final class FleetService implements AutoCloseable {
             }
         }
 
-        private void play(SimulatedFleet fleet, RoundPlanner planner) {
-            // Checked before asking for a round, so no budget request is wasted at the end.
-            while (!stopRequested && !limitsReached()) {
-                if (planner == null) {
-                    if (!playGroup(fleet, null, settings.groupSize())) {
-                        return;
-                    }
-                    continue;
-                }
-                for (RoundPlanner.Assignment assignment : planner.nextRound()) {
-                    if (assignment.rollouts() <= 0) {
-                        continue;
-                    }
-                    if (stopRequested
-                            || !playGroup(fleet, assignment.taskId(), assignment.rollouts())) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        /** Plays and sends one group with one policy version; false once a limit is reached. */
-        private boolean playGroup(SimulatedFleet fleet, String taskId, int size) {
+        /**
+         * Before each group: waits while the fleet is too far ahead of the learner, reserves the
+         * group under the limits (false once they are spent, or on stop) and switches to the newest
+         * snapshot, so that one group is played by one policy version.
+         */
+        private boolean admit(String taskId, int size) {
             awaitPolicyProgress();
             if (stopRequested || !reserve(size)) {
                 return false;
             }
             // Between groups: the only place the policy may change.
             refreshPolicy(false);
-            RolloutGroup group =
-                    taskId == null
-                            ? fleet.nextRolloutGroup()
-                            : fleet.nextRolloutGroup(taskId, size);
-            for (StepEvent event : group.events()) {
-                producer.send(event);
-            }
-            sent += group.events().size();
+            return true;
+        }
+
+        /** After each group is sent: the fleet's counters and the steps ahead of the learner. */
+        private void sent(RolloutGroup group) {
             countSentSteps(group.events().size());
             groups.incrementAndGet();
             episodes.addAndGet(group.episodes());
             successes.addAndGet(group.successes());
             steps.addAndGet(group.steps());
-            pace();
-            return true;
         }
 
         /** Switches to the newest snapshot if it is newer than the one played. */
@@ -671,18 +654,6 @@ public final class FleetService implements AutoCloseable {
             network = loaded;
             version = snapshot.getVersion();
             workerVersions.set(index, version);
-        }
-
-        /** Sleeps until the steps sent so far are due at the target rate. */
-        private void pace() {
-            if (rate == 0) {
-                return;
-            }
-            long dueNanos = startNanos + (long) (sent * 1e9 / rate);
-            long wait;
-            while (!stopRequested && (wait = dueNanos - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(Math.min(wait, MAX_PARK_NANOS));
-            }
         }
     }
 
