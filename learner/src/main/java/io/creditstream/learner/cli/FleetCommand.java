@@ -1,7 +1,7 @@
 package io.creditstream.learner.cli;
 
-import io.creditstream.learner.service.FleetService;
-import io.creditstream.learner.service.FleetSettings;
+import io.creditstream.learner.fleet.FleetService;
+import io.creditstream.learner.fleet.FleetSettings;
 import io.creditstream.learner.service.Maze;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Creates the topics a service needs when they are absent, with the broker's defaults. */
-final class KafkaTopics {
+public final class KafkaTopics {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
 
     private KafkaTopics() {}
@@ -29,7 +29,7 @@ final class KafkaTopics {
      * @throws IllegalStateException if the broker cannot be reached within {@code timeout}, naming
      *     the flag to check
      */
-    static void ensureExist(String bootstrapServers, Duration timeout, String... topics) {
+    public static void ensureExist(String bootstrapServers, Duration timeout, String... topics) {
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         try (Admin admin =
                 Admin.create(
@@ -80,7 +80,7 @@ final class KafkaTopics {
     }
 
     /** The error for a broker that does not answer, pointing at the flag to check. */
-    static IllegalStateException unreachable(
+    public static IllegalStateException unreachable(
             String bootstrapServers, Duration timeout, Throwable cause) {
         return new IllegalStateException(
                 "no Kafka broker answered at "

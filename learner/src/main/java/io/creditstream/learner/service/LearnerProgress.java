@@ -1,6 +1,6 @@
 package io.creditstream.learner.service;
 
-import io.creditstream.learner.train.UpdateStats;
+import io.creditstream.learner.training.UpdateStats;
 import java.util.Optional;
 
 /**

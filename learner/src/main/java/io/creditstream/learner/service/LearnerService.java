@@ -1,13 +1,13 @@
 package io.creditstream.learner.service;
 
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.policy.PolicyNetwork;
-import io.creditstream.learner.policy.PolicySnapshotStore;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.model.PolicyNetwork;
+import io.creditstream.learner.model.PolicySnapshotStore;
 import io.creditstream.learner.service.SampleConverter.SkipReason;
-import io.creditstream.learner.train.ClippedPolicyGradient;
-import io.creditstream.learner.train.LearnerCheckpoint;
-import io.creditstream.learner.train.TrainingSample;
-import io.creditstream.learner.train.UpdateStats;
+import io.creditstream.learner.training.ClippedPolicyGradient;
+import io.creditstream.learner.training.LearnerCheckpoint;
+import io.creditstream.learner.training.TrainingSample;
+import io.creditstream.learner.training.UpdateStats;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;
@@ -1171,7 +1171,7 @@ public final class LearnerService implements AutoCloseable {
     }
 
     /** The duration in nanoseconds, or {@link Long#MAX_VALUE} when longer than that. */
-    static long saturatedNanos(Duration duration) {
+    public static long saturatedNanos(Duration duration) {
         try {
             return duration.toNanos();
         } catch (ArithmeticException e) {

@@ -1,8 +1,8 @@
 package io.creditstream.learner.service;
 
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.policy.PolicySnapshotStore;
-import io.creditstream.learner.train.UpdateOptions;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.model.PolicySnapshotStore;
+import io.creditstream.learner.training.UpdateOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -159,7 +159,7 @@ public record LearnerSettings(
     }
 
     /** Kafka takes its timeouts as int milliseconds: keep them well inside that. */
-    static void checkKafkaTimeout(Duration kafkaTimeout) {
+    public static void checkKafkaTimeout(Duration kafkaTimeout) {
         if (kafkaTimeout == null
                 || kafkaTimeout.isNegative()
                 || kafkaTimeout.isZero()

@@ -1,7 +1,7 @@
 package io.creditstream.learner.service;
 
 import io.creditstream.fleet.MazeSpec;
-import io.creditstream.learner.policy.NetworkSpec;
+import io.creditstream.learner.model.NetworkSpec;
 import java.util.Locale;
 
 /** The key-and-door maze family a learner trains for and a fleet plays, by its CLI name. */

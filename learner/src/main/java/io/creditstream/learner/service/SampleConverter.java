@@ -1,8 +1,8 @@
 package io.creditstream.learner.service;
 
-import io.creditstream.learner.policy.ObservationEncoder;
-import io.creditstream.learner.policy.PolicyNetwork;
-import io.creditstream.learner.train.TrainingSample;
+import io.creditstream.learner.model.ObservationEncoder;
+import io.creditstream.learner.model.PolicyNetwork;
+import io.creditstream.learner.training.TrainingSample;
 import io.creditstream.schemas.AdvantageRecord;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.creditstream.learner.study;
 
 import io.creditstream.fleet.MazeSpec;
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.train.UpdateOptions;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.training.UpdateOptions;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.prm.OprlParams;

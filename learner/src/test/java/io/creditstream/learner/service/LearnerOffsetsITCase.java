@@ -12,7 +12,7 @@ import static io.creditstream.learner.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.learner.train.LearnerCheckpoint;
+import io.creditstream.learner.training.LearnerCheckpoint;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;

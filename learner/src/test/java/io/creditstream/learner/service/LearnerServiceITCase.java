@@ -16,9 +16,9 @@ import static io.creditstream.learner.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.learner.policy.PolicyNetwork;
-import io.creditstream.learner.policy.PolicySnapshotStore;
-import io.creditstream.learner.train.LearnerCheckpoint;
+import io.creditstream.learner.model.PolicyNetwork;
+import io.creditstream.learner.model.PolicySnapshotStore;
+import io.creditstream.learner.training.LearnerCheckpoint;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;

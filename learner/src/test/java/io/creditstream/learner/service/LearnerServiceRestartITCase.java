@@ -11,11 +11,11 @@ import static io.creditstream.learner.service.ServiceTestSupport.snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.learner.policy.PolicyNetwork;
-import io.creditstream.learner.policy.PolicySnapshotStore;
+import io.creditstream.learner.model.PolicyNetwork;
+import io.creditstream.learner.model.PolicySnapshotStore;
 import io.creditstream.learner.service.LearnerService.CrashPoint;
 import io.creditstream.learner.service.LearnerService.SimulatedCrash;
-import io.creditstream.learner.train.LearnerCheckpoint;
+import io.creditstream.learner.training.LearnerCheckpoint;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Files;

@@ -2,12 +2,12 @@ package io.creditstream.learner.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.learner.policy.MazeObservations;
-import io.creditstream.learner.policy.NetworkSpec;
+import io.creditstream.learner.model.MazeObservations;
+import io.creditstream.learner.model.NetworkSpec;
 import io.creditstream.learner.service.SampleConverter.Converted;
 import io.creditstream.learner.service.SampleConverter.PendingSample;
 import io.creditstream.learner.service.SampleConverter.SkipReason;
-import io.creditstream.learner.train.TrainingSample;
+import io.creditstream.learner.training.TrainingSample;
 import io.creditstream.schemas.AdvantageRecord;
 import java.util.ArrayList;
 import java.util.List;

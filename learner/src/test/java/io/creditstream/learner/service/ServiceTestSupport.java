@@ -4,7 +4,7 @@ import io.creditstream.fleet.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepResult;
-import io.creditstream.learner.policy.NetworkSpec;
+import io.creditstream.learner.model.NetworkSpec;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.creditstream.fleet.MazeSpec;
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.train.UpdateOptions;
+import io.creditstream.learner.fleet.FleetSettings;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.training.UpdateOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;

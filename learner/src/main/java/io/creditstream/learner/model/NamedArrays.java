@@ -1,4 +1,4 @@
-package io.creditstream.learner.policy;
+package io.creditstream.learner.model;
 
 import ai.djl.ndarray.types.Shape;
 import java.io.DataInputStream;

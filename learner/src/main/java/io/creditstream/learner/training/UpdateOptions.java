@@ -1,4 +1,4 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
 import java.util.Objects;
 import java.util.OptionalDouble;

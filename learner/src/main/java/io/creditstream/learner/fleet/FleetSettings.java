@@ -1,5 +1,8 @@
-package io.creditstream.learner.service;
+package io.creditstream.learner.fleet;
 
+import io.creditstream.learner.service.InvalidSettingException;
+import io.creditstream.learner.service.LearnerSettings;
+import io.creditstream.learner.service.Maze;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

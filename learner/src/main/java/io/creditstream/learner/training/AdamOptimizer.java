@@ -1,10 +1,10 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.creditstream.learner.policy.NamedArrays;
-import io.creditstream.learner.policy.PolicyNetwork;
+import io.creditstream.learner.model.NamedArrays;
+import io.creditstream.learner.model.PolicyNetwork;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.creditstream.learner.service;
+package io.creditstream.learner.fleet;
 
 import static io.creditstream.learner.service.ServiceTestSupport.EXPERIMENT;
 import static io.creditstream.learner.service.ServiceTestSupport.PATIENCE;
@@ -11,9 +11,13 @@ import static io.creditstream.learner.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.policy.PolicyNetwork;
-import io.creditstream.learner.policy.PolicySnapshotStore;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.model.PolicyNetwork;
+import io.creditstream.learner.model.PolicySnapshotStore;
+import io.creditstream.learner.service.LearnerService;
+import io.creditstream.learner.service.LearnerSettings;
+import io.creditstream.learner.service.Maze;
+import io.creditstream.learner.service.ServiceTestSupport;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.BudgetAllocation;
 import io.creditstream.schemas.BudgetRequest;

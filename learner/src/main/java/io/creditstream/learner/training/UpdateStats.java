@@ -1,4 +1,4 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
 /**
  * What one {@link ClippedPolicyGradient} update saw, averaged over its minibatches (weighted by

@@ -1,4 +1,4 @@
-package io.creditstream.learner.policy;
+package io.creditstream.learner.model;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.creditstream.learner.service;
+package io.creditstream.learner.fleet;
 
 import io.creditstream.fleet.BudgetClient;
 import io.creditstream.fleet.FleetRunner;
@@ -7,9 +7,12 @@ import io.creditstream.fleet.RolloutGroup;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
 import io.creditstream.fleet.SwitchablePolicy;
-import io.creditstream.learner.policy.DjlAgentPolicy;
-import io.creditstream.learner.policy.PolicyNetwork;
-import io.creditstream.learner.policy.PolicySnapshotStore;
+import io.creditstream.learner.model.DjlAgentPolicy;
+import io.creditstream.learner.model.PolicyNetwork;
+import io.creditstream.learner.model.PolicySnapshotStore;
+import io.creditstream.learner.service.KafkaTopics;
+import io.creditstream.learner.service.LearnerService;
+import io.creditstream.learner.service.PolicySnapshotReader;
 import io.creditstream.schemas.PolicySnapshot;
 import java.io.IOException;
 import java.nio.file.Path;

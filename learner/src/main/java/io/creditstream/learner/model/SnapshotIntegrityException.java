@@ -1,4 +1,4 @@
-package io.creditstream.learner.policy;
+package io.creditstream.learner.model;
 
 import java.io.IOException;
 import java.nio.file.Path;

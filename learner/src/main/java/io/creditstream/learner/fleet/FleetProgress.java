@@ -1,4 +1,4 @@
-package io.creditstream.learner.service;
+package io.creditstream.learner.fleet;
 
 /**
  * A view of a {@link FleetService}'s counters, summed over its workers.

@@ -1,11 +1,11 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
-import static io.creditstream.learner.train.ClippedPolicyGradientTest.assertWeightsEqual;
+import static io.creditstream.learner.training.ClippedPolicyGradientTest.assertWeightsEqual;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.policy.PolicyNetwork;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.model.PolicyNetwork;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,6 +1,6 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
-import io.creditstream.learner.policy.PolicyNetwork;
+import io.creditstream.learner.model.PolicyNetwork;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;

@@ -1,4 +1,4 @@
-package io.creditstream.learner.policy;
+package io.creditstream.learner.model;
 
 /**
  * Features of the maze seen from the agent, computed from the rendered grid: what lies one step

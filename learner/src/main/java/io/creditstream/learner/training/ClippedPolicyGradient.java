@@ -1,10 +1,10 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.creditstream.learner.policy.PolicyNetwork;
+import io.creditstream.learner.model.PolicyNetwork;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

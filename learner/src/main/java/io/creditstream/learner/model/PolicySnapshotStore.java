@@ -1,4 +1,4 @@
-package io.creditstream.learner.policy;
+package io.creditstream.learner.model;
 
 import io.creditstream.schemas.PolicySnapshot;
 import java.io.BufferedOutputStream;

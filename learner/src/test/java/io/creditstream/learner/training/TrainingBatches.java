@@ -1,7 +1,7 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
-import io.creditstream.learner.policy.MazeObservations;
-import io.creditstream.learner.policy.PolicyNetwork;
+import io.creditstream.learner.model.MazeObservations;
+import io.creditstream.learner.model.PolicyNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

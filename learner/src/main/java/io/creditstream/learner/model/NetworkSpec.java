@@ -1,4 +1,4 @@
-package io.creditstream.learner.policy;
+package io.creditstream.learner.model;
 
 import java.util.HashSet;
 import java.util.List;

@@ -1,12 +1,12 @@
-package io.creditstream.learner.train;
+package io.creditstream.learner.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.creditstream.learner.policy.MazeObservations;
-import io.creditstream.learner.policy.NetworkSpec;
-import io.creditstream.learner.policy.PolicyNetwork;
+import io.creditstream.learner.model.MazeObservations;
+import io.creditstream.learner.model.NetworkSpec;
+import io.creditstream.learner.model.PolicyNetwork;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
