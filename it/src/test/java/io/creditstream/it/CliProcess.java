@@ -1,6 +1,6 @@
 package io.creditstream.it;
 
-import io.creditstream.streams.cli.CreditstreamCli;
+import io.creditstream.tools.cli.CreditstreamCli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import io.creditstream.fleet.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.RandomPolicy;
 import io.creditstream.fleet.SimulatedFleet;
-import io.creditstream.streams.ClosedLoopDemo;
+import io.creditstream.tools.ClosedLoopDemo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.streams.Demo;
+import io.creditstream.tools.Demo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

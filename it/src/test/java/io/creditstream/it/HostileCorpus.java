@@ -40,7 +40,7 @@ import org.apache.avro.SchemaNormalization;
  *
  * <pre>{@code
  * mvn -B -o -q -pl it -am -DskipTests package
- * java -cp streams/target/creditstream-streams-0.1.0-SNAPSHOT-all.jar:it/target/test-classes \
+ * java -cp tools/target/creditstream-tools-0.1.0-SNAPSHOT-all.jar:it/target/test-classes \
  *     io.creditstream.it.HostileCorpus
  * }</pre>
  *

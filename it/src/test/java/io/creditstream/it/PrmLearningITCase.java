@@ -6,7 +6,7 @@ import io.creditstream.operators.core.prm.FeatureFamily;
 import io.creditstream.operators.core.prm.OprlParams;
 import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.operators.core.prm.TrajectoryScore;
-import io.creditstream.streams.bench.PrmLearningCheck;
+import io.creditstream.tools.bench.PrmLearningCheck;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,534 @@
+package io.creditstream.tools;
+
+import io.creditstream.fleet.curve.Curve;
+import io.creditstream.fleet.curve.CurveCsv;
+import io.creditstream.fleet.curve.CurvePlot;
+import io.creditstream.fleet.curve.CurvePoint;
+import io.creditstream.fleet.curve.EpisodeWindow;
+import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.flink.CreditMetrics;
+import io.creditstream.operators.flink.budget.BudgetMetrics;
+import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code creditstream demo}: the closed loop on one machine. An in-process Kafka broker, the job on
+ * a local MiniCluster, and two child processes started from the learner module's class path (DJL
+ * and libtorch stay out of the Flink JVM): the learner, which trains the policy from
+ * learner.batches and publishes snapshots, and the fleet, which plays the key-and-door maze with
+ * the newest snapshot. The learning curve is read from agent.steps (every finished episode) and
+ * policy.snapshots, the credit figures from the job's Prometheus endpoint.
+ */
+public final class ClosedLoopDemo {
+
+    /** Episodes in the success-rate window, as in the curves. */
+    public static final int WINDOW = 200;
+
+    /**
+     * What to run. {@code stopAtSuccess}: stop as soon as the success rate over a full window of
+     * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget.
+     */
+    public record Settings(
+            long episodes,
+            double stopAtSuccess,
+            Duration duration,
+            long seed,
+            int workers,
+            int tasks,
+            int groupSize,
+            String maze,
+            double fleetRate,
+            long maxStepsAhead,
+            Duration reportEvery,
+            int metricsPort,
+            String learnerClasspath,
+            List<String> learnerArgs,
+            Path outputDir) {
+
+        public Settings {
+            if (episodes < 1) {
+                throw new IllegalArgumentException("--episodes must be >= 1, but was " + episodes);
+            }
+            if (!(stopAtSuccess >= 0 && stopAtSuccess <= 1)) {
+                throw new IllegalArgumentException(
+                        "--stop-at-success must be a success rate in [0, 1] (0 = run to the"
+                                + " episode budget), but was "
+                                + stopAtSuccess);
+            }
+            if (maxStepsAhead < 0) {
+                throw new IllegalArgumentException(
+                        "--max-steps-ahead must be >= 0 (0 = the fleet never waits for the"
+                                + " learner), but was "
+                                + maxStepsAhead);
+            }
+            if (learnerClasspath == null || learnerClasspath.isBlank()) {
+                throw new IllegalArgumentException(
+                        "the closed-loop demo starts the learner and the fleet from the learner"
+                                + " module's class path, which ./creditstream sets in"
+                                + " CREDITSTREAM_LEARNER_CLASSPATH; run it through ./creditstream"
+                                + " (or pass --random-fleet for the throughput demo without a"
+                                + " learner)");
+            }
+            Objects.requireNonNull(outputDir, "outputDir");
+            learnerArgs = List.copyOf(learnerArgs);
+        }
+    }
+
+    /** The run's outcome; {@link #toJson} is the {@code --summary} file. */
+    public record Summary(
+            String estimator,
+            long episodes,
+            double successRateLast200,
+            double meanEpisodeLengthLast200,
+            long learnerUpdates,
+            long snapshots,
+            double wallSeconds,
+            Path curveCsv,
+            Path curvePng) {
+
+        public String toJson() {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "{\"estimator\": \"%s\", \"episodes\": %d, \"success_rate_last_200\": %.4f,"
+                            + " \"mean_episode_length_last_200\": %.2f, \"learner_updates\": %d,"
+                            + " \"snapshots\": %d, \"wall_seconds\": %.1f, \"curve_csv\": \"%s\","
+                            + " \"curve_png\": \"%s\"}",
+                    estimator,
+                    episodes,
+                    successRateLast200,
+                    meanEpisodeLengthLast200,
+                    learnerUpdates,
+                    snapshots,
+                    wallSeconds,
+                    curveCsv,
+                    curvePng);
+        }
+    }
+
+    private final Settings settings;
+    private final Configuration userConfig;
+    private final PrintStream out;
+
+    public ClosedLoopDemo(Settings settings, Configuration userConfig, PrintStream out) {
+        this.settings = settings;
+        this.userConfig = userConfig;
+        this.out = out;
+    }
+
+    /** Runs until the episode budget or the duration is spent, or {@code stopRequested} holds. */
+    public Summary run(BooleanSupplier stopRequested) throws Exception {
+        Files.createDirectories(settings.outputDir());
+        long start = System.nanoTime();
+        List<Process> children = new ArrayList<>();
+        try (EmbeddedJob embedded =
+                EmbeddedJob.start(loopDefaults(), settings.metricsPort(), "creditstream demo")) {
+            Configuration config = embedded.config();
+            Path work = embedded.work();
+            String estimator = CreditstreamOptions.creditParams(config).estimator().configName();
+            JobClient job = embedded.job();
+            out.printf(
+                    "Kafka broker at %s; job %s (estimator %s, invalid-action penalty %s);"
+                            + " Prometheus %s%n",
+                    embedded.broker().bootstrapServers(),
+                    job.getJobID(),
+                    estimator,
+                    config.get(CreditstreamOptions.INVALID_ACTION_PENALTY),
+                    embedded.metrics().url());
+
+            // Stopped before the broker and the work directory (their logs) go.
+            try {
+                Process learner =
+                        start(learnerCommand(config, work), work.resolve("learner.log"), children);
+                Process fleet = start(fleetCommand(config), work.resolve("fleet.log"), children);
+                out.printf(
+                        "learner and fleet started as child processes (logs: %s, %s)%n",
+                        work.resolve("learner.log"), work.resolve("fleet.log"));
+                return loop(stopRequested, start, embedded, estimator, learner, fleet, children);
+            } finally {
+                stopAll(children);
+            }
+        }
+    }
+
+    private Summary loop(
+            BooleanSupplier stopRequested,
+            long start,
+            EmbeddedJob embedded,
+            String estimator,
+            Process learner,
+            Process fleet,
+            List<Process> children)
+            throws Exception {
+        Path work = embedded.work();
+        Monitor monitor = new Monitor(embedded.config(), embedded.metrics(), estimator);
+        long deadline =
+                settings.duration() == null
+                        ? Long.MAX_VALUE
+                        : start + settings.duration().toNanos();
+        long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
+        try (monitor) {
+            while (monitor.episodes() < settings.episodes()
+                    && !monitor.reached(settings.stopAtSuccess())
+                    && System.nanoTime() < deadline
+                    && !stopRequested.getAsBoolean()) {
+                monitor.poll(start);
+                checkAlive(learner, "learner", work.resolve("learner.log"));
+                checkAlive(fleet, "fleet", work.resolve("fleet.log"));
+                if (System.nanoTime() >= nextReport) {
+                    monitor.scrape();
+                    out.println(monitor.line(start));
+                    nextReport += settings.reportEvery().toNanos();
+                }
+            }
+            if (monitor.reached(settings.stopAtSuccess())) {
+                out.printf(
+                        "Success over the last %d episodes reached %.1f%% (target %.1f%%) after"
+                                + " %,d episodes; stopping.%n",
+                        WINDOW,
+                        100 * monitor.window.successRate(),
+                        100 * settings.stopAtSuccess(),
+                        monitor.episodes());
+            }
+            monitor.scrape();
+            stopAll(children);
+            embedded.job().cancel().get();
+
+            Curve curve = new Curve(estimator, settings.seed(), monitor.points());
+            Path csv = settings.outputDir().resolve("demo-curve.csv");
+            Path png = settings.outputDir().resolve("demo-curve.png");
+            CurveCsv.write(csv, curve);
+            CurvePlot.write(
+                    png,
+                    List.of(curve),
+                    900,
+                    540,
+                    "creditstream demo: success rate over the last "
+                            + WINDOW
+                            + " episodes ("
+                            + estimator
+                            + ")");
+            return new Summary(
+                    estimator,
+                    monitor.episodes(),
+                    monitor.window.successRate(),
+                    monitor.window.meanLength(),
+                    monitor.newestVersion(),
+                    monitor.snapshots,
+                    (System.nanoTime() - start) / 1e9,
+                    csv,
+                    png);
+        }
+    }
+
+    /**
+     * The loop's defaults under the user's options: no invalid-action penalty (with it, std
+     * normalisation in all-failure groups teaches the policy never to pick or open: see the
+     * README), groups complete quickly, and the job's checkpoints (hence committed batches) come
+     * every second so the learner is not starved.
+     */
+    private Configuration loopDefaults() {
+        Configuration loop = new Configuration();
+        loop.set(CreditstreamOptions.INVALID_ACTION_PENALTY, 0.0);
+        loop.setString("execution.checkpointing.interval", "1 s");
+        loop.set(CreditstreamOptions.BUDGET_ENABLED, false);
+        loop.addAll(userConfig);
+        return loop;
+    }
+
+    /**
+     * {@code java … LearnerCli <command>} with the flags learner and fleet must agree on: broker,
+     * experiment, snapshot topic, maze and seed.
+     */
+    private List<String> childCommand(String command, Configuration config) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-cp");
+        cmd.add(settings.learnerClasspath());
+        cmd.add("io.creditstream.learner.cli.LearnerCli");
+        cmd.add(command);
+        cmd.addAll(
+                List.of(
+                        "--bootstrap-servers",
+                        config.get(CreditstreamOptions.BOOTSTRAP_SERVERS),
+                        "--experiment",
+                        "demo",
+                        "--snapshots-topic",
+                        config.get(CreditstreamOptions.TOPIC_SNAPSHOTS),
+                        "--maze",
+                        settings.maze(),
+                        "--seed",
+                        String.valueOf(settings.seed())));
+        return cmd;
+    }
+
+    private List<String> learnerCommand(Configuration config, Path work) {
+        List<String> cmd = childCommand("learner", config);
+        cmd.addAll(
+                List.of(
+                        "--batches-topic",
+                        config.get(CreditstreamOptions.TOPIC_BATCHES),
+                        "--store",
+                        work.resolve("snapshots").toString(),
+                        "--checkpoint",
+                        work.resolve("learner.ckpt").toString()));
+        cmd.addAll(settings.learnerArgs());
+        return cmd;
+    }
+
+    private List<String> fleetCommand(Configuration config) {
+        List<String> cmd = childCommand("fleet", config);
+        cmd.addAll(
+                List.of(
+                        "--steps-topic",
+                        config.get(CreditstreamOptions.TOPIC_STEPS),
+                        "--workers",
+                        String.valueOf(settings.workers()),
+                        "--tasks",
+                        String.valueOf(settings.tasks()),
+                        "--group-size",
+                        String.valueOf(settings.groupSize()),
+                        "--max-episodes",
+                        String.valueOf(settings.episodes()),
+                        "--rate",
+                        String.valueOf(settings.fleetRate()),
+                        "--max-steps-ahead",
+                        String.valueOf(settings.maxStepsAhead())));
+        if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
+            cmd.addAll(
+                    List.of(
+                            "--budget",
+                            "--requests-topic",
+                            config.get(CreditstreamOptions.TOPIC_REQUESTS),
+                            "--budget-topic",
+                            config.get(CreditstreamOptions.TOPIC_BUDGET)));
+        }
+        return cmd;
+    }
+
+    private static Process start(List<String> command, Path log, List<Process> children)
+            throws IOException {
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        children.add(process);
+        return process;
+    }
+
+    private void checkAlive(Process process, String name, Path log) throws IOException {
+        if (!process.isAlive()) {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            String tail =
+                    String.join(
+                            System.lineSeparator(),
+                            lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+            throw new IllegalStateException(
+                    "the "
+                            + name
+                            + " process exited with code "
+                            + process.exitValue()
+                            + "; the end of its log:"
+                            + System.lineSeparator()
+                            + tail);
+        }
+    }
+
+    private static void stopAll(List<Process> children) {
+        for (Process child : children) {
+            child.destroy();
+        }
+        for (Process child : children) {
+            try {
+                if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                child.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        children.clear();
+    }
+
+    /** Reads finished episodes and snapshots back from Kafka, and the job's metrics. */
+    private final class Monitor implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> steps;
+        private final KafkaConsumer<byte[], byte[]> snapshotConsumer;
+        private final AvroCodec<StepEvent> stepCodec = AvroCodec.of(StepEvent.class);
+        private final AvroCodec<PolicySnapshot> snapshotCodec = AvroCodec.of(PolicySnapshot.class);
+        private final EpisodeWindow window = new EpisodeWindow(WINDOW);
+        private final List<CurvePoint> points = new ArrayList<>();
+        private final MetricsEndpoint metrics;
+        private final boolean oprl;
+        private final boolean budgets;
+        private long episodes;
+        private long snapshots;
+        private long newestVersion = -1;
+        private Map<String, Double> newestMetrics = Map.of();
+        private double advantageStd;
+        private double staleDropped;
+        private Optional<Demo.PrmFigures> prm = Optional.empty();
+        private double budgetRounds;
+        private double budgetGradientRatio = Double.NaN;
+
+        Monitor(Configuration config, MetricsEndpoint metrics, String estimator) {
+            this.metrics = metrics;
+            this.oprl = Estimator.OPRL.configName().equals(estimator);
+            this.budgets = config.get(CreditstreamOptions.BUDGET_ENABLED);
+            this.steps = consumer(config, config.get(CreditstreamOptions.TOPIC_STEPS));
+            this.snapshotConsumer =
+                    consumer(config, config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
+        }
+
+        private KafkaConsumer<byte[], byte[]> consumer(Configuration config, String topic) {
+            KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    config.get(CreditstreamOptions.BOOTSTRAP_SERVERS),
+                                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                    "false"),
+                            new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return consumer;
+        }
+
+        void poll(long start) {
+            for (ConsumerRecord<byte[], byte[]> record :
+                    snapshotConsumer.poll(Duration.ofMillis(20))) {
+                PolicySnapshot snapshot = snapshotCodec.decode(record.value());
+                snapshots++;
+                if (snapshot.getVersion() > newestVersion) {
+                    newestVersion = snapshot.getVersion();
+                    newestMetrics = snapshot.getMetrics();
+                }
+            }
+            for (ConsumerRecord<byte[], byte[]> record : steps.poll(Duration.ofMillis(200))) {
+                StepEvent step = stepCodec.decode(record.value());
+                if (!step.getDone()) {
+                    continue;
+                }
+                Double declared = step.getEpisodeReturn();
+                double outcome = declared != null ? declared : step.getReward();
+                window.add(outcome > 0, step.getStepIndex() + 1);
+                episodes++;
+                if (episodes % 50 == 0) {
+                    points.add(
+                            new CurvePoint(
+                                    episodes,
+                                    window.successRate(),
+                                    window.meanLength(),
+                                    // The demo does not read learner.batches, so it has no
+                                    // mean |A|; the job's advantage std is on the progress line.
+                                    Double.NaN,
+                                    Math.max(0, newestVersion),
+                                    (System.nanoTime() - start) / 1e9,
+                                    metric("entropy"),
+                                    metric("approx_kl")));
+                }
+            }
+        }
+
+        private double metric(String name) {
+            Double value = newestMetrics.get(name);
+            return value != null ? value : Double.NaN;
+        }
+
+        void scrape() {
+            metrics.scrape()
+                    .ifPresent(
+                            text -> {
+                                advantageStd =
+                                        PrometheusText.mean(text, CreditMetrics.ADVANTAGE_STD);
+                                staleDropped =
+                                        PrometheusText.sum(
+                                                text, CreditMetrics.STALE_TRAJECTORIES_DROPPED);
+                                if (oprl) {
+                                    prm = Optional.of(Demo.PrmFigures.scrape(text));
+                                }
+                                if (budgets) {
+                                    budgetRounds =
+                                            PrometheusText.sum(text, BudgetMetrics.ROUNDS_ANSWERED);
+                                    budgetGradientRatio =
+                                            PrometheusText.mean(
+                                                    text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
+                                }
+                            });
+        }
+
+        String line(long start) {
+            return String.format(
+                            "[%5.0fs] episodes %,d | success (last %d) %.1f%% | mean length %.1f |"
+                                    + " policy v%d (%d snapshots) | advantage std %.2f | stale"
+                                    + " trajectories dropped %,.0f",
+                            (System.nanoTime() - start) / 1e9,
+                            episodes,
+                            WINDOW,
+                            100 * window.successRate(),
+                            window.meanLength(),
+                            Math.max(0, newestVersion),
+                            snapshots,
+                            advantageStd,
+                            staleDropped)
+                    + prm.map(p -> " | " + p.line()).orElse("")
+                    + (budgets
+                            ? String.format(
+                                    " | budget rounds %,.0f, effective-gradient ratio %.2f",
+                                    budgetRounds, budgetGradientRatio)
+                            : "");
+        }
+
+        /** Whether a full window's success rate is at least {@code target} (never for 0). */
+        boolean reached(double target) {
+            return target > 0 && window.isFull() && window.successRate() >= target;
+        }
+
+        long episodes() {
+            return episodes;
+        }
+
+        long newestVersion() {
+            return Math.max(0, newestVersion);
+        }
+
+        List<CurvePoint> points() {
+            return List.copyOf(points);
+        }
+
+        @Override
+        public void close() {
+            steps.close();
+            snapshotConsumer.close();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.creditstream.tools;
+
+import io.creditstream.streams.JobEnvironment;
+import io.creditstream.streams.RunJob;
+import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Everything the demos and the soak run on, in this process: a Kafka broker (KRaft) on free
+ * localhost ports with the job's topics, and the creditstream job on a local MiniCluster with
+ * RocksDB state, exactly-once checkpoints into a temporary directory, and Flink's Prometheus
+ * reporter on a free loopback port. One place, so that what the soak measures is the job the demo
+ * shows.
+ *
+ * <p>{@link #close()} cancels the job if it still runs, stops the broker and deletes the temporary
+ * directory.
+ */
+public final class EmbeddedJob implements AutoCloseable {
+    private final Path work;
+    private final EmbeddedKafkaBroker broker;
+    private final Configuration config;
+    private final JobClient job;
+    private final MetricsEndpoint metrics;
+
+    private EmbeddedJob(
+            Path work,
+            EmbeddedKafkaBroker broker,
+            Configuration config,
+            JobClient job,
+            MetricsEndpoint metrics) {
+        this.work = work;
+        this.broker = broker;
+        this.config = config;
+        this.job = job;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Starts the broker, creates the topics and submits the job.
+     *
+     * @param userConfig options over the demo's defaults (see {@link #jobConfig})
+     * @param metricsPort the Prometheus port; 0 picks a free one
+     */
+    public static EmbeddedJob start(Configuration userConfig, int metricsPort, String jobName)
+            throws Exception {
+        Path work = Files.createTempDirectory("creditstream-demo-");
+        EmbeddedKafkaBroker broker = null;
+        try {
+            int port = metricsPort > 0 ? metricsPort : freePort();
+            broker = EmbeddedKafkaBroker.builder().build().start();
+            Configuration config = jobConfig(userConfig, broker, work, port);
+            KafkaIo.createAbsentTopics(config);
+            JobClient job = RunJob.environment(config).executeAsync(jobName);
+            return new EmbeddedJob(
+                    work,
+                    broker,
+                    config,
+                    job,
+                    new MetricsEndpoint("http://127.0.0.1:" + port + "/metrics"));
+        } catch (Exception | Error e) {
+            if (broker != null) {
+                broker.close();
+            }
+            deleteQuietly(work);
+            throw e;
+        }
+    }
+
+    /** The demo's job settings under the user's, on the embedded broker. */
+    static Configuration jobConfig(
+            Configuration userConfig, EmbeddedKafkaBroker broker, Path work, int metricsPort) {
+        Configuration demo = new Configuration();
+        demo.setString("execution.checkpointing.interval", "2 s");
+        demo.setString("parallelism.default", "2");
+        demo.setString("batch.linger", "200 ms");
+        demo.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        demo.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
+        demo.setString("metrics.reporter.prom.interval", "1 s");
+        demo.setString("kafka.transactional-id-prefix", "creditstream-demo-" + UUID.randomUUID());
+        demo.addAll(userConfig);
+        demo.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        return JobEnvironment.withDefaults(demo, work.resolve("checkpoints"));
+    }
+
+    public EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    /** The job's full configuration: the demo's defaults, the user's options, the broker. */
+    public Configuration config() {
+        return config;
+    }
+
+    public JobClient job() {
+        return job;
+    }
+
+    public MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    /** The temporary directory (checkpoints, logs of child processes); deleted on close. */
+    public Path work() {
+        return work;
+    }
+
+    /**
+     * A consumer of {@code topic} from its beginning that sees only committed transactions, as a
+     * learner reads learner.batches.
+     */
+    public KafkaConsumer<byte[], byte[]> committedConsumer(String topic, String groupId) {
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                broker.bootstrapServers(),
+                                ConsumerConfig.GROUP_ID_CONFIG,
+                                groupId,
+                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                "earliest",
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (!job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // Already gone (finished, failed, or its MiniCluster shut down): nothing to cancel.
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            try {
+                broker.close();
+            } finally {
+                deleteQuietly(work);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException ignored) {
+                                    // best effort: a temp dir
+                                }
+                            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: a temp dir
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.creditstream.tools.cli;
+
+import io.creditstream.streams.options.ConfigLoader;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine.Option;
+
+/** The {@code --config FILE} and {@code -Dkey=value} options every subcommand takes. */
+public class ConfigMixin {
+    /** Key prefixes that belong to creditstream: a key under them must be a declared option. */
+    private static final List<String> OWN_PREFIXES =
+            List.of(
+                    "credit.",
+                    "prm.",
+                    "assembly.",
+                    "batch.",
+                    "topic.",
+                    "kafka.",
+                    "input.",
+                    "budget.");
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML file of options (flat dotted keys or nested maps).")
+    Path configFile;
+
+    @Option(
+            names = "-D",
+            paramLabel = "key=value",
+            description =
+                    "Set an option, e.g. -Dcredit.estimator=grpo; Flink's own keys pass through."
+                            + " See `creditstream options`.")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    /**
+     * The merged configuration.
+     *
+     * @throws IllegalArgumentException for a misspelt creditstream key, naming the closest one
+     */
+    public Configuration configuration() {
+        Configuration config = ConfigLoader.load(configFile, properties);
+        Set<String> known =
+                CreditstreamOptions.all().stream()
+                        .map(ConfigOption::key)
+                        .collect(Collectors.toSet());
+        for (String key : config.keySet()) {
+            boolean own = OWN_PREFIXES.stream().anyMatch(key::startsWith);
+            if (own && !known.contains(key)) {
+                throw new IllegalArgumentException(
+                        "unknown option '"
+                                + key
+                                + "'"
+                                + closest(key, known)
+                                + "; `creditstream options` lists them all");
+            }
+        }
+        return config;
+    }
+
+    private static String closest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int d = distance(key, candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return best != null && bestDistance <= 3 ? "; did you mean '" + best + "'?" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] =
+                        Math.min(
+                                Math.min(current[j - 1] + 1, previous[j] + 1),
+                                previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,65 @@
+package io.creditstream.tools.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code creditstream} launcher: one entry point, a subcommand per way of running. */
+@Command(
+        name = "creditstream",
+        mixinStandardHelpOptions = true,
+        versionProvider = CreditstreamCli.Version.class,
+        description = {
+            "Streaming credit assignment for RL training of LLM agents, on Apache Flink.",
+            "Agent steps in (Kafka, Avro) -> trajectories and rollout groups in keyed state ->"
+                    + " GRPO/GiGPO advantages -> learner batches out (exactly-once).",
+            ""
+        },
+        subcommands = {
+            DemoCommand.class,
+            BenchCommand.class,
+            SoakCommand.class,
+            PrmCheckCommand.class,
+            BudgetCommand.class,
+            RunCommand.class,
+            EstimateCommand.class,
+            KafkaCommand.class,
+            OptionsCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {"", "Run `creditstream <command> --help` for a command's options."})
+public class CreditstreamCli implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code =
+                new CommandLine(new CreditstreamCli())
+                        .setExecutionExceptionHandler(
+                                (e, cmd, parsed) -> {
+                                    if (e instanceof IllegalArgumentException) {
+                                        cmd.getErr()
+                                                .println(
+                                                        cmd.getColorScheme()
+                                                                .errorText(
+                                                                        "error: "
+                                                                                + e.getMessage()));
+                                        return 2;
+                                    }
+                                    throw e;
+                                })
+                        .execute(args);
+        System.exit(code);
+    }
+
+    /** The version from the jar manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = CreditstreamCli.class.getPackage().getImplementationVersion();
+            return new String[] {"creditstream " + (version != null ? version : "dev")};
+        }
+    }
+}

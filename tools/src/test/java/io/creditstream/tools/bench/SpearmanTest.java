@@ -1,0 +1,40 @@
+package io.creditstream.tools.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class SpearmanTest {
+    @Test
+    void tiesShareTheirAverageRank() {
+        assertThat(Spearman.ranks(new double[] {10, 20, 20, 5})).containsExactly(2, 3.5, 3.5, 1);
+    }
+
+    @Test
+    void monotoneIsOneReversedIsMinusOneAndConstantIsUndefined() {
+        assertThat(Spearman.of(new double[] {1, 2, 3, 4}, new double[] {1, 4, 9, 16}))
+                .isEqualTo(1.0);
+        assertThat(Spearman.of(new double[] {1, 2, 3}, new double[] {3, 2, 1})).isEqualTo(-1.0);
+        assertThat(Spearman.of(new double[] {1, 2, 3}, new double[] {5, 5, 5})).isNaN();
+    }
+
+    @Test
+    void matchesAHandComputedCaseWithTies() {
+        // x ranks {1, 2.5, 2.5, 4}, y ranks {2, 1, 3, 4}: Pearson of those is 3/sqrt(22.5).
+        double rho = Spearman.of(new double[] {1, 2, 2, 3}, new double[] {0.5, 0.1, 0.7, 0.9});
+        double mx = 2.5;
+        double[] rx = {1, 2.5, 2.5, 4};
+        double[] ry = {2, 1, 3, 4};
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (int k = 0; k < 4; k++) {
+            sxy += (rx[k] - mx) * (ry[k] - mx);
+            sxx += (rx[k] - mx) * (rx[k] - mx);
+            syy += (ry[k] - mx) * (ry[k] - mx);
+        }
+        assertThat(rho).isCloseTo(sxy / Math.sqrt(sxx * syy), within(1e-15));
+        assertThat(rho).isCloseTo(3 / Math.sqrt(22.5), within(1e-12));
+    }
+}

@@ -1,0 +1,73 @@
+package io.creditstream.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ConfigMixinTest {
+    @TempDir Path dir;
+
+    @Test
+    void dashDOverridesTheYamlFileAndFlinkKeysPassThrough() throws Exception {
+        Path yaml = dir.resolve("conf.yaml");
+        Files.writeString(
+                yaml, "credit:\n  estimator: grpo\n  gamma: 0.9\nparallelism.default: 3\n");
+        EstimateCommand command = new EstimateCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "in",
+                        "--output",
+                        "out",
+                        "--config",
+                        yaml.toString(),
+                        "-Dcredit.gamma=0.5");
+
+        Configuration config = command.config.configuration();
+
+        assertThat(config.get(CreditstreamOptions.ESTIMATOR)).isEqualTo("grpo");
+        assertThat(config.get(CreditstreamOptions.GAMMA)).isEqualTo(0.5);
+        assertThat(config.getString("parallelism.default", null)).isEqualTo("3");
+        assertThat(CreditstreamOptions.creditParams(config).gamma()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aMisspeltKeyIsRejectedWithTheClosestRealOne() {
+        EstimateCommand command = new EstimateCommand();
+        new CommandLine(command)
+                .parseArgs("--input", "in", "--output", "out", "-Dcredit.estmator=grpo");
+
+        assertThatThrownBy(() -> command.config.configuration())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown option 'credit.estmator'")
+                .hasMessageContaining("did you mean 'credit.estimator'");
+    }
+
+    @Test
+    void aBadValueNamesTheKeyAndTheAcceptedValues() {
+        Configuration config = new Configuration();
+        config.set(CreditstreamOptions.ESTIMATOR, "ppo");
+
+        assertThatThrownBy(() -> CreditstreamOptions.creditParams(config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.estimator")
+                .hasMessageContaining("gigpo");
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        EstimateCommand command = new EstimateCommand();
+        new CommandLine(command)
+                .parseArgs("--input", "in", "--output", "out", "--config", "nope.yaml");
+
+        assertThatThrownBy(() -> command.config.configuration())
+                .hasMessageContaining("--config nope.yaml does not exist");
+    }
+}
