@@ -1,10 +1,12 @@
 package io.creditstream.tools.bench;
 
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
+import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 
-/** Spearman's rank correlation with ties given their average rank (the usual "fractional" form). */
+/**
+ * Spearman's rank correlation (commons-math's, ties given their average rank), with the answer the
+ * PRM check wants where the library has none: NaN for fewer than two values, as for a constant
+ * sample, instead of an exception.
+ */
 final class Spearman {
     private Spearman() {}
 
@@ -16,49 +18,6 @@ final class Spearman {
         if (x.length < 2) {
             return Double.NaN;
         }
-        return pearson(ranks(x), ranks(y));
-    }
-
-    /** 1-based ranks, ties sharing the mean of the ranks they span. */
-    static double[] ranks(double[] values) {
-        Integer[] order = IntStream.range(0, values.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble(i -> values[i]));
-        double[] ranks = new double[values.length];
-        int i = 0;
-        while (i < order.length) {
-            int j = i;
-            while (j + 1 < order.length && values[order[j + 1]] == values[order[i]]) {
-                j++;
-            }
-            double rank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                ranks[order[k]] = rank;
-            }
-            i = j + 1;
-        }
-        return ranks;
-    }
-
-    private static double pearson(double[] x, double[] y) {
-        double mx = 0;
-        double my = 0;
-        for (int k = 0; k < x.length; k++) {
-            mx += x[k];
-            my += y[k];
-        }
-        mx /= x.length;
-        my /= y.length;
-        double sxy = 0;
-        double sxx = 0;
-        double syy = 0;
-        for (int k = 0; k < x.length; k++) {
-            sxy += (x[k] - mx) * (y[k] - my);
-            sxx += (x[k] - mx) * (x[k] - mx);
-            syy += (y[k] - my) * (y[k] - my);
-        }
-        if (sxx == 0 || syy == 0) {
-            return Double.NaN;
-        }
-        return sxy / Math.sqrt(sxx * syy);
+        return new SpearmansCorrelation().correlation(x, y);
     }
 }

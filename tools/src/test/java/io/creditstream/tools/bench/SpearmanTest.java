@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 class SpearmanTest {
     @Test
-    void tiesShareTheirAverageRank() {
-        assertThat(Spearman.ranks(new double[] {10, 20, 20, 5})).containsExactly(2, 3.5, 3.5, 1);
+    void fewerThanTwoValuesAreUndefinedNotAnError() {
+        assertThat(Spearman.of(new double[] {1}, new double[] {2})).isNaN();
+        assertThat(Spearman.of(new double[0], new double[0])).isNaN();
     }
 
     @Test
