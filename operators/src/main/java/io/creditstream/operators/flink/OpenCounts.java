@@ -1,5 +1,6 @@
 package io.creditstream.operators.flink;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
@@ -56,7 +57,7 @@ public final class OpenCounts {
     }
 
     public void snapshot() throws Exception {
-        var entries = new java.util.ArrayList<Entry>(counts.size());
+        var entries = new ArrayList<Entry>(counts.size());
         counts.forEach((experiment, count) -> entries.add(new Entry(experiment, count)));
         state.update(entries);
     }

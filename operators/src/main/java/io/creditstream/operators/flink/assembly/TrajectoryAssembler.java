@@ -224,13 +224,21 @@ public class TrajectoryAssembler
         }
         current.accept(index, step.done);
         if (current.isComplete()) {
-            EncodedTrajectory trajectory = packStored(current, step);
-            out.collect(trajectory);
+            byte[][] ordered = orderedPayloads(current, step);
+            out.collect(
+                    new EncodedTrajectory(
+                            step.experimentId,
+                            step.taskId,
+                            step.groupId,
+                            step.episodeId,
+                            step.groupSize,
+                            ordered.length,
+                            StepPayloads.pack(Arrays.asList(ordered))));
             ctx.timerService().deleteProcessingTimeTimer(current.timeoutTimer);
             steps.clear();
             open.decrement(step.experimentId);
             completed.inc();
-            remember(current, trajectory, ctx);
+            remember(current, ordered, ctx);
         } else {
             steps.add(StepPayloads.indexed(index, step.payload));
             progress.update(current);
@@ -238,12 +246,10 @@ public class TrajectoryAssembler
     }
 
     /** Keeps a completed episode as a marker of step hashes until the retention timer. */
-    private void remember(EpisodeProgress current, EncodedTrajectory trajectory, Context ctx)
-            throws Exception {
-        List<byte[]> payloads = StepPayloads.unpack(trajectory.steps);
-        long[] hashes = new long[payloads.size()];
+    private void remember(EpisodeProgress current, byte[][] ordered, Context ctx) throws Exception {
+        long[] hashes = new long[ordered.length];
         for (int i = 0; i < hashes.length; i++) {
-            hashes[i] = PayloadHash.of(payloads.get(i));
+            hashes[i] = PayloadHash.of(ordered[i]);
         }
         current.completed = true;
         current.stepHashes = hashes;
@@ -344,24 +350,17 @@ public class TrajectoryAssembler
     }
 
     /**
-     * The complete episode, its steps still encoded: the stored ones plus {@code last}, the step
-     * that completed it (never stored), in index order.
+     * The complete episode's step payloads in index order: the stored ones plus {@code last}, the
+     * step that completed it (never stored). Packed for the output and hashed for the completion
+     * marker from the same arrays, so the steps are not unpacked again.
      */
-    private EncodedTrajectory packStored(EpisodeProgress current, EncodedStep last)
-            throws Exception {
+    private byte[][] orderedPayloads(EpisodeProgress current, EncodedStep last) throws Exception {
         byte[][] ordered = new byte[current.doneIndex + 1][];
         for (byte[] stored : steps.get()) {
             ordered[StepPayloads.indexOf(stored)] = StepPayloads.payloadOf(stored);
         }
         ordered[last.stepIndex] = last.payload;
-        return new EncodedTrajectory(
-                last.experimentId,
-                last.taskId,
-                last.groupId,
-                last.episodeId,
-                last.groupSize,
-                ordered.length,
-                StepPayloads.pack(Arrays.asList(ordered)));
+        return ordered;
     }
 
     /** The stored payload of a step already received (the rare duplicate path scans the list). */

@@ -11,6 +11,7 @@ import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -34,7 +35,7 @@ public final class GroupFailures {
      */
     public AdvantageBatch guard(
             TrajectoryGroup group,
-            java.util.function.Function<TrajectoryGroup, AdvantageBatch> estimate,
+            Function<TrajectoryGroup, AdvantageBatch> estimate,
             long now,
             Consumer<DeadLetter> deadLetters) {
         AdvantageBatch batch;
