@@ -35,10 +35,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code creditstream demo}: the closed loop on one machine. An in-process Kafka broker, the job on
- * a local MiniCluster, and two child processes started from the learner module's class path (DJL
- * and libtorch stay out of the Flink JVM): the learner, which trains the policy from
- * learner.batches and publishes snapshots, and the fleet, which plays the key-and-door maze with
- * the newest snapshot. The learning curve is read from agent.steps (every finished episode) and
+ * a local MiniCluster, and two child processes started from the policy module's class path (DJL and
+ * libtorch stay out of the Flink JVM): the learner, which trains the policy from learner.batches
+ * and publishes snapshots, and the fleet, which plays the key-and-door maze with the newest
+ * snapshot. The learning curve is read from agent.steps (every finished episode) and
  * policy.snapshots, the credit figures from the job's Prometheus endpoint.
  */
 public final class ClosedLoopDemo {
@@ -87,7 +87,7 @@ public final class ClosedLoopDemo {
                 throw new IllegalArgumentException(
                         "the closed-loop demo starts the learner and the fleet from the learner"
                                 + " module's class path, which ./creditstream sets in"
-                                + " CREDITSTREAM_LEARNER_CLASSPATH; run it through ./creditstream"
+                                + " CREDITSTREAM_POLICY_CLASSPATH; run it through ./creditstream"
                                 + " (or pass --random-fleet for the throughput demo without a"
                                 + " learner)");
             }
@@ -258,7 +258,7 @@ public final class ClosedLoopDemo {
     }
 
     /**
-     * {@code java … LearnerCli <command>} with the flags learner and fleet must agree on: broker,
+     * {@code java … PolicyCli <command>} with the flags learner and fleet must agree on: broker,
      * experiment, snapshot topic, maze and seed.
      */
     private List<String> childCommand(String command, Configuration config) {
@@ -267,7 +267,7 @@ public final class ClosedLoopDemo {
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-cp");
         cmd.add(settings.learnerClasspath());
-        cmd.add("io.creditstream.learner.cli.LearnerCli");
+        cmd.add("io.creditstream.policy.cli.PolicyCli");
         cmd.add(command);
         cmd.addAll(
                 List.of(

@@ -51,6 +51,6 @@ class ClosedLoopDemoSettingsTest {
                 .hasMessageContaining("--max-steps-ahead");
         assertThatThrownBy(() -> settings(0.8, 4096, " "))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("CREDITSTREAM_LEARNER_CLASSPATH");
+                .hasMessageContaining("CREDITSTREAM_POLICY_CLASSPATH");
     }
 }

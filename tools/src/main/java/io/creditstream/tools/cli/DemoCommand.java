@@ -213,7 +213,7 @@ public class DemoCommand implements Callable<Integer> {
                                             maxStepsAhead,
                                             Duration.ofSeconds(5),
                                             metricsPort,
-                                            System.getenv("CREDITSTREAM_LEARNER_CLASSPATH"),
+                                            System.getenv("CREDITSTREAM_POLICY_CLASSPATH"),
                                             learnerArguments(),
                                             outputDir),
                                     configuration,

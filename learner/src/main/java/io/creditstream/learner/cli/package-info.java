@@ -1,2 +1,0 @@
-/** The {@code learner} and {@code fleet} command lines (picocli) over the services. */
-package io.creditstream.learner.cli;

@@ -1,0 +1,239 @@
+package io.creditstream.policy.cli;
+
+import io.creditstream.policy.fleet.FleetService;
+import io.creditstream.policy.fleet.FleetSettings;
+import io.creditstream.policy.service.Maze;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fleet}: plays the newest policy snapshot and writes agent.steps. */
+@Command(
+        name = "fleet",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Play key-and-door mazes with the experiment's newest policy snapshot and write every"
+                    + " step to --steps-topic (Avro, keyed by episode) with its policy_version and"
+                    + " behavior_logprob.",
+            "Waits up to --snapshot-wait for the learner's first snapshot; switches to a newer one"
+                    + " between rollout groups, so one group never mixes versions. Reads the"
+                    + " weights through the snapshot's file URI: run it where the learner's --store"
+                    + " is visible.",
+            "",
+            "Example: fleet --bootstrap-servers localhost:9092 --maze small --workers 2"
+        })
+final class FleetCommand implements Callable<Integer> {
+    /** Longer than any run: until Ctrl-C or a limit. */
+    private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+
+    @Mixin KafkaOptions kafka;
+
+    @Option(
+            names = "--steps-topic",
+            defaultValue = FleetSettings.DEFAULT_STEPS_TOPIC,
+            paramLabel = "TOPIC",
+            description = "Step topic (default: ${DEFAULT-VALUE}).")
+    String stepsTopic;
+
+    @Option(
+            names = "--maze",
+            defaultValue = "standard",
+            paramLabel = "standard|small",
+            converter = Converters.MazeConverter.class,
+            description =
+                    "Maze to play, the learner's: standard (7x11) or small (3x5) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Maze maze;
+
+    @Option(
+            names = "--workers",
+            defaultValue = "1",
+            paramLabel = "THREADS",
+            description =
+                    "Worker threads, each with its own policy copy (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(
+            names = "--tasks",
+            defaultValue = "16",
+            paramLabel = "N",
+            description = "Distinct maze layouts per worker (default: ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(
+            names = "--group-size",
+            defaultValue = "8",
+            paramLabel = "EPISODES",
+            description = "Episodes per rollout group (default: ${DEFAULT-VALUE}).")
+    int groupSize;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            paramLabel = "SEED",
+            description = "Seed of the policies' sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--run-id",
+            paramLabel = "ID",
+            description =
+                    "Prefix of group and episode ids; must differ between runs (default: from the"
+                            + " seed and the start time).")
+    String runId;
+
+    @Option(
+            names = "--max-groups",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Stop after this many groups in all; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    long maxGroups;
+
+    @Option(
+            names = "--max-episodes",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Stop after this many episodes in all (whole groups); 0 = no limit (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long maxEpisodes;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            paramLabel = "STEPS/S",
+            description =
+                    "Target steps per second in all; 0 = as fast as the policy runs (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(
+            names = "--max-steps-ahead",
+            defaultValue = "0",
+            paramLabel = "STEPS",
+            description =
+                    "Pause while the steps the learner has not trained on yet (its backlog, as its"
+                            + " newest snapshot reports it, plus the steps sent since) reach STEPS;"
+                            + " resume on the next snapshot. Keeps the fleet a bounded number of"
+                            + " versions ahead of the learner. Use at least the learner's"
+                            + " --batch-records (twice it is a good start); 0 = never pause"
+                            + " (default: ${DEFAULT-VALUE}).")
+    long maxStepsAhead;
+
+    @Option(
+            names = "--snapshot-wait",
+            defaultValue = "60s",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description = "How long to wait for the first snapshot (default: ${DEFAULT-VALUE}).")
+    Duration snapshotWait;
+
+    @Option(
+            names = "--budget",
+            description =
+                    "Ask the job for knapsack rollout budgets each round (the job must run with"
+                            + " budgets on).")
+    boolean budget;
+
+    @Option(
+            names = "--budget-round-size",
+            defaultValue = "8",
+            paramLabel = "TASKS",
+            description = "Tasks per budget round (default: ${DEFAULT-VALUE}).")
+    int budgetRoundSize;
+
+    @Option(
+            names = "--budget-timeout",
+            defaultValue = "5s",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description =
+                    "Wait this long for a round's budget, then play uniform groups (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Duration budgetTimeout;
+
+    @Option(
+            names = "--requests-topic",
+            defaultValue = "rollout.requests",
+            paramLabel = "TOPIC",
+            description = "Budget request topic (default: ${DEFAULT-VALUE}).")
+    String requestsTopic;
+
+    @Option(
+            names = "--budget-topic",
+            defaultValue = "rollout.budget",
+            paramLabel = "TOPIC",
+            description = "Budget answer topic (default: ${DEFAULT-VALUE}).")
+    String budgetTopic;
+
+    @Mixin RunOptions run;
+
+    @Spec CommandSpec spec;
+
+    /** The settings the flags describe. */
+    FleetSettings settings() {
+        FleetSettings.Builder builder =
+                FleetSettings.builder(kafka.bootstrapServers)
+                        .experimentId(kafka.experiment)
+                        .stepsTopic(stepsTopic)
+                        .snapshotsTopic(kafka.snapshotsTopic)
+                        .maze(maze)
+                        .workers(workers)
+                        .tasks(tasks)
+                        .groupSize(groupSize)
+                        .seed(seed)
+                        .runId(runId)
+                        .maxGroups(maxGroups)
+                        .maxEpisodes(maxEpisodes)
+                        .targetEventsPerSecond(rate)
+                        .maxStepsAhead(maxStepsAhead)
+                        .snapshotWait(snapshotWait)
+                        .kafkaTimeout(kafka.kafkaTimeout);
+        if (budget) {
+            builder.budget(
+                    new FleetSettings.Budget(
+                            requestsTopic, budgetTopic, budgetRoundSize, budgetTimeout));
+        }
+        return builder.build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        FleetSettings settings = settings();
+        Duration duration = run.duration();
+        Duration interval = run.progressInterval();
+        PrintWriter out = spec.commandLine().getOut();
+        try (FleetService fleet = new FleetService(settings)) {
+            out.printf(
+                    "fleet %s: waiting up to %d s for a snapshot on %s%n",
+                    settings.experimentId(),
+                    settings.snapshotWait().toSeconds(),
+                    settings.snapshotsTopic());
+            out.flush();
+            fleet.start();
+            out.printf(
+                    "fleet %s: playing version %d with %d worker(s), steps to %s (run id %s)%n",
+                    settings.experimentId(),
+                    fleet.newestSnapshot().orElseThrow().getVersion(),
+                    settings.workers(),
+                    settings.stepsTopic(),
+                    settings.runId());
+            out.flush();
+            ProgressLoop.run(
+                    out,
+                    "fleet " + settings.experimentId(),
+                    interval,
+                    () -> fleet.progress().line(),
+                    fleet::stop,
+                    () -> fleet.runFor(duration != null ? duration : FOREVER));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,233 @@
+package io.creditstream.policy.cli;
+
+import io.creditstream.policy.service.LearnerService;
+import io.creditstream.policy.service.LearnerSettings;
+import io.creditstream.policy.service.Maze;
+import io.creditstream.policy.service.OffsetPastEnd;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code learner}: trains the policy on learner.batches and publishes policy.snapshots. */
+@Command(
+        name = "learner",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Train the maze policy (DJL, CPU) on the advantage batches the job writes to"
+                    + " learner.batches, and publish a policy snapshot after every"
+                    + " --snapshot-every updates: the weights to --store, the announcement to"
+                    + " --snapshots-topic.",
+            "Reads read_committed with its own offsets: they are saved in --checkpoint together"
+                    + " with the weights and the Adam state, so a restart resumes exactly where the"
+                    + " last update left off (each record is applied once).",
+            "The first start creates the network from --seed and publishes version 0, which fleets"
+                    + " wait for.",
+            "",
+            "Example: learner --bootstrap-servers localhost:9092 --maze small --batch-records 512"
+        })
+final class LearnerCommand implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+
+    @Option(
+            names = "--batches-topic",
+            defaultValue = LearnerSettings.DEFAULT_BATCHES_TOPIC,
+            paramLabel = "TOPIC",
+            description = "Advantage batch topic (default: ${DEFAULT-VALUE}).")
+    String batchesTopic;
+
+    @Option(
+            names = "--store",
+            defaultValue = "policy-store",
+            paramLabel = "DIR",
+            description =
+                    "Directory the snapshot weights are published to; fleets read them from here"
+                            + " (default: ${DEFAULT-VALUE}).")
+    Path store;
+
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
+            description =
+                    "Learner checkpoint: weights, Adam state, update count, offsets (default:"
+                            + " <store>/<experiment>/learner.ckpt).")
+    Path checkpoint;
+
+    @Option(
+            names = "--maze",
+            defaultValue = "standard",
+            paramLabel = "standard|small",
+            converter = Converters.MazeConverter.class,
+            description =
+                    "Maze the network reads: standard (7x11) or small (3x5) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Maze maze;
+
+    @Option(
+            names = "--hidden",
+            defaultValue = "128",
+            paramLabel = "UNITS",
+            description = "Units per hidden layer of a new network (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(
+            names = "--lr",
+            paramLabel = "RATE",
+            defaultValue = "1e-3",
+            description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "Passes over each update's samples (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
+            names = "--minibatch",
+            defaultValue = "256",
+            paramLabel = "SAMPLES",
+            description = "Samples per optimizer step (default: ${DEFAULT-VALUE}).")
+    int minibatch;
+
+    @Option(
+            names = "--clip",
+            defaultValue = "0.2",
+            paramLabel = "EPSILON",
+            description = "PPO ratio clip: [1-e, 1+e] (default: ${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(
+            names = "--entropy",
+            defaultValue = "0.01",
+            paramLabel = "COEF",
+            description = "Entropy bonus weight (default: ${DEFAULT-VALUE}).")
+    double entropy;
+
+    @Option(
+            names = "--max-grad-norm",
+            paramLabel = "NORM",
+            description = "Clip the global gradient norm to this (default: no clipping).")
+    Double maxGradNorm;
+
+    @Option(
+            names = "--batch-records",
+            defaultValue = "2048",
+            paramLabel = "SAMPLES",
+            description =
+                    "Samples per update; an update takes whole batches, at least this many"
+                            + " (default: ${DEFAULT-VALUE}).")
+    int batchRecords;
+
+    @Option(
+            names = "--snapshot-every",
+            defaultValue = "1",
+            paramLabel = "UPDATES",
+            description = "Publish a snapshot every this many updates (default: ${DEFAULT-VALUE}).")
+    int snapshotEvery;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            paramLabel = "SEED",
+            description =
+                    "Seed of a new network's weights and of the minibatch shuffle (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--on-offset-past-end",
+            defaultValue = "fail",
+            paramLabel = "fail|earliest|latest",
+            converter = Converters.OffsetPastEndConverter.class,
+            description =
+                    "When the checkpoint's offset for a partition of --batches-topic lies past the"
+                            + " partition's end (the topic was deleted and re-created, or"
+                            + " truncated): fail refuses to start; earliest trains on everything"
+                            + " now in the partition; latest skips it and trains only on batches"
+                            + " written from now on (default: ${DEFAULT-VALUE}).")
+    OffsetPastEnd onOffsetPastEnd;
+
+    @Option(
+            names = "--max-pending-samples",
+            paramLabel = "SAMPLES",
+            description =
+                    "Stop reading while this many samples are read and not yet trained on (the"
+                            + " rest of a split group is still read, since an update needs all its"
+                            + " parts); at least --batch-records (default: 4 x --batch-records).")
+    Integer maxPendingSamples;
+
+    @Mixin RunOptions run;
+
+    @Spec CommandSpec spec;
+
+    /** The settings the flags describe. */
+    LearnerSettings settings() {
+        LearnerSettings.Builder builder =
+                LearnerSettings.builder(kafka.bootstrapServers)
+                        .experimentId(kafka.experiment)
+                        .batchesTopic(batchesTopic)
+                        .snapshotsTopic(kafka.snapshotsTopic)
+                        .storeDir(store)
+                        .checkpointFile(checkpoint)
+                        .maze(maze)
+                        .hiddenSize(hidden)
+                        .learningRate(learningRate)
+                        .epochs(epochs)
+                        .minibatchSize(minibatch)
+                        .clipEpsilon(clip)
+                        .entropyCoefficient(entropy)
+                        .batchRecords(batchRecords)
+                        .snapshotEvery(snapshotEvery)
+                        .seed(seed)
+                        .kafkaTimeout(kafka.kafkaTimeout)
+                        .onOffsetPastEnd(onOffsetPastEnd);
+        if (maxGradNorm != null) {
+            builder.maxGradNorm(maxGradNorm);
+        }
+        if (maxPendingSamples != null) {
+            builder.maxPendingSamples(maxPendingSamples);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LearnerSettings settings = settings();
+        var duration = run.duration();
+        var interval = run.progressInterval();
+        PrintWriter out = spec.commandLine().getOut();
+        try (LearnerService learner = LearnerService.start(settings)) {
+            out.printf(
+                    "learner %s: version %d ready; batches from %s, snapshots to %s and %s,"
+                            + " checkpoint %s%n",
+                    settings.experimentId(),
+                    learner.version(),
+                    settings.batchesTopic(),
+                    settings.snapshotsTopic(),
+                    settings.storeDir().toAbsolutePath(),
+                    settings.checkpointFile().toAbsolutePath());
+            out.flush();
+            ProgressLoop.run(
+                    out,
+                    "learner " + settings.experimentId(),
+                    interval,
+                    () -> learner.progress().line(),
+                    learner::stop,
+                    () -> {
+                        if (duration != null) {
+                            learner.runFor(duration);
+                        } else {
+                            learner.run();
+                        }
+                    });
+        }
+        return 0;
+    }
+}

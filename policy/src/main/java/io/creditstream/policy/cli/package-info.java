@@ -1,0 +1,2 @@
+/** The {@code learner} and {@code fleet} command lines (picocli) over the services. */
+package io.creditstream.policy.cli;

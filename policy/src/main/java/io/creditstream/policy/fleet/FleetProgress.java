@@ -1,0 +1,63 @@
+package io.creditstream.policy.fleet;
+
+/**
+ * A view of a {@link FleetService}'s counters, summed over its workers.
+ *
+ * @param groups rollout groups played and sent
+ * @param episodes episodes played
+ * @param successes episodes with a positive return
+ * @param steps steps played (events sent)
+ * @param policyVersion the oldest policy version a worker is playing, or -1 before the first
+ * @param newestSnapshotVersion the newest snapshot version seen on the topic, or -1
+ * @param policySwaps times a worker switched to a newer snapshot between groups
+ * @param snapshotLoadFailures newer snapshots a worker could not load (it kept its policy)
+ * @param budgetRounds knapsack rounds asked for (0 without budgets)
+ * @param budgetFallbacks rounds that fell back to uniform group sizes
+ * @param pacingPauses times a worker paused for a newer snapshot ({@code --max-steps-ahead})
+ * @param pausedWorkers workers paused for a newer snapshot right now
+ */
+public record FleetProgress(
+        long groups,
+        long episodes,
+        long successes,
+        long steps,
+        long policyVersion,
+        long newestSnapshotVersion,
+        long policySwaps,
+        long snapshotLoadFailures,
+        long budgetRounds,
+        long budgetFallbacks,
+        long pacingPauses,
+        int pausedWorkers) {
+
+    /** Fraction of episodes that succeeded; 0 before the first. */
+    public double successRate() {
+        return episodes == 0 ? 0 : (double) successes / episodes;
+    }
+
+    /** One line for a progress log. */
+    public String line() {
+        String line =
+                String.format(
+                        "policy v%d (newest v%d) | %,d groups, %,d episodes (%.1f%% success), %,d"
+                                + " steps",
+                        policyVersion,
+                        newestSnapshotVersion,
+                        groups,
+                        episodes,
+                        100 * successRate(),
+                        steps);
+        if (pacingPauses > 0) {
+            line +=
+                    String.format(
+                            " | paused for the learner %,d times (%d workers now)",
+                            pacingPauses, pausedWorkers);
+        }
+        if (budgetRounds > 0) {
+            line +=
+                    String.format(
+                            " | %,d budget rounds (%,d fell back)", budgetRounds, budgetFallbacks);
+        }
+        return line;
+    }
+}

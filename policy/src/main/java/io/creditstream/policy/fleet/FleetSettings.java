@@ -1,0 +1,323 @@
+package io.creditstream.policy.fleet;
+
+import io.creditstream.policy.service.InvalidSettingException;
+import io.creditstream.policy.service.LearnerSettings;
+import io.creditstream.policy.service.Maze;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Everything a {@link FleetService} is configured with, validated when built: a bad value fails
+ * with an {@link InvalidSettingException} naming the setting by its command-line name.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param experimentId the experiment whose snapshots are played and whose steps are written
+ * @param stepsTopic where steps go ({@code agent.steps})
+ * @param snapshotsTopic where the learner announces snapshots ({@code policy.snapshots})
+ * @param maze the maze played; the snapshot's network must be for its size
+ * @param workers threads, each with its own environment, policy copy and producer
+ * @param tasks distinct tasks (maze layouts) each worker cycles through
+ * @param groupSize episodes per rollout group
+ * @param seed seeds the workers' policies' sampling
+ * @param runId prefix of group and episode ids; unique per run, so the job never takes a new run's
+ *     groups for duplicates of an old one's
+ * @param maxGroups stop after this many groups in all; 0 = no limit
+ * @param maxEpisodes stop starting groups once this many episodes are played or under way; 0 = no
+ *     limit (a group is never cut short, so up to {@code groupSize − 1} more may be played)
+ * @param targetEventsPerSecond steps per second to aim at in all, split evenly over the workers; 0
+ *     = as fast as the policy runs
+ * @param maxStepsAhead pause every worker while the steps the learner has not trained on (its
+ *     backlog as the newest snapshot reports it, plus the steps sent since) reach this many, until
+ *     a newer snapshot arrives; 0 = never pause. Keeps rollouts within a bounded number of versions
+ *     of the learner whatever either's speed. It must be at least the learner's {@code
+ *     --batch-records} × {@code --snapshot-every}, or the learner may never get the samples for its
+ *     next snapshot
+ * @param snapshotWait how long to wait for the experiment's first snapshot
+ * @param budget knapsack budgets from the job, if enabled
+ * @param kafkaTimeout bounds Kafka metadata calls
+ */
+public record FleetSettings(
+        String bootstrapServers,
+        String experimentId,
+        String stepsTopic,
+        String snapshotsTopic,
+        Maze maze,
+        int workers,
+        int tasks,
+        int groupSize,
+        long seed,
+        String runId,
+        long maxGroups,
+        long maxEpisodes,
+        double targetEventsPerSecond,
+        long maxStepsAhead,
+        Duration snapshotWait,
+        Optional<Budget> budget,
+        Duration kafkaTimeout) {
+
+    /** The step topic's default name. */
+    public static final String DEFAULT_STEPS_TOPIC = "agent.steps";
+
+    /** How long to wait for the first snapshot unless told otherwise. */
+    public static final Duration DEFAULT_SNAPSHOT_WAIT = Duration.ofSeconds(60);
+
+    /** Checks every setting, naming the first bad one. */
+    public FleetSettings {
+        requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
+        requireText("experiment", experimentId, "e.g. demo");
+        requireText("steps-topic", stepsTopic, "e.g. " + DEFAULT_STEPS_TOPIC);
+        requireText(
+                "snapshots-topic",
+                snapshotsTopic,
+                "e.g. " + LearnerSettings.DEFAULT_SNAPSHOTS_TOPIC);
+        if (maze == null) {
+            throw new InvalidSettingException("maze", "is required: standard or small");
+        }
+        atLeastOne("workers", workers);
+        atLeastOne("tasks", tasks);
+        atLeastOne("group-size", groupSize);
+        requireText("run-id", runId, "e.g. run-7");
+        if (!runId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new InvalidSettingException(
+                    "run-id",
+                    "'"
+                            + runId
+                            + "' must be letters, digits, '.', '_' or '-' (it prefixes group ids)");
+        }
+        if (maxGroups < 0) {
+            throw new InvalidSettingException(
+                    "max-groups", "must be 0 (no limit) or positive, got " + maxGroups);
+        }
+        if (maxEpisodes < 0) {
+            throw new InvalidSettingException(
+                    "max-episodes", "must be 0 (no limit) or positive, got " + maxEpisodes);
+        }
+        if (!(targetEventsPerSecond >= 0) || Double.isInfinite(targetEventsPerSecond)) {
+            throw new InvalidSettingException(
+                    "rate",
+                    "must be 0 (as fast as possible) or a positive number of steps per second, got "
+                            + targetEventsPerSecond);
+        }
+        if (maxStepsAhead < 0) {
+            throw new InvalidSettingException(
+                    "max-steps-ahead",
+                    "must be 0 (never pause) or a positive number of steps, at least the learner's"
+                            + " --batch-records, got "
+                            + maxStepsAhead);
+        }
+        positive("snapshot-wait", snapshotWait);
+        LearnerSettings.checkKafkaTimeout(kafkaTimeout);
+        Objects.requireNonNull(budget, "budget (use Optional.empty())");
+    }
+
+    /** A builder with every default; only the bootstrap servers are required. */
+    public static Builder builder(String bootstrapServers) {
+        return new Builder(bootstrapServers);
+    }
+
+    /**
+     * Knapsack budgets: each round the fleet asks the job how many rollouts each of the next {@code
+     * roundSize} tasks gets, falling back to {@code groupSize} each when no answer comes within
+     * {@code timeout}.
+     *
+     * @param requestsTopic where rounds are asked for ({@code rollout.requests})
+     * @param budgetTopic where the job answers ({@code rollout.budget})
+     * @param roundSize tasks per round
+     * @param timeout how long to wait for a round's answers
+     */
+    public record Budget(
+            String requestsTopic, String budgetTopic, int roundSize, Duration timeout) {
+
+        /** Checks every setting, naming the first bad one. */
+        public Budget {
+            requireText("requests-topic", requestsTopic, "e.g. rollout.requests");
+            requireText("budget-topic", budgetTopic, "e.g. rollout.budget");
+            atLeastOne("budget-round-size", roundSize);
+            positive("budget-timeout", timeout);
+        }
+
+        /** The default topics, {@code roundSize} tasks a round, answers within 5 s. */
+        public static Budget defaults(int roundSize) {
+            return new Budget(
+                    "rollout.requests", "rollout.budget", roundSize, Duration.ofSeconds(5));
+        }
+    }
+
+    private static void requireText(String setting, String value, String example) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidSettingException(setting, "must not be blank (" + example + ")");
+        }
+    }
+
+    private static void atLeastOne(String setting, long value) {
+        if (value < 1) {
+            throw new InvalidSettingException(setting, "must be at least 1, got " + value);
+        }
+    }
+
+    private static void positive(String setting, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidSettingException(
+                    setting, "must be a positive duration (e.g. 30s), got " + value);
+        }
+    }
+
+    /** Builds {@link FleetSettings}; {@link #build()} validates. */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private String experimentId = LearnerSettings.DEFAULT_EXPERIMENT;
+        private String stepsTopic = DEFAULT_STEPS_TOPIC;
+        private String snapshotsTopic = LearnerSettings.DEFAULT_SNAPSHOTS_TOPIC;
+        private Maze maze = Maze.STANDARD;
+        private int workers = 1;
+        private int tasks = 16;
+        private int groupSize = 8;
+        private long seed = 1;
+        private String runId;
+        private long maxGroups;
+        private long maxEpisodes;
+        private double targetEventsPerSecond;
+        private long maxStepsAhead;
+        private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
+        private Optional<Budget> budget = Optional.empty();
+        private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
+
+        private Builder(String bootstrapServers) {
+            requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
+            this.bootstrapServers = bootstrapServers;
+        }
+
+        /** The experiment id; {@code demo} by default. */
+        public Builder experimentId(String value) {
+            this.experimentId = value;
+            return this;
+        }
+
+        /** The step topic; {@code agent.steps} by default. */
+        public Builder stepsTopic(String value) {
+            this.stepsTopic = value;
+            return this;
+        }
+
+        /** The snapshot topic; {@code policy.snapshots} by default. */
+        public Builder snapshotsTopic(String value) {
+            this.snapshotsTopic = value;
+            return this;
+        }
+
+        /** The maze; standard by default. */
+        public Builder maze(Maze value) {
+            this.maze = value;
+            return this;
+        }
+
+        /** Worker threads; 1 by default. */
+        public Builder workers(int value) {
+            this.workers = value;
+            return this;
+        }
+
+        /** Tasks per worker; 16 by default. */
+        public Builder tasks(int value) {
+            this.tasks = value;
+            return this;
+        }
+
+        /** Episodes per group; 8 by default. */
+        public Builder groupSize(int value) {
+            this.groupSize = value;
+            return this;
+        }
+
+        /** Sampling seed; 1 by default. */
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        /** Group id prefix; by default "r", the seed in hex and the start time in base 36. */
+        public Builder runId(String value) {
+            this.runId = value;
+            return this;
+        }
+
+        /** Group limit in all; 0 (none) by default. */
+        public Builder maxGroups(long value) {
+            this.maxGroups = value;
+            return this;
+        }
+
+        /** Episode limit in all; 0 (none) by default. */
+        public Builder maxEpisodes(long value) {
+            this.maxEpisodes = value;
+            return this;
+        }
+
+        /** Steps per second in all; 0 (unlimited) by default. */
+        public Builder targetEventsPerSecond(double value) {
+            this.targetEventsPerSecond = value;
+            return this;
+        }
+
+        /** Steps ahead of the learner at which the workers pause; 0 (never) by default. */
+        public Builder maxStepsAhead(long value) {
+            this.maxStepsAhead = value;
+            return this;
+        }
+
+        /** Wait for the first snapshot; 60 s by default. */
+        public Builder snapshotWait(Duration value) {
+            this.snapshotWait = value;
+            return this;
+        }
+
+        /** Knapsack budgets; off by default. */
+        public Builder budget(Budget value) {
+            this.budget = Optional.ofNullable(value);
+            return this;
+        }
+
+        /** Kafka metadata timeout; 30 s by default. */
+        public Builder kafkaTimeout(Duration value) {
+            this.kafkaTimeout = value;
+            return this;
+        }
+
+        /**
+         * The settings.
+         *
+         * @throws InvalidSettingException naming the first bad setting
+         */
+        public FleetSettings build() {
+            String run =
+                    runId != null
+                            ? runId
+                            // A random suffix, not the clock: two fleets started in the same
+                            // millisecond must still write distinct group ids.
+                            : "r"
+                                    + Long.toHexString(seed)
+                                    + "-"
+                                    + UUID.randomUUID().toString().substring(0, 8);
+            return new FleetSettings(
+                    bootstrapServers,
+                    experimentId,
+                    stepsTopic,
+                    snapshotsTopic,
+                    maze,
+                    workers,
+                    tasks,
+                    groupSize,
+                    seed,
+                    run,
+                    maxGroups,
+                    maxEpisodes,
+                    targetEventsPerSecond,
+                    maxStepsAhead,
+                    snapshotWait,
+                    budget,
+                    kafkaTimeout);
+        }
+    }
+}

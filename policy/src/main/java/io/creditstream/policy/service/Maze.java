@@ -1,0 +1,56 @@
+package io.creditstream.policy.service;
+
+import io.creditstream.fleet.MazeSpec;
+import io.creditstream.policy.model.NetworkSpec;
+import java.util.Locale;
+
+/** The key-and-door maze family a learner trains for and a fleet plays, by its CLI name. */
+public enum Maze {
+    /** {@link MazeSpec#standard()}: two 7 x 5 rooms with obstacles, 100 steps. */
+    STANDARD(MazeSpec.standard()),
+    /** {@link MazeSpec#small()}: two 3 x 2 rooms, no obstacles, 30 steps; for tests and demos. */
+    SMALL(MazeSpec.small());
+
+    private final MazeSpec spec;
+
+    Maze(MazeSpec spec) {
+        this.spec = spec;
+    }
+
+    /** The maze spec the fleet's environment generates layouts from. */
+    public MazeSpec spec() {
+        return spec;
+    }
+
+    /** The policy network shape for this maze with {@code hiddenSize} units per hidden layer. */
+    public NetworkSpec networkSpec(int hiddenSize) {
+        return NetworkSpec.keyDoorMaze(spec.rows(), spec.cols()).withHiddenSize(hiddenSize);
+    }
+
+    /** Whether a network of {@code spec} reads this maze's observations. */
+    public boolean fits(NetworkSpec network) {
+        return network.rows() == spec.rows()
+                && network.cols() == spec.cols()
+                && network.actions().equals(NetworkSpec.KEY_DOOR_ACTIONS);
+    }
+
+    /** The lower-case name used on the command line. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The maze named {@code name}, case-insensitively.
+     *
+     * @throws IllegalArgumentException for any other name, listing the valid ones
+     */
+    public static Maze parse(String name) {
+        for (Maze maze : values()) {
+            if (maze.name().equalsIgnoreCase(name == null ? "" : name.trim())) {
+                return maze;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown maze '" + name + "'; use standard (7x11) or small (3x5)");
+    }
+}

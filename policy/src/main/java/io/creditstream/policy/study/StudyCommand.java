@@ -1,0 +1,391 @@
+package io.creditstream.policy.study;
+
+import io.creditstream.fleet.MazeSpec;
+import io.creditstream.fleet.curve.Curve;
+import io.creditstream.fleet.curve.CurveCsv;
+import io.creditstream.fleet.curve.CurvePlot;
+import io.creditstream.fleet.curve.CurveSummary;
+import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.prm.EpisodeEstimator;
+import io.creditstream.operators.core.prm.FeatureFamily;
+import io.creditstream.operators.core.prm.OprlParams;
+import io.creditstream.operators.core.prm.PrmParams;
+import io.creditstream.operators.core.prm.StepTermScope;
+import io.creditstream.operators.core.prm.StepWeightScaling;
+import io.creditstream.operators.core.prm.TrajectoryScore;
+import io.creditstream.policy.model.NetworkSpec;
+import io.creditstream.policy.training.UpdateOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code study}: trains a policy on the key-and-door maze in a {@link ClosedLoopStudy} with one
+ * credit estimator and writes its learning curve; {@code study plot} draws and summarises several
+ * curves.
+ */
+@Command(
+        name = "study",
+        mixinStandardHelpOptions = true,
+        subcommands = StudyCommand.Plot.class,
+        description = {
+            "Train the DJL maze policy in-process (fleet -> credit estimator -> clipped policy"
+                    + " gradient, repeated) until the episode budget is spent, and write the"
+                    + " learning curve: success rate over the last --window episodes after every"
+                    + " update.",
+            "",
+            "Example: study --estimator gigpo --episodes 10000 --seed 1 --csv gigpo-1.csv"
+                    + " --png gigpo-1.png"
+        })
+public final class StudyCommand implements Callable<Integer> {
+
+    /** The maze families a study can play. */
+    enum Maze {
+        standard,
+        small;
+
+        MazeSpec spec() {
+            return this == standard ? MazeSpec.standard() : MazeSpec.small();
+        }
+    }
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--estimator",
+            defaultValue = "gigpo",
+            description = "grpo, gigpo or oprl (default: ${DEFAULT-VALUE}).")
+    String estimator;
+
+    @Option(
+            names = "--episodes",
+            defaultValue = "10000",
+            description = "Episode budget, a multiple of --group-size (default: ${DEFAULT-VALUE}).")
+    int episodes;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description =
+                    "Seed of the weights, action draws and shuffles (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--maze",
+            defaultValue = "standard",
+            description = "standard (7x11) or small (3x5) (default: ${DEFAULT-VALUE}).")
+    Maze maze;
+
+    @Option(
+            names = "--tasks",
+            defaultValue = "" + StudySettings.DEFAULT_TASKS,
+            description = "Maze layouts, played round-robin (default: ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(
+            names = "--group-size",
+            defaultValue = "" + StudySettings.DEFAULT_GROUP_SIZE,
+            description = "Episodes per rollout group (default: ${DEFAULT-VALUE}).")
+    int groupSize;
+
+    @Option(
+            names = "--groups-per-update",
+            defaultValue = "" + StudySettings.DEFAULT_GROUPS_PER_UPDATE,
+            description = "Groups played before each update (default: ${DEFAULT-VALUE}).")
+    int groupsPerUpdate;
+
+    @Option(
+            names = "--learning-rate",
+            description = "Adam step size (default: the study's tuned value).")
+    Double learningRate;
+
+    @Option(names = "--epochs", description = "Passes over each update's samples.")
+    Integer epochs;
+
+    @Option(names = "--minibatch-size", description = "Samples per optimizer step.")
+    Integer minibatchSize;
+
+    @Option(names = "--clip-epsilon", description = "PPO clip range.")
+    Double clipEpsilon;
+
+    @Option(names = "--entropy", description = "Entropy bonus coefficient.")
+    Double entropy;
+
+    @Option(names = "--max-grad-norm", description = "Clip the global gradient norm to this.")
+    Double maxGradNorm;
+
+    @Option(
+            names = "--invalid-action-penalty",
+            defaultValue = "0",
+            description =
+                    "c subtracted from grpo/gigpo scores of invalid steps (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double invalidActionPenalty;
+
+    @Option(
+            names = "--hidden-size",
+            defaultValue = "" + NetworkSpec.DEFAULT_HIDDEN_SIZE,
+            description = "Units per hidden layer (default: ${DEFAULT-VALUE}).")
+    int hiddenSize;
+
+    @Option(
+            names = "--window",
+            defaultValue = "" + StudySettings.DEFAULT_WINDOW,
+            description = "Episodes the success rate is taken over (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--csv", description = "Write the curve here as CSV.")
+    Path csv;
+
+    @Option(names = "--png", description = "Plot the curve here as PNG.")
+    Path png;
+
+    @Option(
+            names = "--log-every",
+            defaultValue = "20",
+            description = "Print every n-th curve point; 0 for none (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Option(
+            names = "--random-baseline",
+            defaultValue = "0",
+            description =
+                    "Before training, measure a uniformly random policy's success rate over this"
+                            + " many episodes (default: ${DEFAULT-VALUE}, none).")
+    int randomBaseline;
+
+    /** The study's settings from the options. */
+    StudySettings settings() {
+        UpdateOptions update = StudySettings.DEFAULT_UPDATE;
+        if (learningRate != null) {
+            update = update.withLearningRate(learningRate);
+        }
+        if (epochs != null) {
+            update = update.withEpochs(epochs);
+        }
+        if (minibatchSize != null) {
+            update = update.withMinibatchSize(minibatchSize);
+        }
+        if (clipEpsilon != null) {
+            update = update.withClipEpsilon(clipEpsilon);
+        }
+        if (entropy != null) {
+            update = update.withEntropyCoefficient(entropy);
+        }
+        if (maxGradNorm != null) {
+            update = update.withMaxGradNorm(maxGradNorm);
+        }
+        return StudySettings.builder()
+                .estimator(Estimator.fromConfig(estimator))
+                .episodes(episodes)
+                .seed(seed)
+                .maze(maze.spec())
+                .tasks(tasks)
+                .groupSize(groupSize)
+                .groupsPerUpdate(groupsPerUpdate)
+                .update(update)
+                .invalidActionPenalty(invalidActionPenalty)
+                .hiddenSize(hiddenSize)
+                .window(window)
+                .oprlParams(oprlParams())
+                .prmParams(prmParams())
+                .build();
+    }
+
+    /** The OPRL rule from the credit.oprl.* entries of -D (library defaults otherwise). */
+    private OprlParams oprlParams() {
+        OprlParams.Builder b = OprlParams.builder();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case OprlParams.KEY_EPISODE_ESTIMATOR ->
+                        b.episodeEstimator(EpisodeEstimator.fromConfig(v));
+                case OprlParams.KEY_STEP_WEIGHT -> b.stepWeight(Double.parseDouble(v));
+                case OprlParams.KEY_WARMUP_GROUPS -> b.warmupGroups(Integer.parseInt(v));
+                case OprlParams.KEY_STEP_WEIGHT_SCALING ->
+                        b.stepWeightScaling(StepWeightScaling.fromConfig(v));
+                case OprlParams.KEY_STEP_TERM -> b.stepTerm(StepTermScope.fromConfig(v));
+                default -> {
+                    if (e.getKey().startsWith("credit.oprl.")) {
+                        throw new IllegalArgumentException(
+                                "-D" + e.getKey() + " is not an OPRL option");
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** The in-stream PRM from the prm.* entries of -D (library defaults otherwise). */
+    private PrmParams prmParams() {
+        PrmParams.Builder b = PrmParams.builder();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case PrmParams.KEY_BETA -> b.beta(Double.parseDouble(v));
+                case PrmParams.KEY_LEARNING_RATE -> b.learningRate(Double.parseDouble(v));
+                case PrmParams.KEY_TRAJECTORY_SCORE ->
+                        b.trajectoryScore(TrajectoryScore.fromConfig(v));
+                case PrmParams.KEY_FEATURES -> b.features(FeatureFamily.parseList(v));
+                case PrmParams.KEY_L2 -> b.l2(Double.parseDouble(v));
+                default -> {
+                    if (e.getKey().startsWith("prm.")) {
+                        throw new IllegalArgumentException(
+                                "-D"
+                                        + e.getKey()
+                                        + " is not supported by study; use beta,"
+                                        + " learning-rate, trajectory-score, features or l2");
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "OPRL settings for --estimator oprl: credit.oprl.step-weight, warmup-groups,"
+                            + " step-weight-scaling, step-term, episode-estimator; prm.beta,"
+                            + " learning-rate, trajectory-score, features, l2.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws IOException {
+        StudySettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%s%n", settings);
+        if (randomBaseline > 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "random policy: success rate %.4f over %,d episodes%n",
+                    ClosedLoopStudy.randomPolicySuccessRate(settings, randomBaseline),
+                    randomBaseline);
+        }
+        out.println("episodes,success_rate,mean_episode_length,mean_abs_advantage,updates,wall_s");
+        out.flush();
+        Curve curve =
+                new ClosedLoopStudy(settings)
+                        .run(
+                                point -> {
+                                    if (logEvery > 0 && point.updates() % logEvery == 0) {
+                                        out.printf(
+                                                Locale.ROOT,
+                                                "%d,%.3f,%.1f,%.4f,%d,%.1f%n",
+                                                point.episodes(),
+                                                point.successRate(),
+                                                point.meanEpisodeLength(),
+                                                point.meanAbsAdvantage(),
+                                                point.updates(),
+                                                point.wallSeconds());
+                                        out.flush();
+                                    }
+                                });
+        if (csv != null) {
+            CurveCsv.write(csv, curve);
+        }
+        if (png != null) {
+            CurvePlot.write(png, List.of(curve), 900, 560, title(List.of(curve)));
+        }
+        out.println(CurveSummary.of(List.of(curve), settings.window()));
+        out.flush();
+        return 0;
+    }
+
+    /** {@code study plot}: one PNG of several CSV curves, and a table of their milestones. */
+    @Command(
+            name = "plot",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Plot curves written by study --csv in one PNG (one colour per label, a thin line"
+                        + " per seed, a thick line for their mean) and print, per label, the"
+                        + " episodes to reach each success rate and the final rate."
+            })
+    static final class Plot implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "CSV", description = "Curve files.")
+        List<Path> files;
+
+        @Option(names = "--png", description = "Write the plot here.")
+        Path png;
+
+        @Option(names = "--title", description = "Title above the plot.")
+        String title;
+
+        @Option(
+                names = "--width",
+                defaultValue = "1000",
+                description = "Pixels (default: ${DEFAULT-VALUE}).")
+        int width;
+
+        @Option(
+                names = "--height",
+                defaultValue = "620",
+                description = "Pixels (default: ${DEFAULT-VALUE}).")
+        int height;
+
+        @Option(
+                names = "--window",
+                defaultValue = "" + StudySettings.DEFAULT_WINDOW,
+                description =
+                        "The window the curves were written with, named in the table (default:"
+                                + " ${DEFAULT-VALUE}).")
+        int window;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Curve> curves = new java.util.ArrayList<>();
+            for (Path file : files) {
+                curves.add(CurveCsv.read(file));
+            }
+            if (png != null) {
+                CurvePlot.write(png, curves, width, height, title != null ? title : title(curves));
+            }
+            spec.commandLine().getOut().println(CurveSummary.of(curves, window));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    private static String title(List<Curve> curves) {
+        long budget = 0;
+        for (Curve curve : curves) {
+            budget = Math.max(budget, curve.last().episodes());
+        }
+        return String.format(Locale.ROOT, "Key-and-door maze, %,d episodes", budget);
+    }
+
+    /**
+     * Runs the command line and exits with its status. libtorch gets one thread unless told
+     * otherwise: the study's matrices are tiny, and a fixed thread count keeps its float sums, and
+     * so a seed's curve, reproducible.
+     */
+    public static void main(String[] args) {
+        System.setProperty(
+                "ai.djl.pytorch.num_threads",
+                System.getProperty("ai.djl.pytorch.num_threads", "1"));
+        System.setProperty(
+                "ai.djl.pytorch.num_interop_threads",
+                System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.exit(new CommandLine(new StudyCommand()).execute(args));
+    }
+}

@@ -1,0 +1,301 @@
+package io.creditstream.policy.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.creditstream.policy.model.PolicyNetwork;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The learner's update: PPO's clipped surrogate objective with an entropy bonus, differentiated by
+ * DJL autograd and applied by an {@link AdamOptimizer} whose state can be checkpointed.
+ *
+ * <p>For a sample with ratio {@code r = exp(log π(a|s) − behavior_logprob)} and advantage {@code
+ * A}, the loss is {@code −mean(min(r·A, clip(r, 1−ε, 1+ε)·A)) − c_ent·mean(H(π(·|s)))}. The {@code
+ * min} keeps the update pessimistic: once a sample's ratio has moved past the clip range in the
+ * direction its advantage favours, it stops contributing gradient, which bounds how far a batch of
+ * stale (off-policy) samples can push the policy.
+ *
+ * <p>Each update runs {@code epochs} passes over the batch in minibatches shuffled by a generator
+ * seeded from {@code (shuffleSeed, updatesApplied)}, so the order depends only on the seed and how
+ * many updates came before: a learner restored from a {@link LearnerCheckpoint} continues exactly
+ * as one that never stopped. Every native temporary lives in a scratch manager closed at the end of
+ * its minibatch.
+ *
+ * <p>Not thread-safe, and DJL's PyTorch engine lets only one gradient collector run per JVM at a
+ * time: run one update at a time per process.
+ */
+public final class ClippedPolicyGradient implements AutoCloseable {
+
+    private final PolicyNetwork network;
+    private final UpdateOptions options;
+    private final AdamOptimizer optimizer;
+    private final long shuffleSeed;
+    private long updatesApplied;
+
+    /**
+     * A learner for {@code network} with a fresh optimizer. It does not own the network: close the
+     * network separately, after the learner.
+     */
+    public ClippedPolicyGradient(PolicyNetwork network, UpdateOptions options, long shuffleSeed) {
+        this(network, options, new AdamOptimizer(network), shuffleSeed, 0);
+    }
+
+    /**
+     * A learner continuing from saved state: {@code optimizer} must be for {@code network}, and
+     * {@code updatesApplied} is how many updates the saved learner had made.
+     */
+    public ClippedPolicyGradient(
+            PolicyNetwork network,
+            UpdateOptions options,
+            AdamOptimizer optimizer,
+            long shuffleSeed,
+            long updatesApplied) {
+        this.network = Objects.requireNonNull(network, "network");
+        this.options = Objects.requireNonNull(options, "options");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        if (updatesApplied < 0) {
+            throw new IllegalArgumentException(
+                    "updatesApplied must be >= 0, got " + updatesApplied);
+        }
+        this.shuffleSeed = shuffleSeed;
+        this.updatesApplied = updatesApplied;
+    }
+
+    /**
+     * Runs one update over {@code samples} and returns what it saw.
+     *
+     * <p>Every sample is checked before any weight changes. If the loss turns out non-finite the
+     * update stops with an {@link IllegalStateException}; minibatches already applied stay applied.
+     *
+     * @throws IllegalArgumentException if the batch is empty, an action index is out of range or an
+     *     observation is malformed
+     */
+    public UpdateStats update(List<TrainingSample> samples) {
+        Objects.requireNonNull(samples, "samples");
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("cannot update on an empty batch");
+        }
+        int actionCount = network.actions().size();
+        List<String> observations = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            TrainingSample sample = Objects.requireNonNull(samples.get(i), "sample " + i);
+            if (sample.actionIndex() >= actionCount) {
+                throw new IllegalArgumentException(
+                        "sample "
+                                + i
+                                + " has action index "
+                                + sample.actionIndex()
+                                + " but the policy has "
+                                + actionCount
+                                + " actions "
+                                + network.actions());
+            }
+            observations.add(sample.observation());
+        }
+        float[] features = network.encoder().encodeBatch(observations);
+
+        SplittableRandom random = new SplittableRandom(shuffleSeed ^ mix(updatesApplied));
+        int minibatch = Math.min(options.minibatchSize(), samples.size());
+        StatsAccumulator stats = new StatsAccumulator();
+        for (int epoch = 0; epoch < options.epochs(); epoch++) {
+            int[] order = permutation(samples.size(), random);
+            for (int start = 0; start < order.length; start += minibatch) {
+                int end = Math.min(start + minibatch, order.length);
+                step(samples, features, order, start, end, stats);
+            }
+        }
+        updatesApplied++;
+        return stats.result(samples.size());
+    }
+
+    /** The network this learner trains. */
+    public PolicyNetwork network() {
+        return network;
+    }
+
+    /** The options every update uses. */
+    public UpdateOptions options() {
+        return options;
+    }
+
+    /** The optimizer and its state. */
+    public AdamOptimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The seed minibatch shuffling derives from. */
+    public long shuffleSeed() {
+        return shuffleSeed;
+    }
+
+    /** Updates completed so far; the next update's shuffle derives from it. */
+    public long updatesApplied() {
+        return updatesApplied;
+    }
+
+    /** Frees the optimizer's state; the network is left open. */
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+
+    private void step(
+            List<TrainingSample> samples,
+            float[] features,
+            int[] order,
+            int start,
+            int end,
+            StatsAccumulator stats) {
+        int size = end - start;
+        int width = network.encoder().featureCount();
+        int actionCount = network.actions().size();
+        float[] batchFeatures = new float[size * width];
+        float[] chosenMask = new float[size * actionCount];
+        float[] behavior = new float[size];
+        float[] advantages = new float[size];
+        for (int row = 0; row < size; row++) {
+            int index = order[start + row];
+            TrainingSample sample = samples.get(index);
+            System.arraycopy(features, index * width, batchFeatures, row * width, width);
+            chosenMask[row * actionCount + sample.actionIndex()] = 1f;
+            behavior[row] = (float) sample.behaviorLogProb();
+            advantages[row] = (float) sample.advantage();
+        }
+
+        Map<String, NDArray> trainable = network.trainableArrays();
+        try (NDManager scratch = network.newScratchManager()) {
+            float loss;
+            float[] ratios;
+            float[] entropies;
+            try (GradientCollector collector = scratch.getEngine().newGradientCollector()) {
+                NDArray logProbs = network.logSoftmax(scratch, batchFeatures, true);
+                NDArray chosen =
+                        logProbs.mul(scratch.create(chosenMask, new Shape(size, actionCount)))
+                                .sum(new int[] {1});
+                NDArray ratio = chosen.sub(scratch.create(behavior)).exp();
+                NDArray advantage = scratch.create(advantages);
+                float epsilon = (float) options.clipEpsilon();
+                NDArray surrogate =
+                        ratio.mul(advantage)
+                                .minimum(ratio.clip(1f - epsilon, 1f + epsilon).mul(advantage))
+                                .mean();
+                NDArray entropy = logProbs.exp().mul(logProbs).sum(new int[] {1}).neg();
+                NDArray objective = surrogate.neg();
+                if (options.entropyCoefficient() != 0) {
+                    objective =
+                            objective.sub(entropy.mean().mul((float) options.entropyCoefficient()));
+                }
+                loss = objective.getFloat();
+                if (!Float.isFinite(loss)) {
+                    throw new IllegalStateException(
+                            "non-finite loss "
+                                    + loss
+                                    + "; check the batch's advantages and behavior log-probs");
+                }
+                ratios = ratio.toFloatArray();
+                entropies = entropy.toFloatArray();
+                collector.backward(objective);
+            }
+
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            try {
+                double squaredNorm = 0;
+                for (Map.Entry<String, NDArray> entry : trainable.entrySet()) {
+                    NDArray gradient = entry.getValue().getGradient();
+                    gradient.attach(scratch);
+                    gradients.put(entry.getKey(), gradient);
+                    squaredNorm += gradient.square().sum().getFloat();
+                }
+                double norm = Math.sqrt(squaredNorm);
+                if (!Double.isFinite(norm)) {
+                    throw new IllegalStateException(
+                            "non-finite gradient norm "
+                                    + norm
+                                    + "; this minibatch was not applied");
+                }
+                if (options.maxGradNorm().isPresent()
+                        && norm > options.maxGradNorm().getAsDouble()) {
+                    float scale = (float) (options.maxGradNorm().getAsDouble() / (norm + 1e-6));
+                    gradients.values().forEach(gradient -> gradient.muli(scale));
+                }
+                optimizer.step(gradients, options.learningRate(), scratch);
+                stats.add(loss, ratios, entropies, options.clipEpsilon(), norm);
+            } finally {
+                // PyTorch accumulates into .grad: clear it so the next backward starts from zero.
+                for (NDArray gradient : gradients.values()) {
+                    gradient.subi(gradient);
+                }
+            }
+        }
+    }
+
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    /** SplitMix64's finaliser: distinct update counts give unrelated shuffle seeds. */
+    private static long mix(long value) {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Sums per-minibatch statistics, weighted by minibatch size. */
+    private static final class StatsAccumulator {
+        private double loss;
+        private double ratio;
+        private double clipped;
+        private double approxKl;
+        private double entropy;
+        private double gradNorm;
+        private long seen;
+        private int steps;
+
+        void add(float batchLoss, float[] ratios, float[] entropies, double epsilon, double norm) {
+            int n = ratios.length;
+            loss += (double) batchLoss * n;
+            for (int i = 0; i < n; i++) {
+                double r = ratios[i];
+                ratio += r;
+                if (r < 1 - epsilon || r > 1 + epsilon) {
+                    clipped++;
+                }
+                approxKl += (r - 1) - Math.log(r);
+                entropy += entropies[i];
+            }
+            gradNorm += norm;
+            seen += n;
+            steps++;
+        }
+
+        UpdateStats result(int samples) {
+            return new UpdateStats(
+                    loss / seen,
+                    ratio / seen,
+                    clipped / seen,
+                    approxKl / seen,
+                    entropy / seen,
+                    samples,
+                    steps,
+                    gradNorm / steps);
+        }
+    }
+}
