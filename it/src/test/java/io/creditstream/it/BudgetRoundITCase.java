@@ -2,6 +2,7 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.TaskState;

@@ -1,9 +1,9 @@
 package io.creditstream.it;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.codec.AvroCodec;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

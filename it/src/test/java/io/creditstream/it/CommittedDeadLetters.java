@@ -1,8 +1,8 @@
 package io.creditstream.it;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.codec.AvroCodec;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

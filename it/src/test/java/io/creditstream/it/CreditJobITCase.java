@@ -3,6 +3,7 @@ package io.creditstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.input.DeadLetterReason;
 import io.creditstream.operators.core.prm.OprlParams;

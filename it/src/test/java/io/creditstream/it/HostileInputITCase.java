@@ -2,6 +2,8 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.it.HostileKind.Entry;
 import io.creditstream.it.HostileKind.Expectation;
 import io.creditstream.it.HostileKind.Fate;
@@ -17,7 +19,6 @@ import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -2,6 +2,7 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

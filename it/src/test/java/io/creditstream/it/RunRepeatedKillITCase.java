@@ -6,6 +6,7 @@ import static io.creditstream.it.RunHarness.jobDirectories;
 import static io.creditstream.it.RunHarness.latestCheckpointNumber;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;

@@ -1,5 +1,7 @@
 package io.creditstream.tools;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurveCsv;
 import io.creditstream.fleet.curve.CurvePlot;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -96,6 +99,8 @@ public final class ClosedLoopDemo {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** The run's outcome; {@link #toJson} is the {@code --summary} file. */
     public record Summary(
             String estimator,
@@ -108,22 +113,30 @@ public final class ClosedLoopDemo {
             Path curveCsv,
             Path curvePng) {
 
+        /**
+         * One JSON object; a figure that is not finite (no episode finished yet) is written as
+         * null, which JSON has, instead of NaN, which it has not.
+         */
         public String toJson() {
-            return String.format(
-                    java.util.Locale.ROOT,
-                    "{\"estimator\": \"%s\", \"episodes\": %d, \"success_rate_last_200\": %.4f,"
-                            + " \"mean_episode_length_last_200\": %.2f, \"learner_updates\": %d,"
-                            + " \"snapshots\": %d, \"wall_seconds\": %.1f, \"curve_csv\": \"%s\","
-                            + " \"curve_png\": \"%s\"}",
-                    estimator,
-                    episodes,
-                    successRateLast200,
-                    meanEpisodeLengthLast200,
-                    learnerUpdates,
-                    snapshots,
-                    wallSeconds,
-                    curveCsv,
-                    curvePng);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("estimator", estimator);
+            fields.put("episodes", episodes);
+            fields.put("success_rate_last_200", finiteOrNull(successRateLast200));
+            fields.put("mean_episode_length_last_200", finiteOrNull(meanEpisodeLengthLast200));
+            fields.put("learner_updates", learnerUpdates);
+            fields.put("snapshots", snapshots);
+            fields.put("wall_seconds", finiteOrNull(wallSeconds));
+            fields.put("curve_csv", curveCsv == null ? null : curveCsv.toString());
+            fields.put("curve_png", curvePng == null ? null : curvePng.toString());
+            try {
+                return JSON.writeValueAsString(fields);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("Strings and numbers always serialize", e);
+            }
+        }
+
+        private static Double finiteOrNull(double value) {
+            return Double.isFinite(value) ? value : null;
         }
     }
 

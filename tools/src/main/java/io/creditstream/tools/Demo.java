@@ -1,5 +1,6 @@
 package io.creditstream.tools;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.fleet.BudgetClient;
 import io.creditstream.fleet.FleetRunner;
 import io.creditstream.fleet.SimulatedFleet;
@@ -9,7 +10,6 @@ import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.codec.AvroCodec;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.PrintStream;
 import java.time.Duration;

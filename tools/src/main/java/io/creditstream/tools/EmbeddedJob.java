@@ -1,20 +1,19 @@
 package io.creditstream.tools;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.io.FileUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -171,18 +170,6 @@ public final class EmbeddedJob implements AutoCloseable {
     }
 
     static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (IOException ignored) {
-                                    // best effort: a temp dir
-                                }
-                            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: a temp dir
-        }
+        FileUtils.deleteQuietly(dir.toFile());
     }
 }

@@ -2,7 +2,7 @@ package io.creditstream.policy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

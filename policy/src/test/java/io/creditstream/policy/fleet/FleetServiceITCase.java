@@ -11,6 +11,7 @@ import static io.creditstream.policy.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.policy.model.NetworkSpec;
 import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;
@@ -24,7 +25,6 @@ import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,9 +51,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fleet against a real broker and a real learner: versions, log-probs, limits, budgets. */
@@ -62,27 +61,17 @@ class FleetServiceITCase {
     /** {@code <run>-w<worker>-<task>-g<sequence>}, as SimulatedFleet names groups. */
     private static final Pattern GROUP_ID = Pattern.compile("t1-w(\\d+)-task-\\d+-g(\\d+)");
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
-
     @Test
     void playsTheNewestSnapshotAndSwitchesVersionsOnlyBetweenGroups() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        String steps = freshTopic(kafka, "steps");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        String steps = freshTopic(KAFKA.broker(), "steps");
         LearnerSettings learnerSettings =
-                smallLearner(kafka, batches, snapshotsTopic, dir).batchRecords(1).build();
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).batchRecords(1).build();
         FleetSettings fleetSettings =
                 fleet(steps, snapshotsTopic).workers(2).targetEventsPerSecond(3000).build();
 
@@ -109,7 +98,7 @@ class FleetServiceITCase {
                                 step.getStepIndex() % 2 == 0 ? 1.0 : -1.0));
             }
             writeCommitted(
-                    kafka,
+                    KAFKA.broker(),
                     batches,
                     List.of(encode(ServiceTestSupport.batch("from-fleet", records))));
             pollUntilVersion(learner, 1);
@@ -144,7 +133,7 @@ class FleetServiceITCase {
             assertThat(inOrder).isSorted().startsWith(0L).endsWith(1L);
         }
 
-        List<PolicySnapshot> published = snapshots(kafka, snapshotsTopic);
+        List<PolicySnapshot> published = snapshots(KAFKA.broker(), snapshotsTopic);
         assertThat(published).extracting(PolicySnapshot::getVersion).containsExactly(0L, 1L);
         for (PolicySnapshot snapshot : published) {
             List<StepEvent> played =
@@ -160,8 +149,8 @@ class FleetServiceITCase {
     @Test
     void pausesWhileTheStepsAheadOfTheLearnerReachTheLimitCountingItsReportedBacklog()
             throws Exception {
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        String steps = freshTopic(kafka, "steps");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        String steps = freshTopic(KAFKA.broker(), "steps");
         int limit = 200;
         int backlog = 150;
         // Each worker may finish the group it started just below the limit: 2 × 4 × 30 steps.
@@ -213,12 +202,13 @@ class FleetServiceITCase {
 
     @Test
     void stopsAtTheEpisodeLimitWithWholeGroups() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        String steps = freshTopic(kafka, "steps");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        String steps = freshTopic(KAFKA.broker(), "steps");
         try (LearnerService learner =
                         LearnerService.start(
-                                smallLearner(kafka, batches, snapshotsTopic, dir).build());
+                                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir)
+                                        .build());
                 FleetService fleet =
                         new FleetService(
                                 fleet(steps, snapshotsTopic).workers(2).maxEpisodes(10).build());
@@ -238,9 +228,9 @@ class FleetServiceITCase {
 
     @Test
     void failsClearlyWhenNoSnapshotArrives() {
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         FleetSettings settings =
-                fleet(freshTopic(kafka, "steps"), snapshotsTopic)
+                fleet(freshTopic(KAFKA.broker(), "steps"), snapshotsTopic)
                         .snapshotWait(Duration.ofMillis(500))
                         .build();
         FleetService fleet = new FleetService(settings);
@@ -254,15 +244,16 @@ class FleetServiceITCase {
 
     @Test
     void refusesASnapshotTrainedForAnotherMaze() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         try (LearnerService learner =
                 LearnerService.start(
-                        smallLearner(kafka, batches, snapshotsTopic, dir)
+                        smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir)
                                 .maze(Maze.STANDARD)
                                 .build())) {
             FleetService fleet =
-                    new FleetService(fleet(freshTopic(kafka, "steps"), snapshotsTopic).build());
+                    new FleetService(
+                            fleet(freshTopic(KAFKA.broker(), "steps"), snapshotsTopic).build());
 
             assertThatThrownBy(fleet::start)
                     .isInstanceOf(IllegalStateException.class)
@@ -273,11 +264,11 @@ class FleetServiceITCase {
 
     @Test
     void playsTheGroupSizesTheKnapsackBudgetAnswersWithRoundIdsUniquePerWorker() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        String steps = freshTopic(kafka, "steps");
-        String requests = freshTopic(kafka, "requests");
-        String budget = freshTopic(kafka, "budget");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        String steps = freshTopic(KAFKA.broker(), "steps");
+        String requests = freshTopic(KAFKA.broker(), "requests");
+        String budget = freshTopic(KAFKA.broker(), "budget");
         Map<String, Integer> answers = Map.of("task-0000", 2, "task-0001", 5);
         AtomicBoolean running = new AtomicBoolean(true);
         List<String> roundIds = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -286,7 +277,8 @@ class FleetServiceITCase {
         allocator.start();
         try (LearnerService learner =
                         LearnerService.start(
-                                smallLearner(kafka, batches, snapshotsTopic, dir).build());
+                                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir)
+                                        .build());
                 FleetService fleet =
                         new FleetService(
                                 fleet(steps, snapshotsTopic)
@@ -331,7 +323,7 @@ class FleetServiceITCase {
     // ---------------------------------------------------------------------------------
 
     private static FleetSettings.Builder fleet(String steps, String snapshotsTopic) {
-        return FleetSettings.builder(kafka.bootstrapServers())
+        return FleetSettings.builder(KAFKA.broker().bootstrapServers())
                 .experimentId(EXPERIMENT)
                 .stepsTopic(steps)
                 .snapshotsTopic(snapshotsTopic)
@@ -347,7 +339,9 @@ class FleetServiceITCase {
     private static void announce(String topic, PolicySnapshot snapshot) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(
-                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                KAFKA.broker().bootstrapServers()),
                         new ByteArraySerializer(),
                         new ByteArraySerializer())) {
             producer.send(
@@ -437,7 +431,7 @@ class FleetServiceITCase {
                         new KafkaProducer<>(
                                 Map.of(
                                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                        kafka.bootstrapServers()),
+                                        KAFKA.broker().bootstrapServers()),
                                 new ByteArraySerializer(),
                                 new ByteArraySerializer())) {
             TopicPartition partition = new TopicPartition(requests, 0);
@@ -474,7 +468,7 @@ class FleetServiceITCase {
         return new KafkaConsumer<>(
                 Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
+                        KAFKA.broker().bootstrapServers(),
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                         false),
                 new ByteArrayDeserializer(),

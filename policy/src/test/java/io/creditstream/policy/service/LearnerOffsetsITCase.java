@@ -12,15 +12,14 @@ import static io.creditstream.policy.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.policy.training.LearnerCheckpoint;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,23 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LearnerOffsetsITCase {
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
-
     @Test
     void refusesToStartPastTheEndOfARecreatedTopicAndSaysWhatToDo() throws Exception {
-        String batches = freshTopic(kafka, "batches");
+        String batches = freshTopic(KAFKA.broker(), "batches");
         LearnerSettings settings = trainThenRecreate(batches);
 
         assertThatThrownBy(() -> LearnerService.start(settings))
@@ -67,7 +56,7 @@ class LearnerOffsetsITCase {
 
     @Test
     void earliestTrainsOnEverythingInTheRecreatedTopic() throws Exception {
-        String batches = freshTopic(kafka, "batches");
+        String batches = freshTopic(KAFKA.broker(), "batches");
         LearnerSettings earliest = with(trainThenRecreate(batches), OffsetPastEnd.EARLIEST);
         try (LearnerService learner = LearnerService.start(earliest)) {
             assertThat(learner.version()).isEqualTo(2);
@@ -81,7 +70,7 @@ class LearnerOffsetsITCase {
 
     @Test
     void latestSkipsWhatTheRecreatedTopicHoldsAndTrainsOnWhatComesNext() throws Exception {
-        String batches = freshTopic(kafka, "batches");
+        String batches = freshTopic(KAFKA.broker(), "batches");
         LearnerSettings latest = with(trainThenRecreate(batches), OffsetPastEnd.LATEST);
         try (LearnerService learner = LearnerService.start(latest)) {
             assertThat(learner.progress().lostOffsets()).isEqualTo(2);
@@ -92,7 +81,7 @@ class LearnerOffsetsITCase {
             }
             assertThat(learner.version()).isEqualTo(2);
 
-            writeCommitted(kafka, batches, List.of(encode(batch("next", 64, 40))));
+            writeCommitted(KAFKA.broker(), batches, List.of(encode(batch("next", 64, 40))));
             pollUntilVersion(learner, 3);
 
             assertThat(learner.progress().samples()).isEqualTo(64);
@@ -104,18 +93,21 @@ class LearnerOffsetsITCase {
     @ValueSource(strings = {"was stopped", "was reading"})
     void batchesDeletedBeforeTheyWereAppliedAreCountedAndTheRestIsRead(String when)
             throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         writeCommitted(
-                kafka, batches, List.of(encode(batch("b0", 64, 1)), encode(batch("b1", 64, 2))));
+                KAFKA.broker(),
+                batches,
+                List.of(encode(batch("b0", 64, 1)), encode(batch("b1", 64, 2))));
         try (LearnerService learner = LearnerService.start(settings)) {
             pollUntilVersion(learner, 2);
         }
         // The checkpoint saved offset 2 (the commit marker's); the marker, b2 and b3 (offsets 2 to
         // 4) are deleted before the learner reads them.
         writeCommitted(
-                kafka,
+                KAFKA.broker(),
                 batches,
                 List.of(
                         encode(batch("b2", 64, 3)),
@@ -123,13 +115,13 @@ class LearnerOffsetsITCase {
                         encode(batch("b4", 64, 5))));
         boolean whileReading = when.equals("was reading");
         if (!whileReading) {
-            deleteRecordsBefore(kafka, batches, 0, 5);
+            deleteRecordsBefore(KAFKA.broker(), batches, 0, 5);
         }
         try (LearnerService learner = LearnerService.start(settings)) {
             if (whileReading) {
                 // Started at its saved offset 2, but has not fetched anything yet.
                 assertThat(learner.progress().lostOffsets()).isZero();
-                deleteRecordsBefore(kafka, batches, 0, 5);
+                deleteRecordsBefore(KAFKA.broker(), batches, 0, 5);
             } else {
                 assertThat(learner.progress().lostOffsets()).isEqualTo(3);
             }
@@ -141,7 +133,7 @@ class LearnerOffsetsITCase {
             assertThat(learner.progress().samples()).isEqualTo(64);
             assertThat(learner.appliedOffsets()).containsExactly(Map.entry(batches + "-0", 6L));
         }
-        assertThat(versions(kafka, snapshotsTopic)).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(versions(KAFKA.broker(), snapshotsTopic)).containsExactly(0L, 1L, 2L, 3L);
     }
 
     /**
@@ -150,9 +142,10 @@ class LearnerOffsetsITCase {
      */
     private LearnerSettings trainThenRecreate(String batches) throws Exception {
         LearnerSettings settings =
-                smallLearner(kafka, batches, freshTopic(kafka, "snapshots"), dir).build();
+                smallLearner(KAFKA.broker(), batches, freshTopic(KAFKA.broker(), "snapshots"), dir)
+                        .build();
         writeCommitted(
-                kafka,
+                KAFKA.broker(),
                 batches,
                 List.of(
                         encode(batch("b0", 32, 1)),
@@ -163,13 +156,13 @@ class LearnerOffsetsITCase {
             pollUntilVersion(learner, 2);
             assertThat(learner.appliedOffsets()).containsExactly(Map.entry(batches + "-0", 4L));
         }
-        recreateTopic(kafka, batches, 1);
-        writeCommitted(kafka, batches, List.of(encode(batch("new", 64, 30))));
+        recreateTopic(KAFKA.broker(), batches, 1);
+        writeCommitted(KAFKA.broker(), batches, List.of(encode(batch("new", 64, 30))));
         return settings;
     }
 
     private LearnerSettings with(LearnerSettings settings, OffsetPastEnd choice) {
-        return smallLearner(kafka, settings.batchesTopic(), settings.snapshotsTopic(), dir)
+        return smallLearner(KAFKA.broker(), settings.batchesTopic(), settings.snapshotsTopic(), dir)
                 .onOffsetPastEnd(choice)
                 .build();
     }

@@ -16,47 +16,36 @@ import static io.creditstream.policy.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.training.LearnerCheckpoint;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The learner against a real broker: updates, offsets, snapshots and start-up checks. */
 class LearnerServiceITCase {
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
-
     @Test
     void appliesCommittedBatchesInUpdatesAndPublishesSnapshotsThatLoadAndVerify() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         // Never visible to a read_committed reader.
-        writeAborted(kafka, batches, List.of(encode(batch("aborted", 100, 99))));
+        writeAborted(KAFKA.broker(), batches, List.of(encode(batch("aborted", 100, 99))));
         List<String> observations = smallMazeObservations();
         List<AdvantageRecord> mixed = new ArrayList<>(batch("b1", 48, 2).getRecords());
         mixed.add(record("b1", 48, observations.get(0), "fly", -1.5, 0.5)); // unknown action
@@ -65,7 +54,7 @@ class LearnerServiceITCase {
         AdvantageBatch otherExperiment =
                 AdvantageBatch.newBuilder(batch("other", 10, 3)).setExperimentId("other").build();
         writeCommitted(
-                kafka,
+                KAFKA.broker(),
                 batches,
                 List.of(
                         encode(batch("b0", 30, 1)),
@@ -77,9 +66,10 @@ class LearnerServiceITCase {
                         encode(batch("b4", 40, 6)),
                         encode(batch("b5", 30, 7))));
 
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         try (LearnerService learner = LearnerService.start(settings)) {
-            assertThat(versions(kafka, snapshotsTopic)).containsExactly(0L);
+            assertThat(versions(KAFKA.broker(), snapshotsTopic)).containsExactly(0L);
             pollUntilVersion(learner, 3);
 
             // Whole batches, at least 64 usable samples each: b0+b1, junk+other+b2+b3, b4+b5.
@@ -97,7 +87,7 @@ class LearnerServiceITCase {
             // Offsets 0 (aborted) and 1 (its marker), 2..9 the batches, 10 the commit marker.
             assertThat(learner.appliedOffsets()).containsExactly(Map.entry(batches + "-0", 10L));
 
-            List<PolicySnapshot> published = snapshots(kafka, snapshotsTopic);
+            List<PolicySnapshot> published = snapshots(KAFKA.broker(), snapshotsTopic);
             assertThat(published)
                     .extracting(PolicySnapshot::getVersion)
                     .containsExactly(0L, 1L, 2L, 3L);
@@ -143,10 +133,10 @@ class LearnerServiceITCase {
 
     @Test
     void keepsAnIncompleteUpdateQueuedAndPublishesEveryNthVersion() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         writeCommitted(
-                kafka,
+                KAFKA.broker(),
                 batches,
                 List.of(
                         encode(batch("b0", 40, 1)),
@@ -155,7 +145,7 @@ class LearnerServiceITCase {
                         encode(batch("b3", 40, 4)),
                         encode(batch("b4", 40, 5))));
         LearnerSettings settings =
-                smallLearner(kafka, batches, snapshotsTopic, dir).snapshotEvery(2).build();
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).snapshotEvery(2).build();
         try (LearnerService learner = LearnerService.start(settings)) {
             pollUntilVersion(learner, 2);
             learner.pollOnce(Duration.ofMillis(300));
@@ -164,7 +154,7 @@ class LearnerServiceITCase {
             assertThat(learner.progress().pendingSamples()).isEqualTo(40);
             // b4 is read but not applied: the checkpoint points at it.
             assertThat(learner.appliedOffsets()).containsExactly(Map.entry(batches + "-0", 4L));
-            assertThat(versions(kafka, snapshotsTopic)).containsExactly(0L, 2L);
+            assertThat(versions(KAFKA.broker(), snapshotsTopic)).containsExactly(0L, 2L);
             assertThat(settings.storeDir().resolve(EXPERIMENT).resolve("policy-v1.params"))
                     .doesNotExist();
         }
@@ -172,14 +162,16 @@ class LearnerServiceITCase {
 
     @Test
     void refusesACheckpointMadeForAnotherMaze() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        LearnerSettings small = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        LearnerSettings small = smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         try (LearnerService learner = LearnerService.start(small)) {
             assertThat(learner.version()).isZero();
         }
         LearnerSettings standard =
-                smallLearner(kafka, batches, snapshotsTopic, dir).maze(Maze.STANDARD).build();
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir)
+                        .maze(Maze.STANDARD)
+                        .build();
 
         assertThatThrownBy(() -> LearnerService.start(standard))
                 .isInstanceOf(InvalidSettingException.class)
@@ -191,10 +183,11 @@ class LearnerServiceITCase {
 
     @Test
     void refusesToStartOverWhenTheTopicAlreadyAnnouncesNewerVersions() throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        writeCommitted(kafka, batches, List.of(encode(batch("b0", 64, 1))));
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        writeCommitted(KAFKA.broker(), batches, List.of(encode(batch("b0", 64, 1))));
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         try (LearnerService learner = LearnerService.start(settings)) {
             pollUntilVersion(learner, 1);
         }
@@ -210,9 +203,10 @@ class LearnerServiceITCase {
     @Test
     void restartsOnAnAnnouncedVersionWithoutAnnouncingItAgainAndRestoresItsArtifact()
             throws Exception {
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         try (LearnerService learner = LearnerService.start(settings)) {
             assertThat(learner.version()).isZero();
         }
@@ -223,10 +217,10 @@ class LearnerServiceITCase {
             assertThat(learner.version()).isZero();
             assertThat(learner.progress().publishedVersion()).isZero();
         }
-        assertThat(versions(kafka, snapshotsTopic)).containsExactly(0L);
+        assertThat(versions(KAFKA.broker(), snapshotsTopic)).containsExactly(0L);
         assertThat(Files.readAllBytes(artifact)).isEqualTo(published);
         new PolicySnapshotStore(settings.storeDir())
-                .load(snapshots(kafka, snapshotsTopic).get(0))
+                .load(snapshots(KAFKA.broker(), snapshotsTopic).get(0))
                 .close();
     }
 

@@ -11,21 +11,21 @@ import static io.creditstream.policy.service.ServiceTestSupport.snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.service.LearnerService.CrashPoint;
 import io.creditstream.policy.service.LearnerService.SimulatedCrash;
 import io.creditstream.policy.training.LearnerCheckpoint;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,7 +40,7 @@ class LearnerServiceRestartITCase {
     /** Usable samples per update: b0+b1, junk+b2+b3, b4+b5 (updates take whole batches). */
     private static final int[] UPDATE_SIZES = {30 + 50, 20 + 70, 40 + 30};
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static String batches;
     private static Reference reference;
 
@@ -50,24 +50,19 @@ class LearnerServiceRestartITCase {
 
     @BeforeAll
     static void writeBatchesAndRunWithoutInterruption(@TempDir Path referenceDir) throws Exception {
-        kafka = EmbeddedKafkaBroker.builder().build().start();
-        batches = freshTopic(kafka, "batches");
+        batches = freshTopic(KAFKA.broker(), "batches");
         // Two transactions, so the restart crosses a commit marker as well as batch boundaries.
         writeCommitted(firstTransaction());
         writeCommitted(secondTransaction());
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         try (LearnerService learner =
                 LearnerService.start(
-                        smallLearner(kafka, batches, snapshotsTopic, referenceDir).build())) {
+                        smallLearner(KAFKA.broker(), batches, snapshotsTopic, referenceDir)
+                                .build())) {
             pollUntilVersion(learner, 3);
             assertThat(learner.progress().samples()).isEqualTo(sum(0, 3));
             reference = new Reference(learner.weights(), learner.appliedOffsets());
         }
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
     }
 
     @ParameterizedTest(name = "crash {0} of version {1}")
@@ -80,8 +75,9 @@ class LearnerServiceRestartITCase {
     })
     void restartAppliesEachRecordOnceAndEndsBitIdentical(CrashPoint point, long crashVersion)
             throws Exception {
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
 
         LearnerService first = LearnerService.start(settings);
         first.crashAt(point, crashVersion);
@@ -110,7 +106,7 @@ class LearnerServiceRestartITCase {
             assertThat(second.appliedOffsets()).isEqualTo(reference.offsets());
         }
 
-        List<PolicySnapshot> published = snapshots(kafka, snapshotsTopic);
+        List<PolicySnapshot> published = snapshots(KAFKA.broker(), snapshotsTopic);
         assertThat(published)
                 .extracting(PolicySnapshot::getVersion)
                 .containsExactly(0L, 1L, 2L, 3L);
@@ -134,10 +130,11 @@ class LearnerServiceRestartITCase {
 
     @Test
     void stopBetweenUpdatesForgetsTheQueuedBatchAndReadsItAgainOnRestart() throws Exception {
-        String phased = freshTopic(kafka, "batches");
-        ServiceTestSupport.writeCommitted(kafka, phased, firstTransaction());
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        LearnerSettings settings = smallLearner(kafka, phased, snapshotsTopic, dir).build();
+        String phased = freshTopic(KAFKA.broker(), "batches");
+        ServiceTestSupport.writeCommitted(KAFKA.broker(), phased, firstTransaction());
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), phased, snapshotsTopic, dir).build();
         try (LearnerService first = LearnerService.start(settings)) {
             pollUntilVersion(first, 1);
             first.pollOnce(Duration.ofMillis(200));
@@ -147,7 +144,7 @@ class LearnerServiceRestartITCase {
             // b0 and b1 applied; the junk value at offset 2 and b2 are queued.
             assertThat(first.appliedOffsets()).containsExactly(Map.entry(phased + "-0", 2L));
         }
-        ServiceTestSupport.writeCommitted(kafka, phased, secondTransaction());
+        ServiceTestSupport.writeCommitted(KAFKA.broker(), phased, secondTransaction());
 
         try (LearnerService second = LearnerService.start(settings)) {
             pollUntilVersion(second, 3);
@@ -159,7 +156,7 @@ class LearnerServiceRestartITCase {
                             Map.entry(
                                     phased + "-0", reference.offsets().values().iterator().next()));
         }
-        assertThat(snapshots(kafka, snapshotsTopic))
+        assertThat(snapshots(KAFKA.broker(), snapshotsTopic))
                 .extracting(PolicySnapshot::getVersion)
                 .containsExactly(0L, 1L, 2L, 3L);
     }
@@ -188,6 +185,6 @@ class LearnerServiceRestartITCase {
     }
 
     private static void writeCommitted(List<byte[]> values) {
-        ServiceTestSupport.writeCommitted(kafka, batches, values);
+        ServiceTestSupport.writeCommitted(KAFKA.broker(), batches, values);
     }
 }

@@ -12,18 +12,17 @@ import static io.creditstream.policy.service.ServiceTestSupport.splitParts;
 import static io.creditstream.policy.service.ServiceTestSupport.writeCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,19 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LearnerSplitGroupsITCase {
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     @Test
     void anUpdateWaitsForTheLastPartAndTrainsExactlyAsOnTheUnsplitGroup() throws Exception {
@@ -55,12 +44,13 @@ class LearnerSplitGroupsITCase {
         AdvantageBatch b2 = batch("b2", 30, 4);
         List<AdvantageBatch> parts = splitParts(group, "g", 3); // 30 records each
 
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         // Part 0 alone first: b0 + part 0 hold 70 >= 64 samples, but that update would end
         // inside the group.
-        writeCommitted(kafka, batches, List.of(encode(b0), encode(parts.get(0))));
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        writeCommitted(KAFKA.broker(), batches, List.of(encode(b0), encode(parts.get(0))));
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         Map<String, float[]> split;
         try (LearnerService learner = LearnerService.start(settings)) {
             pollUntil(learner, () -> learner.progress().pendingSamples() == 70, "70 pending");
@@ -71,7 +61,7 @@ class LearnerSplitGroupsITCase {
             assertThat(learner.progress().pendingSamples()).isEqualTo(70);
 
             writeCommitted(
-                    kafka,
+                    KAFKA.broker(),
                     batches,
                     List.of(encode(parts.get(1)), encode(parts.get(2)), encode(b1), encode(b2)));
             pollUntilVersion(learner, 2);
@@ -86,15 +76,20 @@ class LearnerSplitGroupsITCase {
             assertThat(learner.appliedOffsets()).containsExactly(Map.entry(batches + "-0", 7L));
             split = learner.weights();
         }
-        assertThat(snapshots(kafka, snapshotsTopic))
+        assertThat(snapshots(KAFKA.broker(), snapshotsTopic))
                 .extracting(s -> s.getMetrics().get("samples"))
                 .containsExactly(0.0, 130.0, 70.0);
 
         // The same records with the group in one batch: the same two updates, bit for bit.
-        String whole = freshTopic(kafka, "batches");
-        writeCommitted(kafka, whole, List.of(encode(b0), encode(group), encode(b1), encode(b2)));
+        String whole = freshTopic(KAFKA.broker(), "batches");
+        writeCommitted(
+                KAFKA.broker(), whole, List.of(encode(b0), encode(group), encode(b1), encode(b2)));
         LearnerSettings reference =
-                smallLearner(kafka, whole, freshTopic(kafka, "snapshots"), dir.resolve("ref"))
+                smallLearner(
+                                KAFKA.broker(),
+                                whole,
+                                freshTopic(KAFKA.broker(), "snapshots"),
+                                dir.resolve("ref"))
                         .build();
         try (LearnerService learner = LearnerService.start(reference)) {
             pollUntilVersion(learner, 2);
@@ -106,10 +101,10 @@ class LearnerSplitGroupsITCase {
     void partsOutOfSequenceAreAppliedAsIncompleteGroupsWithoutWaiting() throws Exception {
         List<AdvantageBatch> first = splitParts(batch("g1", 60, 5), "g1", 3); // 20 each
         List<AdvantageBatch> second = splitParts(batch("g2", 90, 6), "g2", 3); // 30 each
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         writeCommitted(
-                kafka,
+                KAFKA.broker(),
                 batches,
                 List.of(
                         // Parts 1 and 2 without part 0: the topic lost its beginning.
@@ -119,7 +114,8 @@ class LearnerSplitGroupsITCase {
                         encode(second.get(0)),
                         encode(second.get(2)),
                         encode(batch("b0", 70, 7))));
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         try (LearnerService learner = LearnerService.start(settings)) {
             pollUntilVersion(learner, 2);
             learner.pollOnce(Duration.ofMillis(200));
@@ -131,7 +127,7 @@ class LearnerSplitGroupsITCase {
         }
         // g1's two parts reach 40 samples and g2's first part 70, but g2 is still open then: the
         // update waits for its last part (100), and b0 makes the second.
-        assertThat(snapshots(kafka, snapshotsTopic))
+        assertThat(snapshots(KAFKA.broker(), snapshotsTopic))
                 .extracting(s -> s.getMetrics().get("samples"))
                 .containsExactly(0.0, 100.0, 70.0);
     }
@@ -139,10 +135,12 @@ class LearnerSplitGroupsITCase {
     @Test
     void aGroupWhoseLastPartNeverComesIsAppliedOnceThePartitionIsReadToItsEnd() throws Exception {
         List<AdvantageBatch> parts = splitParts(batch("g", 120, 8), "g", 3); // 40 each
-        String batches = freshTopic(kafka, "batches");
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
-        writeCommitted(kafka, batches, List.of(encode(parts.get(0)), encode(parts.get(1))));
-        LearnerSettings settings = smallLearner(kafka, batches, snapshotsTopic, dir).build();
+        String batches = freshTopic(KAFKA.broker(), "batches");
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        writeCommitted(
+                KAFKA.broker(), batches, List.of(encode(parts.get(0)), encode(parts.get(1))));
+        LearnerSettings settings =
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir).build();
         try (LearnerService learner = LearnerService.start(settings)) {
             learner.splitGroupWait(Duration.ofMillis(500));
             long start = System.nanoTime();
@@ -158,15 +156,20 @@ class LearnerSplitGroupsITCase {
     @Test
     void readAheadStaysBoundedWhileAnUpdateWaitsForASplitGroup() throws Exception {
         String batches = "batches-" + UUID.randomUUID().toString().substring(0, 8);
-        kafka.createTopics(2, batches);
-        String snapshotsTopic = freshTopic(kafka, "snapshots");
+        KAFKA.broker().createTopics(2, batches);
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
         List<AdvantageBatch> parts = splitParts(batch("g", 80, 9), "g", 2); // 40 each
         // Partition 0: b0 and the group's first part; its second part comes last.
         writeCommitted(
-                kafka, batches, 0, List.of(encode(batch("b0", 16, 10)), encode(parts.get(0))));
+                KAFKA.broker(),
+                batches,
+                0,
+                List.of(encode(batch("b0", 16, 10)), encode(parts.get(0))));
         int limit = 128;
         LearnerSettings settings =
-                smallLearner(kafka, batches, snapshotsTopic, dir).maxPendingSamples(limit).build();
+                smallLearner(KAFKA.broker(), batches, snapshotsTopic, dir)
+                        .maxPendingSamples(limit)
+                        .build();
         try (LearnerService learner = LearnerService.start(settings)) {
             learner.splitGroupWait(Duration.ofMinutes(5));
             pollUntil(learner, () -> learner.progress().pendingSamples() == 56, "56 pending");
@@ -176,7 +179,7 @@ class LearnerSplitGroupsITCase {
             for (int i = 0; i < 13; i++) {
                 backlog.add(encode(batch("p1-" + i, 32, 20 + i)));
             }
-            writeCommitted(kafka, batches, 1, backlog);
+            writeCommitted(KAFKA.broker(), batches, 1, backlog);
             int mostPending = 0;
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < until) {
@@ -187,7 +190,7 @@ class LearnerSplitGroupsITCase {
             // At the limit it stops reading: at most one batch more. Unbounded: 56 + 416.
             assertThat(mostPending).isBetween(limit, limit + 32);
 
-            writeCommitted(kafka, batches, 0, List.of(encode(parts.get(1))));
+            writeCommitted(KAFKA.broker(), batches, 0, List.of(encode(parts.get(1))));
             pollUntil(
                     learner,
                     () -> learner.progress().samples() == 16 + 80 + 13 * 32,
@@ -199,7 +202,7 @@ class LearnerSplitGroupsITCase {
             // Partition 0: b0, part 0, marker, part 1, marker; partition 1: 13 batches, marker.
             assertThat(learner.appliedOffsets())
                     .containsExactly(Map.entry(batches + "-0", 4L), Map.entry(batches + "-1", 13L));
-            List<PolicySnapshot> published = snapshots(kafka, snapshotsTopic);
+            List<PolicySnapshot> published = snapshots(KAFKA.broker(), snapshotsTopic);
             // The first update runs to the group's last part, so it takes the three batches of
             // partition 1 queued before it too (16 + 40 + 3 x 32 + 40); then pairs of the rest.
             assertThat(published).hasSize(1 + 1 + 5);

@@ -1,5 +1,6 @@
 package io.creditstream.policy.service;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.fleet.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.SimulatedFleet;
@@ -9,7 +10,6 @@ import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.creditstream.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -3,6 +3,8 @@ package io.creditstream.streams.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
+import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.lang.reflect.Method;
@@ -15,33 +17,22 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.SinkTransformation;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The transaction timeout comes from the broker, is checked, and reaches the producers. */
+/** The transaction timeout comes from the KAFKA.broker(), is checked, and reaches the producers. */
 class TransactionTimeoutsTest {
     private static final Duration SEVEN_DAYS = Duration.ofDays(7);
     private static final Duration INTERVAL = Duration.ofMillis(500);
 
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void theEmbeddedBrokerAllowsSevenDays() throws Exception {
         assertThat(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT).isEqualTo(SEVEN_DAYS);
         assertThat(
                         TransactionTimeouts.brokerMaximum(
-                                broker.bootstrapServers(), Duration.ofSeconds(10)))
+                                KAFKA.broker().bootstrapServers(), Duration.ofSeconds(10)))
                 .isEqualTo(SEVEN_DAYS);
     }
 
@@ -141,7 +132,7 @@ class TransactionTimeoutsTest {
 
     private static Configuration kafka() {
         Configuration config = new Configuration();
-        config.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        config.set(CreditstreamOptions.BOOTSTRAP_SERVERS, KAFKA.broker().bootstrapServers());
         return config;
     }
 

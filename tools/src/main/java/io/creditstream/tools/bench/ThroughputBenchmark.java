@@ -1,5 +1,6 @@
 package io.creditstream.tools.bench;
 
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.fleet.CorridorMazeEnvironment;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
@@ -7,7 +8,6 @@ import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.CreditJob;
 import io.creditstream.streams.JobEnvironment;
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.kafka.TransactionTimeouts;
 import io.creditstream.streams.options.CreditstreamOptions;
@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import org.apache.commons.io.FileUtils;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -127,9 +128,7 @@ public final class ThroughputBenchmark {
             return new Result(
                     produced, produceSeconds, passthrough, job, (double) produced / episodes);
         } finally {
-            try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            FileUtils.deleteQuietly(work.toFile());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.creditstream.tools.cli;
 
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
+import io.creditstream.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

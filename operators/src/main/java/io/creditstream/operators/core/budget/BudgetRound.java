@@ -119,14 +119,11 @@ public final class BudgetRound {
 
     /** {@code {"budgets":[…]}}, the CLI's last line. */
     public static String budgetsJson(int[] budgets) {
-        StringBuilder json = new StringBuilder("{\"").append(FIELD_BUDGETS).append("\":[");
-        for (int i = 0; i < budgets.length; i++) {
-            if (i > 0) {
-                json.append(',');
-            }
-            json.append(budgets[i]);
+        try {
+            return MAPPER.writeValueAsString(Map.of(FIELD_BUDGETS, budgets));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("An int array always serializes", e);
         }
-        return json.append("]}").toString();
     }
 
     /** Task states from rows that are {@code double[]} or lists of numbers (or booleans). */

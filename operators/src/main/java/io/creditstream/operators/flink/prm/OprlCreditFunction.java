@@ -13,6 +13,7 @@ import io.creditstream.operators.flink.credit.GroupFailures;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.internal.TrajectoryGroup;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -45,6 +46,12 @@ public class OprlCreditFunction
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
+    /** State names are part of a savepoint's contract: renaming one drops that state on restore. */
+    public static final String WEIGHTS_STATE = "prm-weights";
+
+    public static final String PROGRESS_STATE = "prm-progress";
+    public static final String LIVE_FEATURES_STATE = "prm-live-features";
+
     private final OprlCreditAssigner assigner;
 
     private transient MapState<Integer, Double> weights;
@@ -73,7 +80,7 @@ public class OprlCreditFunction
     public void initializeState(FunctionInitializationContext context) throws Exception {
         liveFeaturesState =
                 context.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>("prm-live-features", Types.LONG));
+                        .getListState(new ListStateDescriptor<>(LIVE_FEATURES_STATE, Types.LONG));
         liveFeatures = 0;
         for (Long total : liveFeaturesState.get()) {
             liveFeatures += total;
@@ -82,7 +89,7 @@ public class OprlCreditFunction
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        liveFeaturesState.update(java.util.List.of(liveFeatures));
+        liveFeaturesState.update(List.of(liveFeatures));
     }
 
     @Override
@@ -90,12 +97,12 @@ public class OprlCreditFunction
         weights =
                 getRuntimeContext()
                         .getMapState(
-                                new MapStateDescriptor<>("prm-weights", Types.INT, Types.DOUBLE));
+                                new MapStateDescriptor<>(WEIGHTS_STATE, Types.INT, Types.DOUBLE));
         progressState =
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        "prm-progress", TypeInformation.of(PrmProgress.class)));
+                                        PROGRESS_STATE, TypeInformation.of(PrmProgress.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         quality = new CreditQualityMetrics(metrics);
         losses = new RollingWindow(CreditMetrics.GROUP_WINDOW);

@@ -1,6 +1,5 @@
-package io.creditstream.it;
+package io.creditstream.broker;
 
-import io.creditstream.streams.kafka.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -9,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * One embedded Kafka broker for a test class ({@code @RegisterExtension static}); tests keep apart
  * by using fresh topic names.
  */
-final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback {
+public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback {
     private EmbeddedKafkaBroker broker;
 
     @Override
@@ -24,7 +23,7 @@ final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
-    EmbeddedKafkaBroker broker() {
+    public EmbeddedKafkaBroker broker() {
         return broker;
     }
 }

@@ -1,4 +1,4 @@
-package io.creditstream.streams.kafka;
+package io.creditstream.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
