@@ -13,6 +13,8 @@ import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.schemas.contract.SnapshotMetrics;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -277,65 +279,65 @@ public final class ClosedLoopDemo {
     private List<String> childCommand(String command, Configuration config) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Dai.djl.offline=true");
+        cmd.addAll(PolicyProcess.JVM_OPTIONS);
         cmd.add("-cp");
         cmd.add(settings.learnerClasspath());
-        cmd.add("io.creditstream.policy.cli.PolicyCli");
+        cmd.add(PolicyProcess.MAIN_CLASS);
         cmd.add(command);
         cmd.addAll(
                 List.of(
-                        "--bootstrap-servers",
+                        PolicyProcess.BOOTSTRAP_SERVERS,
                         config.get(CreditstreamOptions.BOOTSTRAP_SERVERS),
-                        "--experiment",
+                        PolicyProcess.EXPERIMENT,
                         "demo",
-                        "--snapshots-topic",
+                        PolicyProcess.SNAPSHOTS_TOPIC,
                         config.get(CreditstreamOptions.TOPIC_SNAPSHOTS),
-                        "--maze",
+                        PolicyProcess.MAZE,
                         settings.maze(),
-                        "--seed",
+                        PolicyProcess.SEED,
                         String.valueOf(settings.seed())));
         return cmd;
     }
 
     private List<String> learnerCommand(Configuration config, Path work) {
-        List<String> cmd = childCommand("learner", config);
+        List<String> cmd = childCommand(PolicyProcess.LEARNER, config);
         cmd.addAll(
                 List.of(
-                        "--batches-topic",
+                        PolicyProcess.BATCHES_TOPIC,
                         config.get(CreditstreamOptions.TOPIC_BATCHES),
-                        "--store",
+                        PolicyProcess.STORE,
                         work.resolve("snapshots").toString(),
-                        "--checkpoint",
+                        PolicyProcess.CHECKPOINT,
                         work.resolve("learner.ckpt").toString()));
         cmd.addAll(settings.learnerArgs());
         return cmd;
     }
 
     private List<String> fleetCommand(Configuration config) {
-        List<String> cmd = childCommand("fleet", config);
+        List<String> cmd = childCommand(PolicyProcess.FLEET, config);
         cmd.addAll(
                 List.of(
-                        "--steps-topic",
+                        PolicyProcess.STEPS_TOPIC,
                         config.get(CreditstreamOptions.TOPIC_STEPS),
-                        "--workers",
+                        PolicyProcess.WORKERS,
                         String.valueOf(settings.workers()),
-                        "--tasks",
+                        PolicyProcess.TASKS,
                         String.valueOf(settings.tasks()),
-                        "--group-size",
+                        PolicyProcess.GROUP_SIZE,
                         String.valueOf(settings.groupSize()),
-                        "--max-episodes",
+                        PolicyProcess.MAX_EPISODES,
                         String.valueOf(settings.episodes()),
-                        "--rate",
+                        PolicyProcess.RATE,
                         String.valueOf(settings.fleetRate()),
-                        "--max-steps-ahead",
+                        PolicyProcess.MAX_STEPS_AHEAD,
                         String.valueOf(settings.maxStepsAhead())));
         if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
             cmd.addAll(
                     List.of(
-                            "--budget",
-                            "--requests-topic",
+                            PolicyProcess.BUDGET,
+                            PolicyProcess.REQUESTS_TOPIC,
                             config.get(CreditstreamOptions.TOPIC_REQUESTS),
-                            "--budget-topic",
+                            PolicyProcess.BUDGET_TOPIC,
                             config.get(CreditstreamOptions.TOPIC_BUDGET)));
         }
         return cmd;
@@ -466,8 +468,8 @@ public final class ClosedLoopDemo {
                                     Double.NaN,
                                     Math.max(0, newestVersion),
                                     (System.nanoTime() - start) / 1e9,
-                                    metric("entropy"),
-                                    metric("approx_kl")));
+                                    metric(SnapshotMetrics.ENTROPY),
+                                    metric(SnapshotMetrics.APPROX_KL)));
                 }
             }
         }

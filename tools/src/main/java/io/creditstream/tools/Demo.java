@@ -7,6 +7,7 @@ import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.flink.CreditMetrics;
+import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.codec.AvroCodec;
@@ -262,17 +263,22 @@ public final class Demo {
             metrics.scrape()
                     .ifPresent(
                             text -> {
-                                eventsIn = (long) PrometheusText.sum(text, "creditEventsIn");
+                                eventsIn = (long) PrometheusText.sum(text, CreditMetrics.EVENTS_IN);
                                 groupsCompleted =
-                                        (long) PrometheusText.sum(text, "creditGroupsCompleted");
+                                        (long)
+                                                PrometheusText.sum(
+                                                        text, CreditMetrics.GROUPS_COMPLETED);
                                 deadLettered =
-                                        (long) PrometheusText.sum(text, "creditDeadLettered");
+                                        (long)
+                                                PrometheusText.sum(
+                                                        text, CreditMetrics.DEAD_LETTERED);
                                 effectiveGradientRatio =
-                                        PrometheusText.mean(text, "budgetEffectiveGradientRatio");
+                                        PrometheusText.mean(
+                                                text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
                                 latencyP99 =
                                         PrometheusText.max(
                                                 text,
-                                                "creditLastStepToAdvantageMs",
+                                                CreditMetrics.LAST_STEP_TO_ADVANTAGE_MS,
                                                 "quantile=\"0.99\"");
                                 if (oprl) {
                                     prm = PrmFigures.scrape(text);

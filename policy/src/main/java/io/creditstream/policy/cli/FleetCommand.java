@@ -3,6 +3,8 @@ package io.creditstream.policy.cli;
 import io.creditstream.policy.fleet.FleetService;
 import io.creditstream.policy.fleet.FleetSettings;
 import io.creditstream.policy.service.Maze;
+import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.schemas.contract.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code fleet}: plays the newest policy snapshot and writes agent.steps. */
 @Command(
-        name = "fleet",
+        name = PolicyProcess.FLEET,
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
@@ -35,15 +37,15 @@ final class FleetCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
     @Option(
-            names = "--steps-topic",
-            defaultValue = FleetSettings.DEFAULT_STEPS_TOPIC,
+            names = PolicyProcess.STEPS_TOPIC,
+            defaultValue = Topics.STEPS,
             paramLabel = "TOPIC",
             description = "Step topic (default: ${DEFAULT-VALUE}).")
     String stepsTopic;
 
     @Option(
-            names = "--maze",
-            defaultValue = "standard",
+            names = PolicyProcess.MAZE,
+            defaultValue = PolicyProcess.MAZE_STANDARD,
             paramLabel = "standard|small",
             converter = Converters.MazeConverter.class,
             description =
@@ -52,7 +54,7 @@ final class FleetCommand implements Callable<Integer> {
     Maze maze;
 
     @Option(
-            names = "--workers",
+            names = PolicyProcess.WORKERS,
             defaultValue = "1",
             paramLabel = "THREADS",
             description =
@@ -60,21 +62,21 @@ final class FleetCommand implements Callable<Integer> {
     int workers;
 
     @Option(
-            names = "--tasks",
+            names = PolicyProcess.TASKS,
             defaultValue = "16",
             paramLabel = "N",
             description = "Distinct maze layouts per worker (default: ${DEFAULT-VALUE}).")
     int tasks;
 
     @Option(
-            names = "--group-size",
+            names = PolicyProcess.GROUP_SIZE,
             defaultValue = "8",
             paramLabel = "EPISODES",
             description = "Episodes per rollout group (default: ${DEFAULT-VALUE}).")
     int groupSize;
 
     @Option(
-            names = "--seed",
+            names = PolicyProcess.SEED,
             defaultValue = "1",
             paramLabel = "SEED",
             description = "Seed of the policies' sampling (default: ${DEFAULT-VALUE}).")
@@ -97,7 +99,7 @@ final class FleetCommand implements Callable<Integer> {
     long maxGroups;
 
     @Option(
-            names = "--max-episodes",
+            names = PolicyProcess.MAX_EPISODES,
             defaultValue = "0",
             paramLabel = "N",
             description =
@@ -106,7 +108,7 @@ final class FleetCommand implements Callable<Integer> {
     long maxEpisodes;
 
     @Option(
-            names = "--rate",
+            names = PolicyProcess.RATE,
             defaultValue = "0",
             paramLabel = "STEPS/S",
             description =
@@ -115,7 +117,7 @@ final class FleetCommand implements Callable<Integer> {
     double rate;
 
     @Option(
-            names = "--max-steps-ahead",
+            names = PolicyProcess.MAX_STEPS_AHEAD,
             defaultValue = "0",
             paramLabel = "STEPS",
             description =
@@ -136,7 +138,7 @@ final class FleetCommand implements Callable<Integer> {
     Duration snapshotWait;
 
     @Option(
-            names = "--budget",
+            names = PolicyProcess.BUDGET,
             description =
                     "Ask the job for knapsack rollout budgets each round (the job must run with"
                             + " budgets on).")
@@ -160,15 +162,15 @@ final class FleetCommand implements Callable<Integer> {
     Duration budgetTimeout;
 
     @Option(
-            names = "--requests-topic",
-            defaultValue = "rollout.requests",
+            names = PolicyProcess.REQUESTS_TOPIC,
+            defaultValue = Topics.BUDGET_REQUESTS,
             paramLabel = "TOPIC",
             description = "Budget request topic (default: ${DEFAULT-VALUE}).")
     String requestsTopic;
 
     @Option(
-            names = "--budget-topic",
-            defaultValue = "rollout.budget",
+            names = PolicyProcess.BUDGET_TOPIC,
+            defaultValue = Topics.BUDGET_ANSWERS,
             paramLabel = "TOPIC",
             description = "Budget answer topic (default: ${DEFAULT-VALUE}).")
     String budgetTopic;

@@ -1,13 +1,15 @@
 package io.creditstream.policy.cli;
 
 import io.creditstream.policy.service.LearnerSettings;
+import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.schemas.contract.Topics;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The Kafka and experiment flags both commands take. */
 final class KafkaOptions {
     @Option(
-            names = "--bootstrap-servers",
+            names = PolicyProcess.BOOTSTRAP_SERVERS,
             required = true,
             paramLabel = "HOST:PORT",
             description =
@@ -16,7 +18,7 @@ final class KafkaOptions {
     String bootstrapServers;
 
     @Option(
-            names = "--experiment",
+            names = PolicyProcess.EXPERIMENT,
             defaultValue = LearnerSettings.DEFAULT_EXPERIMENT,
             paramLabel = "ID",
             description =
@@ -24,8 +26,8 @@ final class KafkaOptions {
     String experiment;
 
     @Option(
-            names = "--snapshots-topic",
-            defaultValue = LearnerSettings.DEFAULT_SNAPSHOTS_TOPIC,
+            names = PolicyProcess.SNAPSHOTS_TOPIC,
+            defaultValue = Topics.SNAPSHOTS,
             paramLabel = "TOPIC",
             description = "Policy snapshot topic (default: ${DEFAULT-VALUE}).")
     String snapshotsTopic;

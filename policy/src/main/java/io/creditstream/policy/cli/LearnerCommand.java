@@ -4,6 +4,8 @@ import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.policy.service.OffsetPastEnd;
+import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.schemas.contract.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code learner}: trains the policy on learner.batches and publishes policy.snapshots. */
 @Command(
-        name = "learner",
+        name = PolicyProcess.LEARNER,
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
@@ -35,14 +37,14 @@ final class LearnerCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
     @Option(
-            names = "--batches-topic",
-            defaultValue = LearnerSettings.DEFAULT_BATCHES_TOPIC,
+            names = PolicyProcess.BATCHES_TOPIC,
+            defaultValue = Topics.BATCHES,
             paramLabel = "TOPIC",
             description = "Advantage batch topic (default: ${DEFAULT-VALUE}).")
     String batchesTopic;
 
     @Option(
-            names = "--store",
+            names = PolicyProcess.STORE,
             defaultValue = "policy-store",
             paramLabel = "DIR",
             description =
@@ -51,7 +53,7 @@ final class LearnerCommand implements Callable<Integer> {
     Path store;
 
     @Option(
-            names = "--checkpoint",
+            names = PolicyProcess.CHECKPOINT,
             paramLabel = "FILE",
             description =
                     "Learner checkpoint: weights, Adam state, update count, offsets (default:"
@@ -59,8 +61,8 @@ final class LearnerCommand implements Callable<Integer> {
     Path checkpoint;
 
     @Option(
-            names = "--maze",
-            defaultValue = "standard",
+            names = PolicyProcess.MAZE,
+            defaultValue = PolicyProcess.MAZE_STANDARD,
             paramLabel = "standard|small",
             converter = Converters.MazeConverter.class,
             description =
@@ -133,7 +135,7 @@ final class LearnerCommand implements Callable<Integer> {
     int snapshotEvery;
 
     @Option(
-            names = "--seed",
+            names = PolicyProcess.SEED,
             defaultValue = "1",
             paramLabel = "SEED",
             description =

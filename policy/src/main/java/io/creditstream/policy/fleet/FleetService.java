@@ -14,6 +14,7 @@ import io.creditstream.policy.service.KafkaTopics;
 import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.PolicySnapshotReader;
 import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.contract.SnapshotMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -423,8 +424,8 @@ public final class FleetService implements AutoCloseable {
      * With {@code maxStepsAhead} set, blocks while the steps the learner has not trained on reach
      * it, until a newer snapshot arrives or the fleet stops. That count restarts with every new
      * snapshot at the learner's backlog the snapshot reports ({@value
-     * LearnerService#PENDING_SAMPLES_METRIC}; 0 when absent) and grows by every step sent after it:
-     * the backlog stays bounded whatever the learner's speed. And the two never wait on each other:
+     * SnapshotMetrics#PENDING_SAMPLES}; 0 when absent) and grows by every step sent after it: the
+     * backlog stays bounded whatever the learner's speed. And the two never wait on each other:
      * when the workers pause at version v, the learner holds or will receive backlog(v) + steps
      * sent since ≥ {@code maxStepsAhead} ≥ its batch size samples it has not trained on, so it
      * makes v + 1.
@@ -479,7 +480,7 @@ public final class FleetService implements AutoCloseable {
             Double backlog =
                     latest == null
                             ? null
-                            : latest.getMetrics().get(LearnerService.PENDING_SAMPLES_METRIC);
+                            : latest.getMetrics().get(SnapshotMetrics.PENDING_SAMPLES);
             stepsAhead = backlog == null || !(backlog > 0) ? 0 : backlog.longValue();
         }
     }

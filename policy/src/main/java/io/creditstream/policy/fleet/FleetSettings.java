@@ -3,6 +3,7 @@ package io.creditstream.policy.fleet;
 import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
+import io.creditstream.schemas.contract.Topics;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,9 +58,6 @@ public record FleetSettings(
         Optional<Budget> budget,
         Duration kafkaTimeout) {
 
-    /** The step topic's default name. */
-    public static final String DEFAULT_STEPS_TOPIC = "agent.steps";
-
     /** How long to wait for the first snapshot unless told otherwise. */
     public static final Duration DEFAULT_SNAPSHOT_WAIT = Duration.ofSeconds(60);
 
@@ -67,11 +65,8 @@ public record FleetSettings(
     public FleetSettings {
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
-        requireText("steps-topic", stepsTopic, "e.g. " + DEFAULT_STEPS_TOPIC);
-        requireText(
-                "snapshots-topic",
-                snapshotsTopic,
-                "e.g. " + LearnerSettings.DEFAULT_SNAPSHOTS_TOPIC);
+        requireText("steps-topic", stepsTopic, "e.g. " + Topics.STEPS);
+        requireText("snapshots-topic", snapshotsTopic, "e.g. " + Topics.SNAPSHOTS);
         if (maze == null) {
             throw new InvalidSettingException("maze", "is required: standard or small");
         }
@@ -132,8 +127,8 @@ public record FleetSettings(
 
         /** Checks every setting, naming the first bad one. */
         public Budget {
-            requireText("requests-topic", requestsTopic, "e.g. rollout.requests");
-            requireText("budget-topic", budgetTopic, "e.g. rollout.budget");
+            requireText("requests-topic", requestsTopic, "e.g. " + Topics.BUDGET_REQUESTS);
+            requireText("budget-topic", budgetTopic, "e.g. " + Topics.BUDGET_ANSWERS);
             atLeastOne("budget-round-size", roundSize);
             positive("budget-timeout", timeout);
         }
@@ -141,7 +136,10 @@ public record FleetSettings(
         /** The default topics, {@code roundSize} tasks a round, answers within 5 s. */
         public static Budget defaults(int roundSize) {
             return new Budget(
-                    "rollout.requests", "rollout.budget", roundSize, Duration.ofSeconds(5));
+                    Topics.BUDGET_REQUESTS,
+                    Topics.BUDGET_ANSWERS,
+                    roundSize,
+                    Duration.ofSeconds(5));
         }
     }
 
@@ -168,8 +166,8 @@ public record FleetSettings(
     public static final class Builder {
         private final String bootstrapServers;
         private String experimentId = LearnerSettings.DEFAULT_EXPERIMENT;
-        private String stepsTopic = DEFAULT_STEPS_TOPIC;
-        private String snapshotsTopic = LearnerSettings.DEFAULT_SNAPSHOTS_TOPIC;
+        private String stepsTopic = Topics.STEPS;
+        private String snapshotsTopic = Topics.SNAPSHOTS;
         private Maze maze = Maze.STANDARD;
         private int workers = 1;
         private int tasks = 16;

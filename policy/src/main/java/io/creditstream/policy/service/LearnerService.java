@@ -13,6 +13,7 @@ import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.codec.RecordDecodeException;
+import io.creditstream.schemas.contract.SnapshotMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -148,12 +149,6 @@ import org.slf4j.LoggerFactory;
 public final class LearnerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LearnerService.class);
 
-    /**
-     * Snapshot metric: samples the learner had read from the batch topic but not yet trained on
-     * when it published the snapshot.
-     */
-    public static final String PENDING_SAMPLES_METRIC = "pending_samples";
-
     /** Longest single wait for records in {@link #runFor}, so that stop() is honoured promptly. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
@@ -251,7 +246,7 @@ public final class LearnerService implements AutoCloseable {
                 restoreArtifact(version);
                 publishedVersion = version;
             } else {
-                publishSnapshot(version, Map.of("samples", 0.0));
+                publishSnapshot(version, Map.of(SnapshotMetrics.SAMPLES, 0.0));
             }
             assignAndSeek(restoredOffsets);
         } catch (IOException | RuntimeException e) {
@@ -670,22 +665,23 @@ public final class LearnerService implements AutoCloseable {
     }
 
     /**
-     * The figures a snapshot carries. {@value #PENDING_SAMPLES_METRIC} is the learner's backlog
-     * when it published: a fleet paces itself by it ({@code fleet --max-steps-ahead}).
+     * The figures a snapshot carries, under the keys of {@link SnapshotMetrics}. {@value
+     * SnapshotMetrics#PENDING_SAMPLES} is the learner's backlog when it published: a fleet paces
+     * itself by it ({@code fleet --max-steps-ahead}).
      */
     private static Map<String, Double> metrics(
             UpdateStats stats, long onPolicy, long pendingSamples) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("loss", stats.loss());
-        metrics.put("mean_ratio", stats.meanRatio());
-        metrics.put("clip_fraction", stats.clipFraction());
-        metrics.put("approx_kl", stats.approxKl());
-        metrics.put("entropy", stats.entropy());
-        metrics.put("grad_norm", stats.gradNorm());
-        metrics.put("samples", (double) stats.samples());
-        metrics.put("on_policy_samples", (double) onPolicy);
-        metrics.put("optimizer_steps", (double) stats.optimizerSteps());
-        metrics.put(PENDING_SAMPLES_METRIC, (double) pendingSamples);
+        metrics.put(SnapshotMetrics.LOSS, stats.loss());
+        metrics.put(SnapshotMetrics.MEAN_RATIO, stats.meanRatio());
+        metrics.put(SnapshotMetrics.CLIP_FRACTION, stats.clipFraction());
+        metrics.put(SnapshotMetrics.APPROX_KL, stats.approxKl());
+        metrics.put(SnapshotMetrics.ENTROPY, stats.entropy());
+        metrics.put(SnapshotMetrics.GRAD_NORM, stats.gradNorm());
+        metrics.put(SnapshotMetrics.SAMPLES, (double) stats.samples());
+        metrics.put(SnapshotMetrics.ON_POLICY_SAMPLES, (double) onPolicy);
+        metrics.put(SnapshotMetrics.OPTIMIZER_STEPS, (double) stats.optimizerSteps());
+        metrics.put(SnapshotMetrics.PENDING_SAMPLES, (double) pendingSamples);
         return metrics;
     }
 

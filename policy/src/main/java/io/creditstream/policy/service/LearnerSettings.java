@@ -3,6 +3,7 @@ package io.creditstream.policy.service;
 import io.creditstream.policy.model.NetworkSpec;
 import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.training.UpdateOptions;
+import io.creditstream.schemas.contract.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -50,12 +51,6 @@ public record LearnerSettings(
     /** The experiment used unless told otherwise. */
     public static final String DEFAULT_EXPERIMENT = "demo";
 
-    /** The advantage-batch topic's default name. */
-    public static final String DEFAULT_BATCHES_TOPIC = "learner.batches";
-
-    /** The snapshot topic's default name. */
-    public static final String DEFAULT_SNAPSHOTS_TOPIC = "policy.snapshots";
-
     /** The snapshot store root used unless told otherwise, relative to the working directory. */
     public static final Path DEFAULT_STORE = Path.of("policy-store");
 
@@ -81,8 +76,8 @@ public record LearnerSettings(
     public LearnerSettings {
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
-        requireText("batches-topic", batchesTopic, "e.g. " + DEFAULT_BATCHES_TOPIC);
-        requireText("snapshots-topic", snapshotsTopic, "e.g. " + DEFAULT_SNAPSHOTS_TOPIC);
+        requireText("batches-topic", batchesTopic, "e.g. " + Topics.BATCHES);
+        requireText("snapshots-topic", snapshotsTopic, "e.g. " + Topics.SNAPSHOTS);
         if (batchesTopic.equals(snapshotsTopic)) {
             throw new InvalidSettingException(
                     "snapshots-topic",
@@ -183,8 +178,8 @@ public record LearnerSettings(
     public static final class Builder {
         private final String bootstrapServers;
         private String experimentId = DEFAULT_EXPERIMENT;
-        private String batchesTopic = DEFAULT_BATCHES_TOPIC;
-        private String snapshotsTopic = DEFAULT_SNAPSHOTS_TOPIC;
+        private String batchesTopic = Topics.BATCHES;
+        private String snapshotsTopic = Topics.SNAPSHOTS;
         private Path storeDir = DEFAULT_STORE;
         private Path checkpointFile;
         private Maze maze = Maze.STANDARD;
@@ -211,14 +206,14 @@ public record LearnerSettings(
 
         /** The advantage-batch topic; {@code learner.batches} by default. */
         public Builder batchesTopic(String value) {
-            requireText("batches-topic", value, "e.g. " + DEFAULT_BATCHES_TOPIC);
+            requireText("batches-topic", value, "e.g. " + Topics.BATCHES);
             this.batchesTopic = value;
             return this;
         }
 
         /** The snapshot topic; {@code policy.snapshots} by default. */
         public Builder snapshotsTopic(String value) {
-            requireText("snapshots-topic", value, "e.g. " + DEFAULT_SNAPSHOTS_TOPIC);
+            requireText("snapshots-topic", value, "e.g. " + Topics.SNAPSHOTS);
             this.snapshotsTopic = value;
             return this;
         }

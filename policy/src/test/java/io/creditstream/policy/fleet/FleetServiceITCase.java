@@ -25,6 +25,7 @@ import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.contract.SnapshotMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,7 +185,7 @@ class FleetServiceITCase {
                             EXPERIMENT,
                             1,
                             network,
-                            Map.of(LearnerService.PENDING_SAMPLES_METRIC, (double) backlog)));
+                            Map.of(SnapshotMetrics.PENDING_SAMPLES, (double) backlog)));
             reader.readUntil(read -> read.stream().anyMatch(e -> e.getPolicyVersion() == 1));
             awaitBothPaused(fleet);
             FleetProgress progress = fleet.progress();

@@ -23,6 +23,7 @@ import io.creditstream.policy.training.LearnerCheckpoint;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.contract.SnapshotMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,10 +98,10 @@ class LearnerServiceITCase {
             assertThat(published.get(2).getMetrics()).containsEntry("samples", 90.0);
             assertThat(published.get(3).getMetrics())
                     .containsEntry("samples", 70.0)
-                    .containsEntry(LearnerService.PENDING_SAMPLES_METRIC, 0.0)
+                    .containsEntry(SnapshotMetrics.PENDING_SAMPLES, 0.0)
                     .containsKeys("loss", "approx_kl", "entropy", "clip_fraction");
             // The backlog a fleet paces by: at most what the later updates trained on.
-            assertThat(published.get(1).getMetrics().get(LearnerService.PENDING_SAMPLES_METRIC))
+            assertThat(published.get(1).getMetrics().get(SnapshotMetrics.PENDING_SAMPLES))
                     .isBetween(0.0, 20.0 + 70 + 40 + 30);
 
             PolicySnapshotStore store = new PolicySnapshotStore(settings.storeDir());

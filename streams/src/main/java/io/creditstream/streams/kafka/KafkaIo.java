@@ -7,14 +7,13 @@ import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.RawStep;
+import io.creditstream.schemas.kafka.TopicCreator;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -29,14 +28,10 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +201,13 @@ public final class KafkaIo {
                 .build();
     }
 
-    /** Creates the job's topics that do not exist yet; existing topics are left as they are. */
+    /**
+     * Creates the job's topics that do not exist yet, with {@code kafka.topic-partitions}
+     * partitions, one replica and {@code max.message.bytes} of {@link #maxRecordBytes}; existing
+     * topics are left as they are.
+     *
+     * @return the topics created
+     */
     public static List<String> createAbsentTopics(Configuration config)
             throws InterruptedException, ExecutionException {
         List<String> names =
@@ -217,37 +218,11 @@ public final class KafkaIo {
                         config.get(CreditstreamOptions.TOPIC_REQUESTS),
                         config.get(CreditstreamOptions.TOPIC_BUDGET),
                         config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
-        int partitions = config.get(CreditstreamOptions.TOPIC_PARTITIONS);
-        Properties props = new Properties();
-        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(config));
-        List<String> created = new ArrayList<>();
-        try (Admin admin = Admin.create(props)) {
-            Set<String> existing = admin.listTopics().names().get();
-            for (String name : names) {
-                if (existing.contains(name)) {
-                    continue;
-                }
-                try {
-                    admin.createTopics(
-                                    List.of(
-                                            new NewTopic(name, partitions, (short) 1)
-                                                    .configs(
-                                                            Map.of(
-                                                                    "max.message.bytes",
-                                                                    String.valueOf(
-                                                                            maxRecordBytes(
-                                                                                    config))))))
-                            .all()
-                            .get();
-                    created.add(name);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        return created;
+        return TopicCreator.on(bootstrapServers(config))
+                .withPartitions(config.get(CreditstreamOptions.TOPIC_PARTITIONS))
+                .withReplicationFactor((short) 1)
+                .withConfigs(Map.of("max.message.bytes", String.valueOf(maxRecordBytes(config))))
+                .createAbsent(names);
     }
 
     /** Keeps the undecoded value and its coordinates, so decoding errors can be dead-lettered. */

@@ -17,6 +17,7 @@ import io.creditstream.operators.core.prm.PrmShard;
 import io.creditstream.operators.core.prm.StepTermScope;
 import io.creditstream.operators.core.prm.StepWeightScaling;
 import io.creditstream.operators.core.prm.TrajectoryScore;
+import io.creditstream.schemas.contract.Topics;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -81,15 +82,15 @@ public final class CreditstreamOptions {
                                     + " embedded broker allows 7 d, a stock broker 15 min). Must"
                                     + " exceed the checkpoint interval.");
 
-    public static final ConfigOption<String> TOPIC_STEPS = topic("topic.steps", "agent.steps");
-    public static final ConfigOption<String> TOPIC_BATCHES =
-            topic("topic.batches", "learner.batches");
-    public static final ConfigOption<String> TOPIC_DLQ = topic("topic.dlq", "agent.steps.dlq");
+    public static final ConfigOption<String> TOPIC_STEPS = topic("topic.steps", Topics.STEPS);
+    public static final ConfigOption<String> TOPIC_BATCHES = topic("topic.batches", Topics.BATCHES);
+    public static final ConfigOption<String> TOPIC_DLQ = topic("topic.dlq", Topics.DEAD_LETTERS);
     public static final ConfigOption<String> TOPIC_REQUESTS =
-            topic("topic.requests", "rollout.requests");
-    public static final ConfigOption<String> TOPIC_BUDGET = topic("topic.budget", "rollout.budget");
+            topic("topic.requests", Topics.BUDGET_REQUESTS);
+    public static final ConfigOption<String> TOPIC_BUDGET =
+            topic("topic.budget", Topics.BUDGET_ANSWERS);
     public static final ConfigOption<String> TOPIC_SNAPSHOTS =
-            topic("topic.snapshots", "policy.snapshots");
+            topic("topic.snapshots", Topics.SNAPSHOTS);
 
     // ---- Credit assignment -------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.tools.ClosedLoopDemo;
 import io.creditstream.tools.Demo;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +115,7 @@ public class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--maze",
-            defaultValue = "standard",
+            defaultValue = PolicyProcess.MAZE_STANDARD,
             description =
                     "Closed loop: standard (7x11, 100 steps) or small (3x5) (default:"
                             + " ${DEFAULT-VALUE}).")
@@ -173,7 +174,7 @@ public class DemoCommand implements Callable<Integer> {
         if (taskCount < 1 || groupSize < 1) {
             throw new IllegalArgumentException("--tasks and --group-size must be at least 1");
         }
-        if (!maze.equals("standard") && !maze.equals("small")) {
+        if (!PolicyProcess.MAZES.contains(maze)) {
             throw new IllegalArgumentException(
                     "--maze '" + maze + "' is not a maze; use standard or small");
         }

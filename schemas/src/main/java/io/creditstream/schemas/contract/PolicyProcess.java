@@ -1,0 +1,118 @@
+package io.creditstream.schemas.contract;
+
+import java.util.List;
+
+/**
+ * How another JVM starts the learner and the DJL fleet: {@code java [JVM_OPTIONS] -cp <policy class
+ * path> MAIN_CLASS <LEARNER|FLEET> <flags>}. The tools module starts them this way for the
+ * closed-loop demo and must not depend on the policy module (DJL stays out of its jar), so the main
+ * class, the command names, the flags it passes and the maze names are written down here once; a
+ * test in the policy module fails when its command line stops matching.
+ */
+public final class PolicyProcess {
+    private PolicyProcess() {}
+
+    /** The policy module's command line. */
+    public static final String MAIN_CLASS = "io.creditstream.policy.cli.PolicyCli";
+
+    /** JVM options a policy process starts with: DJL must not download anything. */
+    public static final List<String> JVM_OPTIONS = List.of("-Dai.djl.offline=true");
+
+    /** The command that trains on the batch topic and publishes snapshots. */
+    public static final String LEARNER = "learner";
+
+    /** The command that plays the newest snapshot into the step topic. */
+    public static final String FLEET = "fleet";
+
+    // ---- flags both commands take ----------------------------------------------------------
+
+    /** Kafka bootstrap servers. */
+    public static final String BOOTSTRAP_SERVERS = "--bootstrap-servers";
+
+    /** Experiment id. */
+    public static final String EXPERIMENT = "--experiment";
+
+    /** Snapshot topic ({@link Topics#SNAPSHOTS} by default). */
+    public static final String SNAPSHOTS_TOPIC = "--snapshots-topic";
+
+    /** Maze: {@link #MAZE_STANDARD} or {@link #MAZE_SMALL}. */
+    public static final String MAZE = "--maze";
+
+    /** Seed. */
+    public static final String SEED = "--seed";
+
+    // ---- learner flags ---------------------------------------------------------------------
+
+    /** Advantage batch topic ({@link Topics#BATCHES} by default). */
+    public static final String BATCHES_TOPIC = "--batches-topic";
+
+    /** Directory the snapshot weights are published to. */
+    public static final String STORE = "--store";
+
+    /** Learner checkpoint file. */
+    public static final String CHECKPOINT = "--checkpoint";
+
+    // ---- fleet flags -----------------------------------------------------------------------
+
+    /** Step topic ({@link Topics#STEPS} by default). */
+    public static final String STEPS_TOPIC = "--steps-topic";
+
+    /** Worker threads. */
+    public static final String WORKERS = "--workers";
+
+    /** Distinct maze layouts per worker. */
+    public static final String TASKS = "--tasks";
+
+    /** Episodes per rollout group. */
+    public static final String GROUP_SIZE = "--group-size";
+
+    /** Episode limit in all. */
+    public static final String MAX_EPISODES = "--max-episodes";
+
+    /** Target steps per second in all. */
+    public static final String RATE = "--rate";
+
+    /** Steps ahead of the learner at which the workers pause. */
+    public static final String MAX_STEPS_AHEAD = "--max-steps-ahead";
+
+    /** Ask the job for knapsack rollout budgets (a switch, no value). */
+    public static final String BUDGET = "--budget";
+
+    /** Budget request topic ({@link Topics#BUDGET_REQUESTS} by default). */
+    public static final String REQUESTS_TOPIC = "--requests-topic";
+
+    /** Budget answer topic ({@link Topics#BUDGET_ANSWERS} by default). */
+    public static final String BUDGET_TOPIC = "--budget-topic";
+
+    // ---- values ----------------------------------------------------------------------------
+
+    /** The standard key-and-door maze (7 x 11). */
+    public static final String MAZE_STANDARD = "standard";
+
+    /** The small key-and-door maze (3 x 5), for tests and quick demos. */
+    public static final String MAZE_SMALL = "small";
+
+    /** Every maze name {@link #MAZE} accepts. */
+    public static final List<String> MAZES = List.of(MAZE_STANDARD, MAZE_SMALL);
+
+    /** The flags of this contract both commands take. */
+    public static final List<String> COMMON_FLAGS =
+            List.of(BOOTSTRAP_SERVERS, EXPERIMENT, SNAPSHOTS_TOPIC, MAZE, SEED);
+
+    /** The learner-only flags of this contract. */
+    public static final List<String> LEARNER_FLAGS = List.of(BATCHES_TOPIC, STORE, CHECKPOINT);
+
+    /** The fleet-only flags of this contract. */
+    public static final List<String> FLEET_FLAGS =
+            List.of(
+                    STEPS_TOPIC,
+                    WORKERS,
+                    TASKS,
+                    GROUP_SIZE,
+                    MAX_EPISODES,
+                    RATE,
+                    MAX_STEPS_AHEAD,
+                    BUDGET,
+                    REQUESTS_TOPIC,
+                    BUDGET_TOPIC);
+}

@@ -1,0 +1,62 @@
+package io.creditstream.schemas.contract;
+
+import java.util.List;
+
+/**
+ * The keys of {@code PolicySnapshot.metrics}: the learner writes the figures of the update a
+ * snapshot follows; the fleet paces itself by {@link #PENDING_SAMPLES} and the demo plots {@link
+ * #ENTROPY} and {@link #APPROX_KL}. Version 0 (before any update) carries only {@link #SAMPLES}, 0.
+ */
+public final class SnapshotMetrics {
+    private SnapshotMetrics() {}
+
+    /** The clipped surrogate loss of the update, entropy bonus included. */
+    public static final String LOSS = "loss";
+
+    /** Mean importance ratio of the current to the behaviour policy. */
+    public static final String MEAN_RATIO = "mean_ratio";
+
+    /** Share of samples whose ratio lay outside {@code [1 - epsilon, 1 + epsilon]}. */
+    public static final String CLIP_FRACTION = "clip_fraction";
+
+    /** Estimate of KL(behaviour || current). */
+    public static final String APPROX_KL = "approx_kl";
+
+    /** Mean entropy of the policy over the update's samples. */
+    public static final String ENTROPY = "entropy";
+
+    /** Mean global gradient norm, before any clipping. */
+    public static final String GRAD_NORM = "grad_norm";
+
+    /** Samples the update trained on. */
+    public static final String SAMPLES = "samples";
+
+    /**
+     * Samples without a {@code behavior_logprob}, treated as on-policy (the current policy's
+     * log-probability stands in).
+     */
+    public static final String ON_POLICY_SAMPLES = "on_policy_samples";
+
+    /** Adam steps the update took (epochs x minibatches). */
+    public static final String OPTIMIZER_STEPS = "optimizer_steps";
+
+    /**
+     * Samples the learner had read from the batch topic but not yet trained on when it published:
+     * its backlog, which a fleet paces itself by ({@code fleet --max-steps-ahead}).
+     */
+    public static final String PENDING_SAMPLES = "pending_samples";
+
+    /** Every key a snapshot after an update carries, in the order the learner writes them. */
+    public static final List<String> ALL =
+            List.of(
+                    LOSS,
+                    MEAN_RATIO,
+                    CLIP_FRACTION,
+                    APPROX_KL,
+                    ENTROPY,
+                    GRAD_NORM,
+                    SAMPLES,
+                    ON_POLICY_SAMPLES,
+                    OPTIMIZER_STEPS,
+                    PENDING_SAMPLES);
+}

@@ -1,0 +1,163 @@
+package io.creditstream.schemas.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the topics that do not exist yet; existing topics are left as they are. The one
+ * implementation behind the job's {@code kafka.create-topics} and the learner's and fleet's start.
+ *
+ * <p>New topics take the broker's default partition count, replication factor and configuration
+ * unless {@link #withPartitions}, {@link #withReplicationFactor} or {@link #withConfigs} say
+ * otherwise. Without {@link #within} the admin client keeps Kafka's own timeouts and the calls are
+ * awaited without a bound of their own. Immutable: each {@code with…} returns a copy.
+ */
+public final class TopicCreator {
+    private final String bootstrapServers;
+    private final Duration timeout;
+    private final Optional<Integer> partitions;
+    private final Optional<Short> replicationFactor;
+    private final Map<String, String> configs;
+
+    private TopicCreator(
+            String bootstrapServers,
+            Duration timeout,
+            Optional<Integer> partitions,
+            Optional<Short> replicationFactor,
+            Map<String, String> configs) {
+        this.bootstrapServers = bootstrapServers;
+        this.timeout = timeout;
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+        this.configs = configs;
+    }
+
+    /** A creator on the cluster at {@code bootstrapServers}, with the broker's defaults. */
+    public static TopicCreator on(String bootstrapServers) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrap servers are required, e.g. host:9092");
+        }
+        return new TopicCreator(
+                bootstrapServers, null, Optional.empty(), Optional.empty(), Map.of());
+    }
+
+    /**
+     * Bounds every admin request and every wait by {@code value}; a broker that does not answer in
+     * time fails the call with an {@link ExecutionException} caused by Kafka's {@link
+     * TimeoutException}.
+     */
+    public TopicCreator within(Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("the timeout must be positive, got " + value);
+        }
+        return new TopicCreator(bootstrapServers, value, partitions, replicationFactor, configs);
+    }
+
+    /** New topics get {@code value} partitions. */
+    public TopicCreator withPartitions(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + value);
+        }
+        return new TopicCreator(
+                bootstrapServers, timeout, Optional.of(value), replicationFactor, configs);
+    }
+
+    /** New topics get {@code value} replicas. */
+    public TopicCreator withReplicationFactor(short value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(
+                    "the replication factor must be at least 1, got " + value);
+        }
+        return new TopicCreator(bootstrapServers, timeout, partitions, Optional.of(value), configs);
+    }
+
+    /** New topics get these topic configurations (e.g. {@code max.message.bytes}). */
+    public TopicCreator withConfigs(Map<String, String> value) {
+        return new TopicCreator(
+                bootstrapServers,
+                timeout,
+                partitions,
+                replicationFactor,
+                Map.copyOf(Objects.requireNonNull(value, "configs")));
+    }
+
+    /**
+     * Creates each of {@code topics} that does not exist yet, all in one request. A topic that
+     * exists, or that another client creates meanwhile, is left as it is.
+     *
+     * @return the topics this call created, in the order given
+     * @throws ExecutionException when the cluster refuses a topic or cannot be reached; its cause
+     *     is Kafka's exception (a {@link TimeoutException} when no broker answered in time)
+     */
+    public List<String> createAbsent(Collection<String> topics)
+            throws InterruptedException, ExecutionException {
+        Set<String> wanted = new LinkedHashSet<>(topics);
+        Map<String, Object> admin = new HashMap<>();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (timeout != null) {
+            int millis = millis();
+            admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+            admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        }
+        try (Admin client = Admin.create(admin)) {
+            Set<String> existing = await(client.listTopics().names());
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : wanted) {
+                if (!existing.contains(topic)) {
+                    missing.add(
+                            new NewTopic(topic, partitions, replicationFactor).configs(configs));
+                }
+            }
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            Map<String, KafkaFuture<Void>> results = client.createTopics(missing).values();
+            List<String> created = new ArrayList<>();
+            for (NewTopic topic : missing) {
+                try {
+                    await(results.get(topic.name()));
+                    created.add(topic.name());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            return created;
+        }
+    }
+
+    private <T> T await(KafkaFuture<T> future) throws InterruptedException, ExecutionException {
+        if (timeout == null) {
+            return future.get();
+        }
+        try {
+            return future.get(millis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ExecutionException(
+                    new TimeoutException(
+                            "no answer from " + bootstrapServers + " within " + timeout, e));
+        }
+    }
+
+    /** Kafka takes its timeouts as int milliseconds. */
+    private int millis() {
+        return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    }
+}
