@@ -1,5 +1,11 @@
 package io.creditstream.fleet;
 
+import io.creditstream.fleet.env.CorridorMazeEnvironment;
+import io.creditstream.fleet.env.StepResult;
+import io.creditstream.fleet.env.TextEnvironment;
+import io.creditstream.fleet.policy.AgentPolicy;
+import io.creditstream.fleet.policy.PolicyDecision;
+import io.creditstream.fleet.policy.RandomPolicy;
 import io.creditstream.schemas.StepEvent;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -2,10 +2,10 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.MazeSpec;
-import io.creditstream.fleet.RandomPolicy;
 import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.env.MazeSpec;
+import io.creditstream.fleet.policy.RandomPolicy;
 import io.creditstream.tools.ClosedLoopDemo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

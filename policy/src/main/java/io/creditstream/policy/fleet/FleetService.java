@@ -2,11 +2,11 @@ package io.creditstream.policy.fleet;
 
 import io.creditstream.fleet.BudgetClient;
 import io.creditstream.fleet.FleetRunner;
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.RolloutGroup;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
-import io.creditstream.fleet.SwitchablePolicy;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.policy.SwitchablePolicy;
 import io.creditstream.policy.model.DjlAgentPolicy;
 import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;

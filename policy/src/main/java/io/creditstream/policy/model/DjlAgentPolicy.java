@@ -1,7 +1,7 @@
 package io.creditstream.policy.model;
 
-import io.creditstream.fleet.AgentPolicy;
-import io.creditstream.fleet.PolicyDecision;
+import io.creditstream.fleet.policy.AgentPolicy;
+import io.creditstream.fleet.policy.PolicyDecision;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;

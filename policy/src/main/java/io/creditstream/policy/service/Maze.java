@@ -1,6 +1,6 @@
 package io.creditstream.policy.service;
 
-import io.creditstream.fleet.MazeSpec;
+import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.policy.model.NetworkSpec;
 import java.util.Locale;
 

@@ -1,14 +1,14 @@
 package io.creditstream.policy.study;
 
-import io.creditstream.fleet.AgentPolicy;
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.RandomPolicy;
 import io.creditstream.fleet.RolloutGroup;
 import io.creditstream.fleet.SimulatedFleet;
-import io.creditstream.fleet.SwitchablePolicy;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurvePoint;
 import io.creditstream.fleet.curve.EpisodeWindow;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.policy.AgentPolicy;
+import io.creditstream.fleet.policy.RandomPolicy;
+import io.creditstream.fleet.policy.SwitchablePolicy;
 import io.creditstream.operators.core.assembly.TrajectoryGroups;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.GroupCreditAssigner;

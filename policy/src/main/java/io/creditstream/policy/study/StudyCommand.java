@@ -1,10 +1,10 @@
 package io.creditstream.policy.study;
 
-import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurveCsv;
 import io.creditstream.fleet.curve.CurvePlot;
 import io.creditstream.fleet.curve.CurveSummary;
+import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.prm.EpisodeEstimator;
 import io.creditstream.operators.core.prm.FeatureFamily;

@@ -1,6 +1,6 @@
 package io.creditstream.policy.study;
 
-import io.creditstream.fleet.MazeSpec;
+import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.prm.OprlParams;

@@ -3,11 +3,11 @@ package io.creditstream.policy.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.fleet.AgentPolicy;
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.MazeSpec;
-import io.creditstream.fleet.PolicyDecision;
 import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.env.MazeSpec;
+import io.creditstream.fleet.policy.AgentPolicy;
+import io.creditstream.fleet.policy.PolicyDecision;
 import io.creditstream.schemas.StepEvent;
 import java.util.ArrayList;
 import java.util.HashSet;

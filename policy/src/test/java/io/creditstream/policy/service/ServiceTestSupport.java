@@ -1,10 +1,10 @@
 package io.creditstream.policy.service;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.SimulatedFleet;
-import io.creditstream.fleet.StepResult;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.env.MazeSpec;
+import io.creditstream.fleet.env.StepResult;
 import io.creditstream.policy.model.NetworkSpec;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;

@@ -3,7 +3,7 @@ package io.creditstream.policy.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.fleet.MazeSpec;
+import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.policy.fleet.FleetSettings;
 import io.creditstream.policy.model.NetworkSpec;
 import io.creditstream.policy.training.UpdateOptions;

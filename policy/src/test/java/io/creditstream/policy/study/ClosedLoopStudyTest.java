@@ -2,9 +2,9 @@ package io.creditstream.policy.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.fleet.MazeSpec;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurvePoint;
+import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.Estimator;
 import java.util.List;
 import org.junit.jupiter.api.Test;

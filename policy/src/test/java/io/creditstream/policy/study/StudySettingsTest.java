@@ -3,7 +3,7 @@ package io.creditstream.policy.study;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.creditstream.fleet.MazeSpec;
+import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.Estimator;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package io.creditstream.tools.bench;
 
-import io.creditstream.fleet.KeyDoorMazeEnvironment;
-import io.creditstream.fleet.MazeOracle;
-import io.creditstream.fleet.NoisyExpertPolicy;
 import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.env.MazeOracle;
+import io.creditstream.fleet.policy.NoisyExpertPolicy;
 import io.creditstream.operators.core.assembly.TrajectoryGroups;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;

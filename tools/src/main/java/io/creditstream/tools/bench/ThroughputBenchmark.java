@@ -1,9 +1,9 @@
 package io.creditstream.tools.bench;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
-import io.creditstream.fleet.CorridorMazeEnvironment;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
+import io.creditstream.fleet.env.CorridorMazeEnvironment;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.streams.CreditJob;

@@ -1,5 +1,6 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.policy;
 
+import io.creditstream.fleet.env.MazeOracle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

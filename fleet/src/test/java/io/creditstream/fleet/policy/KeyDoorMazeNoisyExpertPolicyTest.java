@@ -1,9 +1,14 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.creditstream.fleet.RolloutGroup;
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.env.MazeOracle;
+import io.creditstream.fleet.env.StepResult;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

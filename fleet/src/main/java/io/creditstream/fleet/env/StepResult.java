@@ -1,4 +1,4 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.env;
 
 /**
  * What one environment step returns: the next observation, the immediate reward, whether the

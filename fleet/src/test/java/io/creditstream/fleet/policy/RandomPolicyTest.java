@@ -1,4 +1,4 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.env;
 
 /**
  * The shape of a family of key-and-door mazes: a {@code rows} x {@code cols} grid split by a wall

@@ -1,8 +1,9 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.env;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.fleet.SimulatedFleet;
 import java.util.HashSet;
 import java.util.IntSummaryStatistics;
 import java.util.Set;

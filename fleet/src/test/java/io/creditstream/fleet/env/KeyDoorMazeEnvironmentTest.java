@@ -1,14 +1,18 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.env;
 
-import static io.creditstream.fleet.KeyDoorMazeEnvironment.EAST;
-import static io.creditstream.fleet.KeyDoorMazeEnvironment.NORTH;
-import static io.creditstream.fleet.KeyDoorMazeEnvironment.OPEN;
-import static io.creditstream.fleet.KeyDoorMazeEnvironment.PICK;
-import static io.creditstream.fleet.KeyDoorMazeEnvironment.SOUTH;
-import static io.creditstream.fleet.KeyDoorMazeEnvironment.WEST;
+import static io.creditstream.fleet.env.KeyDoorMazeEnvironment.EAST;
+import static io.creditstream.fleet.env.KeyDoorMazeEnvironment.NORTH;
+import static io.creditstream.fleet.env.KeyDoorMazeEnvironment.OPEN;
+import static io.creditstream.fleet.env.KeyDoorMazeEnvironment.PICK;
+import static io.creditstream.fleet.env.KeyDoorMazeEnvironment.SOUTH;
+import static io.creditstream.fleet.env.KeyDoorMazeEnvironment.WEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.fleet.RolloutGroup;
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.policy.NoisyExpertPolicy;
+import io.creditstream.fleet.policy.RandomPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

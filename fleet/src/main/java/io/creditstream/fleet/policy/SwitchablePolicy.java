@@ -1,4 +1,4 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.policy;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.env;
 
 import java.util.ArrayList;
 import java.util.Collections;

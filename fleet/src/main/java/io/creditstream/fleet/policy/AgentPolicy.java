@@ -1,5 +1,6 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.policy;
 
+import io.creditstream.fleet.env.TextEnvironment;
 import java.util.List;
 
 /** The policy that acts in a {@link TextEnvironment}, as seen by the simulated fleet. */

@@ -1,8 +1,10 @@
-package io.creditstream.fleet;
+package io.creditstream.fleet.env;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.policy.RandomPolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
