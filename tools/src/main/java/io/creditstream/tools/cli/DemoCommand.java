@@ -1,5 +1,6 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.streams.options.CreditstreamOptions;
 import io.creditstream.tools.ClosedLoopDemo;
 import io.creditstream.tools.Demo;
 import java.nio.charset.StandardCharsets;
@@ -179,7 +180,7 @@ public class DemoCommand implements Callable<Integer> {
         }
         Configuration configuration = config.configuration();
         if (estimator != null) {
-            configuration.setString("credit.estimator", estimator);
+            configuration.set(CreditstreamOptions.ESTIMATOR, estimator);
         }
         try (ShutdownSignal stop = ShutdownSignal.install("demo-shutdown")) {
             if (randomFleet) {

@@ -189,11 +189,8 @@ public class RoundAllocator extends KeyedProcessFunction<String, TaskStateReply,
 
     /** The base parameters with the request's default_n and total_budget. */
     KnapsackParams params(RoundProbe probe) {
-        KnapsackParams.Builder builder = baseParams.toBuilder().totalBudget(probe.totalBudget);
-        if (probe.defaultN != null) {
-            builder.n(probe.defaultN);
-        }
-        return builder.build();
+        KnapsackParams params = baseParams.withTotalBudget(probe.totalBudget);
+        return probe.defaultN != null ? params.withN(probe.defaultN) : params;
     }
 
     private static BudgetAllocation error(RoundProbe probe, String error) {
