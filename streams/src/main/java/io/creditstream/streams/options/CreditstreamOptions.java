@@ -17,6 +17,8 @@ import io.creditstream.operators.core.prm.PrmShard;
 import io.creditstream.operators.core.prm.StepTermScope;
 import io.creditstream.operators.core.prm.StepWeightScaling;
 import io.creditstream.operators.core.prm.TrajectoryScore;
+import io.creditstream.operators.flink.budget.RoundAllocator;
+import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -432,13 +434,13 @@ public final class CreditstreamOptions {
                                     + " dp or greedy.");
 
     public static final ConfigOption<Integer> BUDGET_MIN_BUFFER =
-            ConfigOptions.key("budget.min-buffer")
+            ConfigOptions.key(SuccessRateTracker.KEY_MIN_BUFFER)
                     .intType()
                     .defaultValue(SuccessRateTracker.DEFAULT_MIN_BUFFER)
                     .withDescription("Rollouts of a task before its success rate is trusted.");
 
     public static final ConfigOption<Integer> BUDGET_REWARD_BUFFER =
-            ConfigOptions.key("budget.reward-buffer")
+            ConfigOptions.key(SuccessRateTracker.KEY_REWARD_BUFFER)
                     .intType()
                     .defaultValue(SuccessRateTracker.DEFAULT_REWARD_BUFFER)
                     .withDescription(
@@ -463,7 +465,7 @@ public final class CreditstreamOptions {
                                     + " policy version.");
 
     public static final ConfigOption<Duration> BUDGET_ROUND_TIMEOUT =
-            ConfigOptions.key("budget.round-timeout")
+            ConfigOptions.key(RoundAllocator.KEY_ROUND_TIMEOUT)
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
@@ -471,7 +473,7 @@ public final class CreditstreamOptions {
                                     + " error records.");
 
     public static final ConfigOption<Duration> BUDGET_TASK_TTL =
-            ConfigOptions.key("budget.task-ttl")
+            ConfigOptions.key(TaskStatsFunction.KEY_TASK_TTL)
                     .durationType()
                     .defaultValue(Duration.ofDays(7))
                     .withDescription("Statistics of a task not seen for this long are dropped.");
