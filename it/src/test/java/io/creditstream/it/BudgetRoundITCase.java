@@ -102,11 +102,8 @@ class BudgetRoundITCase {
                     new KnapsackSolver()
                             .allocate(
                                     states,
-                                    KnapsackParams.builder()
-                                            .n(8)
-                                            .maxN(KnapsackParams.SCRIPT_MAX_N)
-                                            .totalBudget(tasks.size() * 8)
-                                            .build());
+                                    KnapsackParams.of(8, KnapsackParams.SCRIPT_MAX_N)
+                                            .withTotalBudget(tasks.size() * 8));
 
             List<BudgetAllocation> roundOne =
                     answers.stream().filter(a -> a.getRoundId().equals("round-1")).toList();

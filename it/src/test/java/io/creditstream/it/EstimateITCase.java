@@ -63,10 +63,9 @@ class EstimateITCase {
         assertThat(summary.badLines()).isEqualTo(2);
 
         CreditParams params =
-                CreditParams.builder()
-                        .estimator(Estimator.GRPO)
-                        .normalization(Normalization.MEAN)
-                        .build();
+                CreditParams.defaults()
+                        .withEstimator(Estimator.GRPO)
+                        .withNormalization(Normalization.MEAN);
         Map<String, AdvantageRecord> expected = ExpectedCredit.of(steps, params);
         JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
         List<AdvantageRecord> actual = new ArrayList<>();
@@ -146,9 +145,7 @@ class EstimateITCase {
         assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
         Map<String, AdvantageRecord> expected =
                 ExpectedCredit.oprl(
-                        steps,
-                        OprlParams.defaults(),
-                        PrmParams.builder().learningRate(2.0).build());
+                        steps, OprlParams.defaults(), PrmParams.defaults().withLearningRate(2.0));
         JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
         List<String> written = Files.readAllLines(first, StandardCharsets.UTF_8);
         assertThat(written).hasSize(expected.size());

@@ -45,11 +45,10 @@ class PrmLearningITCase {
     void aLengthNeutralStateActionPrmRanksEqualLengthBehaviourBetter() {
         PrmParams paper = PrmParams.defaults();
         PrmParams tuned =
-                PrmParams.builder()
-                        .trajectoryScore(TrajectoryScore.MEAN)
-                        .features(EnumSet.of(FeatureFamily.STATE_ACTION))
-                        .learningRate(30)
-                        .build();
+                PrmParams.defaults()
+                        .withTrajectoryScore(TrajectoryScore.MEAN)
+                        .withFeatures(EnumSet.of(FeatureFamily.STATE_ACTION))
+                        .withLearningRate(30);
 
         PrmLearningCheck.Point base =
                 PrmLearningCheck.run(settings(), OprlParams.defaults(), paper, null)

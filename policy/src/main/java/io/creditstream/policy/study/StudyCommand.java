@@ -205,17 +205,17 @@ public final class StudyCommand implements Callable<Integer> {
 
     /** The OPRL rule from the credit.oprl.* entries of -D (library defaults otherwise). */
     private OprlParams oprlParams() {
-        OprlParams.Builder b = OprlParams.builder();
+        OprlParams p = OprlParams.defaults();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
                 case OprlParams.KEY_EPISODE_ESTIMATOR ->
-                        b.episodeEstimator(EpisodeEstimator.fromConfig(v));
-                case OprlParams.KEY_STEP_WEIGHT -> b.stepWeight(Double.parseDouble(v));
-                case OprlParams.KEY_WARMUP_GROUPS -> b.warmupGroups(Integer.parseInt(v));
+                        p = p.withEpisodeEstimator(EpisodeEstimator.fromConfig(v));
+                case OprlParams.KEY_STEP_WEIGHT -> p = p.withStepWeight(Double.parseDouble(v));
+                case OprlParams.KEY_WARMUP_GROUPS -> p = p.withWarmupGroups(Integer.parseInt(v));
                 case OprlParams.KEY_STEP_WEIGHT_SCALING ->
-                        b.stepWeightScaling(StepWeightScaling.fromConfig(v));
-                case OprlParams.KEY_STEP_TERM -> b.stepTerm(StepTermScope.fromConfig(v));
+                        p = p.withStepWeightScaling(StepWeightScaling.fromConfig(v));
+                case OprlParams.KEY_STEP_TERM -> p = p.withStepTerm(StepTermScope.fromConfig(v));
                 default -> {
                     if (e.getKey().startsWith("credit.oprl.")) {
                         throw new IllegalArgumentException(
@@ -224,21 +224,21 @@ public final class StudyCommand implements Callable<Integer> {
                 }
             }
         }
-        return b.build();
+        return p;
     }
 
     /** The in-stream PRM from the prm.* entries of -D (library defaults otherwise). */
     private PrmParams prmParams() {
-        PrmParams.Builder b = PrmParams.builder();
+        PrmParams p = PrmParams.defaults();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
-                case PrmParams.KEY_BETA -> b.beta(Double.parseDouble(v));
-                case PrmParams.KEY_LEARNING_RATE -> b.learningRate(Double.parseDouble(v));
+                case PrmParams.KEY_BETA -> p = p.withBeta(Double.parseDouble(v));
+                case PrmParams.KEY_LEARNING_RATE -> p = p.withLearningRate(Double.parseDouble(v));
                 case PrmParams.KEY_TRAJECTORY_SCORE ->
-                        b.trajectoryScore(TrajectoryScore.fromConfig(v));
-                case PrmParams.KEY_FEATURES -> b.features(FeatureFamily.parseList(v));
-                case PrmParams.KEY_L2 -> b.l2(Double.parseDouble(v));
+                        p = p.withTrajectoryScore(TrajectoryScore.fromConfig(v));
+                case PrmParams.KEY_FEATURES -> p = p.withFeatures(FeatureFamily.parseList(v));
+                case PrmParams.KEY_L2 -> p = p.withL2(Double.parseDouble(v));
                 default -> {
                     if (e.getKey().startsWith("prm.")) {
                         throw new IllegalArgumentException(
@@ -250,7 +250,7 @@ public final class StudyCommand implements Callable<Integer> {
                 }
             }
         }
-        return b.build();
+        return p;
     }
 
     @Option(

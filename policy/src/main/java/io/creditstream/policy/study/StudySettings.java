@@ -153,10 +153,9 @@ public record StudySettings(
     /** The GRPO/GiGPO credit settings: library defaults but this estimator and penalty. */
     public CreditParams creditParams() {
         Estimator credit = estimator == Estimator.OPRL ? Estimator.GRPO : estimator;
-        return CreditParams.builder()
-                .estimator(credit)
-                .invalidActionPenalty(invalidActionPenalty)
-                .build();
+        return CreditParams.defaults()
+                .withEstimator(credit)
+                .withInvalidActionPenalty(invalidActionPenalty);
     }
 
     /** The policy network's shape for this maze. */

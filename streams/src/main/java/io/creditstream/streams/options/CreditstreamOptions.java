@@ -17,6 +17,8 @@ import io.creditstream.operators.core.prm.PrmShard;
 import io.creditstream.operators.core.prm.StepTermScope;
 import io.creditstream.operators.core.prm.StepWeightScaling;
 import io.creditstream.operators.core.prm.TrajectoryScore;
+import io.creditstream.operators.flink.budget.RoundAllocator;
+import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import io.creditstream.schemas.contract.Topics;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -433,13 +435,13 @@ public final class CreditstreamOptions {
                                     + " dp or greedy.");
 
     public static final ConfigOption<Integer> BUDGET_MIN_BUFFER =
-            ConfigOptions.key("budget.min-buffer")
+            ConfigOptions.key(SuccessRateTracker.KEY_MIN_BUFFER)
                     .intType()
                     .defaultValue(SuccessRateTracker.DEFAULT_MIN_BUFFER)
                     .withDescription("Rollouts of a task before its success rate is trusted.");
 
     public static final ConfigOption<Integer> BUDGET_REWARD_BUFFER =
-            ConfigOptions.key("budget.reward-buffer")
+            ConfigOptions.key(SuccessRateTracker.KEY_REWARD_BUFFER)
                     .intType()
                     .defaultValue(SuccessRateTracker.DEFAULT_REWARD_BUFFER)
                     .withDescription(
@@ -464,7 +466,7 @@ public final class CreditstreamOptions {
                                     + " policy version.");
 
     public static final ConfigOption<Duration> BUDGET_ROUND_TIMEOUT =
-            ConfigOptions.key("budget.round-timeout")
+            ConfigOptions.key(RoundAllocator.KEY_ROUND_TIMEOUT)
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
@@ -472,7 +474,7 @@ public final class CreditstreamOptions {
                                     + " error records.");
 
     public static final ConfigOption<Duration> BUDGET_TASK_TTL =
-            ConfigOptions.key("budget.task-ttl")
+            ConfigOptions.key(TaskStatsFunction.KEY_TASK_TTL)
                     .durationType()
                     .defaultValue(Duration.ofDays(7))
                     .withDescription("Statistics of a task not seen for this long are dropped.");
@@ -492,15 +494,14 @@ public final class CreditstreamOptions {
      * @throws IllegalArgumentException naming the bad key and the accepted values
      */
     public static CreditParams creditParams(Configuration config) {
-        return CreditParams.builder()
-                .estimator(Estimator.fromConfig(config.get(ESTIMATOR)))
-                .normalization(Normalization.fromConfig(config.get(NORMALIZATION)))
-                .epsilon(config.get(EPSILON))
-                .gamma(config.get(GAMMA))
-                .stepAdvantageWeight(config.get(STEP_ADVANTAGE_WEIGHT))
-                .invalidActionPenalty(config.get(INVALID_ACTION_PENALTY))
-                .episodeNormScope(EpisodeNormScope.fromConfig(config.get(EPISODE_NORM_SCOPE)))
-                .build();
+        return new CreditParams(
+                Estimator.fromConfig(config.get(ESTIMATOR)),
+                Normalization.fromConfig(config.get(NORMALIZATION)),
+                config.get(EPSILON),
+                config.get(GAMMA),
+                config.get(STEP_ADVANTAGE_WEIGHT),
+                config.get(INVALID_ACTION_PENALTY),
+                EpisodeNormScope.fromConfig(config.get(EPISODE_NORM_SCOPE)));
     }
 
     /**
@@ -509,16 +510,14 @@ public final class CreditstreamOptions {
      * @throws IllegalArgumentException naming the bad key and the accepted values
      */
     public static OprlParams oprlParams(Configuration config) {
-        return OprlParams.builder()
-                .episodeEstimator(EpisodeEstimator.fromConfig(config.get(OPRL_EPISODE_ESTIMATOR)))
-                .stepWeight(config.get(OPRL_STEP_WEIGHT))
-                .normalization(Normalization.fromConfig(config.get(NORMALIZATION)))
-                .epsilon(config.get(EPSILON))
-                .warmupGroups(config.get(OPRL_WARMUP_GROUPS))
-                .stepWeightScaling(
-                        StepWeightScaling.fromConfig(config.get(OPRL_STEP_WEIGHT_SCALING)))
-                .stepTerm(StepTermScope.fromConfig(config.get(OPRL_STEP_TERM)))
-                .build();
+        return new OprlParams(
+                EpisodeEstimator.fromConfig(config.get(OPRL_EPISODE_ESTIMATOR)),
+                config.get(OPRL_STEP_WEIGHT),
+                Normalization.fromConfig(config.get(NORMALIZATION)),
+                config.get(EPSILON),
+                config.get(OPRL_WARMUP_GROUPS),
+                StepWeightScaling.fromConfig(config.get(OPRL_STEP_WEIGHT_SCALING)),
+                StepTermScope.fromConfig(config.get(OPRL_STEP_TERM)));
     }
 
     /**
@@ -527,20 +526,19 @@ public final class CreditstreamOptions {
      * @throws IllegalArgumentException naming the bad key
      */
     public static PrmParams prmParams(Configuration config) {
-        return PrmParams.builder()
-                .beta(config.get(PRM_BETA))
-                .positiveThreshold(config.get(PRM_POSITIVE_THRESHOLD))
-                .learningRate(config.get(PRM_LEARNING_RATE))
-                .learningRateDecayGroups(config.get(PRM_LEARNING_RATE_DECAY_GROUPS))
-                .l2(config.get(PRM_L2))
-                .weightDecay(config.get(PRM_WEIGHT_DECAY))
-                .hashBits(config.get(PRM_HASH_BITS))
-                .maxFeatures(config.get(PRM_MAX_FEATURES))
-                .ngram(config.get(PRM_NGRAM))
-                .shard(PrmShard.fromConfig(config.get(PRM_SHARD)))
-                .trajectoryScore(TrajectoryScore.fromConfig(config.get(PRM_TRAJECTORY_SCORE)))
-                .features(FeatureFamily.parseList(config.get(PRM_FEATURES)))
-                .build();
+        return new PrmParams(
+                config.get(PRM_BETA),
+                config.get(PRM_POSITIVE_THRESHOLD),
+                config.get(PRM_LEARNING_RATE),
+                config.get(PRM_L2),
+                config.get(PRM_WEIGHT_DECAY),
+                config.get(PRM_HASH_BITS),
+                config.get(PRM_MAX_FEATURES),
+                config.get(PRM_NGRAM),
+                config.get(PRM_LEARNING_RATE_DECAY_GROUPS),
+                PrmShard.fromConfig(config.get(PRM_SHARD)),
+                TrajectoryScore.fromConfig(config.get(PRM_TRAJECTORY_SCORE)),
+                FeatureFamily.parseList(config.get(PRM_FEATURES)));
     }
 
     /**
@@ -549,13 +547,16 @@ public final class CreditstreamOptions {
      * @throws IllegalArgumentException naming the bad key
      */
     public static KnapsackParams knapsackParams(Configuration config) {
-        return KnapsackParams.builder()
-                .n(config.get(BUDGET_N))
-                .minN(config.get(BUDGET_MIN_N))
-                .maxN(config.get(BUDGET_MAX_N))
-                .alpha(config.get(BUDGET_ALPHA))
-                .allowFallback(config.get(BUDGET_ALLOW_FALLBACK))
-                .build();
+        return new KnapsackParams(
+                config.get(BUDGET_N),
+                config.get(BUDGET_MIN_N),
+                config.get(BUDGET_MAX_N),
+                config.get(BUDGET_ALPHA),
+                config.get(BUDGET_ALLOW_FALLBACK),
+                null,
+                null,
+                null,
+                KnapsackParams.DEFAULT_COST_ESTIMATION);
     }
 
     /** The success-rate tracker settings of a configuration. */

@@ -381,10 +381,9 @@ public final class PrmLearningCheck {
         double baselineSpearman(Estimator estimator, boolean onlyAllFailed) {
             GroupCreditAssigner baseline =
                     new GroupCreditAssigner(
-                            CreditParams.builder()
-                                    .estimator(estimator)
-                                    .invalidActionPenalty(0)
-                                    .build());
+                            CreditParams.defaults()
+                                    .withEstimator(estimator)
+                                    .withInvalidActionPenalty(0));
             double[] advantages = new double[steps.size()];
             boolean[] keep = new boolean[steps.size()];
             int row = 0;

@@ -1,6 +1,7 @@
 package io.creditstream.tools.cli;
 
 import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.streams.options.CreditstreamOptions;
 import io.creditstream.tools.ClosedLoopDemo;
 import io.creditstream.tools.Demo;
 import java.nio.charset.StandardCharsets;
@@ -180,7 +181,7 @@ public class DemoCommand implements Callable<Integer> {
         }
         Configuration configuration = config.configuration();
         if (estimator != null) {
-            configuration.setString("credit.estimator", estimator);
+            configuration.set(CreditstreamOptions.ESTIMATOR, estimator);
         }
         try (ShutdownSignal stop = ShutdownSignal.install("demo-shutdown")) {
             if (randomFleet) {

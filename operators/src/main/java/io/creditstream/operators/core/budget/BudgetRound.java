@@ -201,47 +201,40 @@ public final class BudgetRound {
                             + "\"; accepted: "
                             + String.join(", ", PARAMETER_FIELDS));
         }
-        KnapsackParams.Builder builder = KnapsackParams.builder();
         Integer n = integer(given, KnapsackParams.FIELD_N);
-        if (n != null) {
-            builder.n(n);
-        }
         Integer minN = integer(given, KnapsackParams.FIELD_MIN_N);
-        if (minN != null) {
-            builder.minN(minN);
-        }
         Integer maxN = integer(given, KnapsackParams.FIELD_MAX_N);
-        if (maxN != null) {
-            builder.maxN(maxN);
-        }
         Object alpha = given.get(KnapsackParams.FIELD_ALPHA);
-        if (alpha != null) {
-            if (!(alpha instanceof Number)) {
-                throw badParam(KnapsackParams.FIELD_ALPHA, "a number", alpha);
-            }
-            builder.alpha(((Number) alpha).doubleValue());
+        if (alpha != null && !(alpha instanceof Number)) {
+            throw badParam(KnapsackParams.FIELD_ALPHA, "a number", alpha);
         }
         Object allowFallback = given.get(KnapsackParams.FIELD_ALLOW_FALLBACK);
-        if (allowFallback != null) {
-            if (!(allowFallback instanceof Boolean)) {
-                throw badParam(KnapsackParams.FIELD_ALLOW_FALLBACK, "true or false", allowFallback);
-            }
-            builder.allowFallback((Boolean) allowFallback);
+        if (allowFallback != null && !(allowFallback instanceof Boolean)) {
+            throw badParam(KnapsackParams.FIELD_ALLOW_FALLBACK, "true or false", allowFallback);
         }
-        builder.negativeN(integer(given, KnapsackParams.FIELD_NEGATIVE_N));
-        builder.positiveN(integer(given, KnapsackParams.FIELD_POSITIVE_N));
-        builder.totalBudget(integer(given, KnapsackParams.FIELD_TOTAL_BUDGET));
+        Integer negativeN = integer(given, KnapsackParams.FIELD_NEGATIVE_N);
+        Integer positiveN = integer(given, KnapsackParams.FIELD_POSITIVE_N);
+        Integer totalBudget = integer(given, KnapsackParams.FIELD_TOTAL_BUDGET);
         Object costEstimation = given.get(KnapsackParams.FIELD_COST_ESTIMATION);
-        if (costEstimation != null) {
-            if (!(costEstimation instanceof String)) {
-                throw badParam(
-                        KnapsackParams.FIELD_COST_ESTIMATION,
-                        "\"probability\" or \"expectation\"",
-                        costEstimation);
-            }
-            builder.costEstimation((String) costEstimation);
+        if (costEstimation != null && !(costEstimation instanceof String)) {
+            throw badParam(
+                    KnapsackParams.FIELD_COST_ESTIMATION,
+                    "\"probability\" or \"expectation\"",
+                    costEstimation);
         }
-        return builder.build();
+        return KnapsackParams.fromKeywordArguments(
+                n,
+                minN,
+                maxN,
+                alpha != null ? ((Number) alpha).doubleValue() : null,
+                (Boolean) allowFallback,
+                negativeN,
+                positiveN,
+                totalBudget,
+                costEstimation != null
+                        ? CostEstimation.parse(
+                                KnapsackParams.FIELD_COST_ESTIMATION, (String) costEstimation)
+                        : null);
     }
 
     /** An integer parameter, null when absent; 8.0 is accepted as 8, as Python would. */

@@ -196,9 +196,9 @@ public final class KnapsackSolver implements Serializable {
                     effective[i] = true;
                     eff[effCount++] = i;
                 } else if (p == 0) {
-                    budget[i] += params.negativeN();
+                    budget[i] += params.effectiveNegativeN();
                 } else {
-                    budget[i] += params.positiveN();
+                    budget[i] += params.effectivePositiveN();
                 }
                 p32[i] = state.p32();
             } else {

@@ -27,6 +27,10 @@ public final class SuccessRateTracker implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    // Configuration keys of the settings, named in their errors.
+    public static final String KEY_MIN_BUFFER = "budget.min-buffer";
+    public static final String KEY_REWARD_BUFFER = "budget.reward-buffer";
+
     /** The reference's min_buffer_length. */
     public static final int DEFAULT_MIN_BUFFER = 8;
 
@@ -53,11 +57,16 @@ public final class SuccessRateTracker implements Serializable {
         public Settings {
             if (minBuffer < 0) {
                 throw new IllegalArgumentException(
-                        "min buffer (budget.min-buffer) must not be negative, got " + minBuffer);
+                        "min buffer ("
+                                + KEY_MIN_BUFFER
+                                + ") must not be negative, got "
+                                + minBuffer);
             }
             if (rewardBuffer < 1 || rewardBuffer > MAX_REWARD_BUFFER) {
                 throw new IllegalArgumentException(
-                        "reward buffer (budget.reward-buffer) must be in 1.."
+                        "reward buffer ("
+                                + KEY_REWARD_BUFFER
+                                + ") must be in 1.."
                                 + MAX_REWARD_BUFFER
                                 + ", got "
                                 + rewardBuffer);

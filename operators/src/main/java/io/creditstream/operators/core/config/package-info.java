@@ -1,2 +1,5 @@
-/** How the kernels' enums read their kebab-case configuration names ({@link ConfigNames}). */
+/**
+ * How the kernels read their configuration: the enums' kebab-case names ({@link ConfigNames}) and
+ * the checks of the settings records ({@link ConfigChecks}).
+ */
 package io.creditstream.operators.core.config;

@@ -1,23 +1,45 @@
 package io.creditstream.operators.core.credit;
 
-import io.creditstream.operators.core.config.ConfigNames;
+import static io.creditstream.operators.core.config.ConfigChecks.outOfRange;
+import static io.creditstream.operators.core.config.ConfigChecks.requireFinite;
+import static io.creditstream.operators.core.config.ConfigChecks.requireFiniteNonNegative;
+import static io.creditstream.operators.core.config.ConfigChecks.requireSet;
+
 import java.io.Serializable;
-import java.util.Objects;
 
 /**
- * Immutable settings of a {@link CreditEstimator}; serializable because Flink functions carry it.
+ * The settings of a {@link CreditEstimator}, validated when constructed; serializable because Flink
+ * functions carry it. Each {@code KEY_*} is the one definition of its configuration key, named in
+ * the errors here and declared as an option by the job.
+ *
+ * @param estimator the advantage estimator
+ * @param normalization whether both levels divide by (std + epsilon)
+ * @param epsilon added to the std (not inside the sqrt) before dividing
+ * @param gamma discount of the step returns G_t, in [0, 1]
+ * @param stepAdvantageWeight ω in A = A^E + ω·A^S; only GiGPO uses it
+ * @param invalidActionPenalty c, subtracted from the score and the step return of a step with an
+ *     invalid action; 0 disables it
+ * @param episodeNormScope whether the episode statistics are over step rows or trajectories
  */
-public final class CreditParams implements Serializable {
+public record CreditParams(
+        Estimator estimator,
+        Normalization normalization,
+        double epsilon,
+        double gamma,
+        double stepAdvantageWeight,
+        double invalidActionPenalty,
+        EpisodeNormScope episodeNormScope)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final String KEY_ESTIMATOR = Estimator.CONFIG_KEY;
-    public static final String KEY_NORMALIZATION = Normalization.CONFIG_KEY;
+    public static final String KEY_ESTIMATOR = "credit.estimator";
+    public static final String KEY_NORMALIZATION = "credit.normalization";
     public static final String KEY_EPSILON = "credit.epsilon";
     public static final String KEY_GAMMA = "credit.gamma";
     public static final String KEY_STEP_ADVANTAGE_WEIGHT = "credit.step-advantage-weight";
     public static final String KEY_INVALID_ACTION_PENALTY = "credit.invalid-action-penalty";
-    public static final String KEY_EPISODE_NORM_SCOPE = EpisodeNormScope.CONFIG_KEY;
+    public static final String KEY_EPISODE_NORM_SCOPE = "credit.episode-norm-scope";
 
     public static final Estimator DEFAULT_ESTIMATOR = Estimator.GIGPO;
     public static final Normalization DEFAULT_NORMALIZATION = Normalization.MEAN_STD;
@@ -30,99 +52,54 @@ public final class CreditParams implements Serializable {
     public static final double DEFAULT_INVALID_ACTION_PENALTY = 0.1;
     public static final EpisodeNormScope DEFAULT_EPISODE_NORM_SCOPE = EpisodeNormScope.STEPS;
 
-    private final Estimator estimator;
-    private final Normalization normalization;
-    private final double epsilon;
-    private final double gamma;
-    private final double stepAdvantageWeight;
-    private final double invalidActionPenalty;
-    private final EpisodeNormScope episodeNormScope;
-
-    private CreditParams(Builder builder) {
-        this.estimator = builder.estimator;
-        this.normalization = builder.normalization;
-        this.epsilon = builder.epsilon;
-        this.gamma = builder.gamma;
-        this.stepAdvantageWeight = builder.stepAdvantageWeight;
-        this.invalidActionPenalty = builder.invalidActionPenalty;
-        this.episodeNormScope = builder.episodeNormScope;
+    /**
+     * Checks every setting.
+     *
+     * @throws IllegalArgumentException naming the key, what it accepts and the value given
+     */
+    public CreditParams {
+        requireSet(estimator, KEY_ESTIMATOR, Estimator.values(), Estimator::configName);
+        requireSet(
+                normalization,
+                KEY_NORMALIZATION,
+                Normalization.values(),
+                Normalization::configName);
+        requireFiniteNonNegative(KEY_EPSILON, epsilon, DEFAULT_EPSILON);
+        // The negated form also rejects NaN.
+        if (!(gamma >= 0 && gamma <= 1)) {
+            throw outOfRange(KEY_GAMMA, "in [0, 1]", DEFAULT_GAMMA, gamma);
+        }
+        requireFinite(
+                KEY_STEP_ADVANTAGE_WEIGHT, stepAdvantageWeight, DEFAULT_STEP_ADVANTAGE_WEIGHT);
+        if (!Double.isFinite(invalidActionPenalty) || invalidActionPenalty < 0) {
+            throw new IllegalArgumentException(
+                    KEY_INVALID_ACTION_PENALTY
+                            + " must be a finite number >= 0 (it is subtracted; default "
+                            + DEFAULT_INVALID_ACTION_PENALTY
+                            + ", 0 disables it), but was "
+                            + invalidActionPenalty);
+        }
+        requireSet(
+                episodeNormScope,
+                KEY_EPISODE_NORM_SCOPE,
+                EpisodeNormScope.values(),
+                EpisodeNormScope::configName);
     }
 
     /** The default settings. */
     public static CreditParams defaults() {
-        return builder().build();
+        return new CreditParams(
+                DEFAULT_ESTIMATOR,
+                DEFAULT_NORMALIZATION,
+                DEFAULT_EPSILON,
+                DEFAULT_GAMMA,
+                DEFAULT_STEP_ADVANTAGE_WEIGHT,
+                DEFAULT_INVALID_ACTION_PENALTY,
+                DEFAULT_EPISODE_NORM_SCOPE);
     }
 
-    /** A builder holding the defaults. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** A builder holding these settings, to derive a variant. */
-    public Builder toBuilder() {
-        return new Builder()
-                .estimator(estimator)
-                .normalization(normalization)
-                .epsilon(epsilon)
-                .gamma(gamma)
-                .stepAdvantageWeight(stepAdvantageWeight)
-                .invalidActionPenalty(invalidActionPenalty)
-                .episodeNormScope(episodeNormScope);
-    }
-
-    public Estimator estimator() {
-        return estimator;
-    }
-
-    public Normalization normalization() {
-        return normalization;
-    }
-
-    /** Added to the std (not inside the sqrt) before dividing. */
-    public double epsilon() {
-        return epsilon;
-    }
-
-    /** Discount of the step returns G_t. */
-    public double gamma() {
-        return gamma;
-    }
-
-    /** ω in A = A^E + ω·A^S; only GiGPO uses it. */
-    public double stepAdvantageWeight() {
-        return stepAdvantageWeight;
-    }
-
-    /** c, subtracted from the score and the step return of a step with an invalid action. */
-    public double invalidActionPenalty() {
-        return invalidActionPenalty;
-    }
-
-    public EpisodeNormScope episodeNormScope() {
-        return episodeNormScope;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof CreditParams)) {
-            return false;
-        }
-        CreditParams that = (CreditParams) o;
-        return estimator == that.estimator
-                && normalization == that.normalization
-                && Double.compare(epsilon, that.epsilon) == 0
-                && Double.compare(gamma, that.gamma) == 0
-                && Double.compare(stepAdvantageWeight, that.stepAdvantageWeight) == 0
-                && Double.compare(invalidActionPenalty, that.invalidActionPenalty) == 0
-                && episodeNormScope == that.episodeNormScope;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(
+    public CreditParams withEstimator(Estimator estimator) {
+        return new CreditParams(
                 estimator,
                 normalization,
                 epsilon,
@@ -132,143 +109,69 @@ public final class CreditParams implements Serializable {
                 episodeNormScope);
     }
 
-    @Override
-    public String toString() {
-        return "CreditParams{"
-                + KEY_ESTIMATOR
-                + "="
-                + estimator.configName()
-                + ", "
-                + KEY_NORMALIZATION
-                + "="
-                + normalization.configName()
-                + ", "
-                + KEY_EPSILON
-                + "="
-                + epsilon
-                + ", "
-                + KEY_GAMMA
-                + "="
-                + gamma
-                + ", "
-                + KEY_STEP_ADVANTAGE_WEIGHT
-                + "="
-                + stepAdvantageWeight
-                + ", "
-                + KEY_INVALID_ACTION_PENALTY
-                + "="
-                + invalidActionPenalty
-                + ", "
-                + KEY_EPISODE_NORM_SCOPE
-                + "="
-                + episodeNormScope.configName()
-                + "}";
+    public CreditParams withNormalization(Normalization normalization) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope);
     }
 
-    /** Builds {@link CreditParams}; every setter rejects a bad value at once, naming its key. */
-    public static final class Builder {
-        private Estimator estimator = DEFAULT_ESTIMATOR;
-        private Normalization normalization = DEFAULT_NORMALIZATION;
-        private double epsilon = DEFAULT_EPSILON;
-        private double gamma = DEFAULT_GAMMA;
-        private double stepAdvantageWeight = DEFAULT_STEP_ADVANTAGE_WEIGHT;
-        private double invalidActionPenalty = DEFAULT_INVALID_ACTION_PENALTY;
-        private EpisodeNormScope episodeNormScope = DEFAULT_EPISODE_NORM_SCOPE;
+    public CreditParams withEpsilon(double epsilon) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope);
+    }
 
-        private Builder() {}
+    public CreditParams withGamma(double gamma) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope);
+    }
 
-        public Builder estimator(Estimator estimator) {
-            this.estimator =
-                    requireSet(estimator, KEY_ESTIMATOR, Estimator.values(), Estimator::configName);
-            return this;
-        }
+    public CreditParams withStepAdvantageWeight(double stepAdvantageWeight) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope);
+    }
 
-        public Builder normalization(Normalization normalization) {
-            this.normalization =
-                    requireSet(
-                            normalization,
-                            KEY_NORMALIZATION,
-                            Normalization.values(),
-                            Normalization::configName);
-            return this;
-        }
+    public CreditParams withInvalidActionPenalty(double invalidActionPenalty) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope);
+    }
 
-        public Builder epsilon(double epsilon) {
-            if (!Double.isFinite(epsilon) || epsilon < 0) {
-                throw new IllegalArgumentException(
-                        KEY_EPSILON
-                                + " must be a finite number >= 0 (default "
-                                + DEFAULT_EPSILON
-                                + "), but was "
-                                + epsilon);
-            }
-            this.epsilon = epsilon;
-            return this;
-        }
-
-        public Builder gamma(double gamma) {
-            // The negated form also rejects NaN.
-            if (!(gamma >= 0 && gamma <= 1)) {
-                throw new IllegalArgumentException(
-                        KEY_GAMMA
-                                + " must be in [0, 1] (default "
-                                + DEFAULT_GAMMA
-                                + "), but was "
-                                + gamma);
-            }
-            this.gamma = gamma;
-            return this;
-        }
-
-        public Builder stepAdvantageWeight(double stepAdvantageWeight) {
-            if (!Double.isFinite(stepAdvantageWeight)) {
-                throw new IllegalArgumentException(
-                        KEY_STEP_ADVANTAGE_WEIGHT
-                                + " must be a finite number (default "
-                                + DEFAULT_STEP_ADVANTAGE_WEIGHT
-                                + "), but was "
-                                + stepAdvantageWeight);
-            }
-            this.stepAdvantageWeight = stepAdvantageWeight;
-            return this;
-        }
-
-        public Builder invalidActionPenalty(double invalidActionPenalty) {
-            if (!Double.isFinite(invalidActionPenalty) || invalidActionPenalty < 0) {
-                throw new IllegalArgumentException(
-                        KEY_INVALID_ACTION_PENALTY
-                                + " must be a finite number >= 0 (it is subtracted; default "
-                                + DEFAULT_INVALID_ACTION_PENALTY
-                                + ", 0 disables it), but was "
-                                + invalidActionPenalty);
-            }
-            this.invalidActionPenalty = invalidActionPenalty;
-            return this;
-        }
-
-        public Builder episodeNormScope(EpisodeNormScope episodeNormScope) {
-            this.episodeNormScope =
-                    requireSet(
-                            episodeNormScope,
-                            KEY_EPISODE_NORM_SCOPE,
-                            EpisodeNormScope.values(),
-                            EpisodeNormScope::configName);
-            return this;
-        }
-
-        public CreditParams build() {
-            return new CreditParams(this);
-        }
-
-        private static <T> T requireSet(
-                T value, String key, T[] values, java.util.function.Function<T, String> name) {
-            if (value == null) {
-                throw new IllegalArgumentException(
-                        key
-                                + " must be set; accepted values: "
-                                + ConfigNames.accepted(values, name));
-            }
-            return value;
-        }
+    public CreditParams withEpisodeNormScope(EpisodeNormScope episodeNormScope) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope);
     }
 }

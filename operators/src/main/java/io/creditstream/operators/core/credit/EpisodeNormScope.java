@@ -15,9 +15,6 @@ public enum EpisodeNormScope {
     /** The first row's score of each trajectory ({@code compute_mean_std_cross_steps=False}). */
     TRAJECTORIES("trajectories");
 
-    /** The configuration key the value is read from, named in error messages. */
-    public static final String CONFIG_KEY = "credit.episode-norm-scope";
-
     private final String configName;
 
     EpisodeNormScope(String configName) {
@@ -35,6 +32,7 @@ public enum EpisodeNormScope {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static EpisodeNormScope fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), EpisodeNormScope::configName);
+        return ConfigNames.parse(
+                CreditParams.KEY_EPISODE_NORM_SCOPE, value, values(), EpisodeNormScope::configName);
     }
 }

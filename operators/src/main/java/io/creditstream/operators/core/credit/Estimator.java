@@ -20,9 +20,6 @@ public enum Estimator {
      */
     OPRL("oprl");
 
-    /** The configuration key the value is read from, named in error messages. */
-    public static final String CONFIG_KEY = "credit.estimator";
-
     /**
      * Names reserved by the CLI contract for estimators that are specified but not built yet; they
      * get their own message so that a user does not think they mistyped.
@@ -51,12 +48,13 @@ public enum Estimator {
                 && ConfigNames.find(value, values(), Estimator::configName) == null
                 && PLANNED.contains(ConfigNames.canonical(value))) {
             throw new IllegalArgumentException(
-                    CONFIG_KEY
+                    CreditParams.KEY_ESTIMATOR
                             + " '"
                             + value
                             + "' is not available in this version; available estimators: "
                             + ConfigNames.accepted(values(), Estimator::configName));
         }
-        return ConfigNames.parse(CONFIG_KEY, value, values(), Estimator::configName);
+        return ConfigNames.parse(
+                CreditParams.KEY_ESTIMATOR, value, values(), Estimator::configName);
     }
 }

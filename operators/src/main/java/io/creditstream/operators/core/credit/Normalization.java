@@ -12,9 +12,6 @@ public enum Normalization {
     /** {@code x − mean}: GiGPO's {@code mean_norm}; applies to both GiGPO levels. */
     MEAN("mean");
 
-    /** The configuration key the value is read from, named in error messages. */
-    public static final String CONFIG_KEY = "credit.normalization";
-
     private final String configName;
 
     Normalization(String configName) {
@@ -37,6 +34,7 @@ public enum Normalization {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static Normalization fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), Normalization::configName);
+        return ConfigNames.parse(
+                CreditParams.KEY_NORMALIZATION, value, values(), Normalization::configName);
     }
 }

@@ -12,9 +12,6 @@ public enum EpisodeEstimator {
     /** verl RLOO: n/(n − 1)·(s − mean), a singleton keeps s; the paper's WebShop/Sokoban choice. */
     RLOO("rloo");
 
-    /** The configuration key the value is read from, named in error messages. */
-    public static final String CONFIG_KEY = "credit.oprl.episode-estimator";
-
     private final String configName;
 
     EpisodeEstimator(String configName) {
@@ -32,6 +29,7 @@ public enum EpisodeEstimator {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static EpisodeEstimator fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), EpisodeEstimator::configName);
+        return ConfigNames.parse(
+                OprlParams.KEY_EPISODE_ESTIMATOR, value, values(), EpisodeEstimator::configName);
     }
 }

@@ -10,36 +10,20 @@ public final class ExternalStepReward implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final String KEY_BETA = "prm.beta";
-
-    /** The paper's experiments use β = 0.05. */
-    public static final double DEFAULT_BETA = 0.05;
-
     private final double beta;
 
+    /**
+     * @param beta β, in (0, 1] ({@link PrmParams#KEY_BETA})
+     */
     public ExternalStepReward(double beta) {
-        this.beta = requireBeta(beta);
+        this.beta = PrmParams.requireBeta(beta);
     }
 
     public static ExternalStepReward withDefaults() {
-        return new ExternalStepReward(DEFAULT_BETA);
+        return new ExternalStepReward(PrmParams.DEFAULT_BETA);
     }
 
     public double beta() {
-        return beta;
-    }
-
-    /** Validates β, which the paper keeps in [0, 1]; shared with {@link PrmParams}. */
-    static double requireBeta(double beta) {
-        // The negated form also rejects NaN.
-        if (!(beta > 0 && beta <= 1)) {
-            throw new IllegalArgumentException(
-                    KEY_BETA
-                            + " must be in (0, 1] (default "
-                            + DEFAULT_BETA
-                            + "), but was "
-                            + beta);
-        }
         return beta;
     }
 

@@ -17,8 +17,6 @@ public enum FeatureFamily {
     /** Each distinct observation token crossed with each action token: shared across states. */
     OBSERVATION_ACTION("observation-action");
 
-    public static final String CONFIG_KEY = "prm.features";
-
     private final String configName;
 
     FeatureFamily(String configName) {
@@ -38,13 +36,15 @@ public enum FeatureFamily {
     public static Set<FeatureFamily> parseList(String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(
-                    CONFIG_KEY
+                    PrmParams.KEY_FEATURES
                             + " must name at least one feature family; accepted values: "
                             + ConfigNames.accepted(values(), FeatureFamily::configName));
         }
         EnumSet<FeatureFamily> families = EnumSet.noneOf(FeatureFamily.class);
         for (String name : value.split(",")) {
-            families.add(ConfigNames.parse(CONFIG_KEY, name, values(), FeatureFamily::configName));
+            families.add(
+                    ConfigNames.parse(
+                            PrmParams.KEY_FEATURES, name, values(), FeatureFamily::configName));
         }
         return families;
     }

@@ -14,8 +14,6 @@ public enum PrmShard {
     /** One PRM for everything the job sees; runs on a single subtask. */
     GLOBAL("global");
 
-    public static final String CONFIG_KEY = "prm.shard";
-
     private final String configName;
 
     PrmShard(String configName) {
@@ -40,6 +38,6 @@ public enum PrmShard {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static PrmShard fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), PrmShard::configName);
+        return ConfigNames.parse(PrmParams.KEY_SHARD, value, values(), PrmShard::configName);
     }
 }

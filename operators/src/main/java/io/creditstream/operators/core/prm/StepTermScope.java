@@ -14,8 +14,6 @@ public enum StepTermScope {
     /** Only groups with at least one (positive, negative) pair; others get A = A^E. */
     PAIRED_GROUPS("paired-groups");
 
-    public static final String CONFIG_KEY = "credit.oprl.step-term";
-
     private final String configName;
 
     StepTermScope(String configName) {
@@ -30,6 +28,7 @@ public enum StepTermScope {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static StepTermScope fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), StepTermScope::configName);
+        return ConfigNames.parse(
+                OprlParams.KEY_STEP_TERM, value, values(), StepTermScope::configName);
     }
 }

@@ -15,8 +15,6 @@ public enum StepWeightScaling {
      */
     CONFIDENCE("confidence");
 
-    public static final String CONFIG_KEY = "credit.oprl.step-weight-scaling";
-
     private final String configName;
 
     StepWeightScaling(String configName) {
@@ -31,6 +29,7 @@ public enum StepWeightScaling {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static StepWeightScaling fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), StepWeightScaling::configName);
+        return ConfigNames.parse(
+                OprlParams.KEY_STEP_WEIGHT_SCALING, value, values(), StepWeightScaling::configName);
     }
 }

@@ -15,8 +15,6 @@ public enum TrajectoryScore {
     /** S(τ) = (1/T)·Σ_t w·φ(a_t). */
     MEAN("mean");
 
-    public static final String CONFIG_KEY = "prm.trajectory-score";
-
     private final String configName;
 
     TrajectoryScore(String configName) {
@@ -31,6 +29,7 @@ public enum TrajectoryScore {
      * @throws IllegalArgumentException naming the value and the accepted names
      */
     public static TrajectoryScore fromConfig(String value) {
-        return ConfigNames.parse(CONFIG_KEY, value, values(), TrajectoryScore::configName);
+        return ConfigNames.parse(
+                PrmParams.KEY_TRAJECTORY_SCORE, value, values(), TrajectoryScore::configName);
     }
 }

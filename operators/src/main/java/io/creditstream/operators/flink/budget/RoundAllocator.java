@@ -40,6 +40,9 @@ import org.apache.flink.util.Collector;
 public class RoundAllocator extends KeyedProcessFunction<String, TaskStateReply, BudgetAllocation> {
     private static final long serialVersionUID = 1L;
 
+    /** The configuration key of the round timeout, named in its errors. */
+    public static final String KEY_ROUND_TIMEOUT = "budget.round-timeout";
+
     public static final String REPLIES_STATE = "budget-round-replies";
     public static final String PROGRESS_STATE = "budget-round-progress";
 
@@ -68,7 +71,7 @@ public class RoundAllocator extends KeyedProcessFunction<String, TaskStateReply,
         }
         this.baseParams = baseParams;
         this.solver = new KnapsackSolver(mode);
-        this.roundTimeout = StateTtl.requirePositive(roundTimeout, "budget.round-timeout");
+        this.roundTimeout = StateTtl.requirePositive(roundTimeout, KEY_ROUND_TIMEOUT);
     }
 
     @Override
@@ -135,10 +138,13 @@ public class RoundAllocator extends KeyedProcessFunction<String, TaskStateReply,
                         + (current.taskCount - current.received)
                         + " of "
                         + current.taskCount
-                        + " tasks within budget.round-timeout = "
+                        + " tasks within "
+                        + KEY_ROUND_TIMEOUT
+                        + " = "
                         + roundTimeout
-                        + "; resend the round, or raise budget.round-timeout if the task"
-                        + " statistics lag";
+                        + "; resend the round, or raise "
+                        + KEY_ROUND_TIMEOUT
+                        + " if the task statistics lag";
         for (int i = 0; i < current.taskCount; i++) {
             TaskStateReply reply = replies.get(i);
             if (reply != null) {
@@ -189,11 +195,8 @@ public class RoundAllocator extends KeyedProcessFunction<String, TaskStateReply,
 
     /** The base parameters with the request's default_n and total_budget. */
     KnapsackParams params(RoundProbe probe) {
-        KnapsackParams.Builder builder = baseParams.toBuilder().totalBudget(probe.totalBudget);
-        if (probe.defaultN != null) {
-            builder.n(probe.defaultN);
-        }
-        return builder.build();
+        KnapsackParams params = baseParams.withTotalBudget(probe.totalBudget);
+        return probe.defaultN != null ? params.withN(probe.defaultN) : params;
     }
 
     private static BudgetAllocation error(RoundProbe probe, String error) {

@@ -29,6 +29,9 @@ public class TaskStatsFunction
         extends KeyedCoProcessFunction<String, TaskOutcome, RoundProbe, TaskStateReply> {
     private static final long serialVersionUID = 1L;
 
+    /** The configuration key of the statistics' time to live, named in its errors. */
+    public static final String KEY_TASK_TTL = "budget.task-ttl";
+
     public static final String STATS_STATE = "budget-task-stats";
 
     private final SuccessRateTracker.Settings settings;
@@ -58,7 +61,7 @@ public class TaskStatsFunction
         }
         this.settings = settings;
         this.epochGroups = epochGroups;
-        this.taskTtl = StateTtl.requirePositive(taskTtl, "budget.task-ttl");
+        this.taskTtl = StateTtl.requirePositive(taskTtl, KEY_TASK_TTL);
     }
 
     @Override

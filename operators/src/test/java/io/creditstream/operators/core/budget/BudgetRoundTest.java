@@ -24,7 +24,7 @@ class BudgetRoundTest {
                         new TaskState(true, 0.5, 16),
                         new TaskState(false, 0.0, 0),
                         new TaskState(true, 1.0, 9));
-        assertThat(round.params()).isEqualTo(KnapsackParams.builder().n(8).maxN(128).build());
+        assertThat(round.params()).isEqualTo(KnapsackParams.of(8, 128));
     }
 
     @Test
@@ -38,17 +38,14 @@ class BudgetRoundTest {
 
         assertThat(round.params())
                 .isEqualTo(
-                        KnapsackParams.builder()
-                                .n(4)
-                                .minN(1)
-                                .maxN(32)
-                                .alpha(0.5)
-                                .allowFallback(false)
-                                .negativeN(0)
-                                .positiveN(3)
-                                .totalBudget(0)
-                                .costEstimation(CostEstimation.EXPECTATION)
-                                .build());
+                        KnapsackParams.of(4, 32)
+                                .withMinN(1)
+                                .withAlpha(0.5)
+                                .withAllowFallback(false)
+                                .withNegativeN(0)
+                                .withPositiveN(3)
+                                .withTotalBudget(0)
+                                .withCostEstimation(CostEstimation.EXPECTATION));
     }
 
     @Test

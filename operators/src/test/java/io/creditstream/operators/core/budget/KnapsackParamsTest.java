@@ -9,42 +9,45 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** Defaults, eager validation and serializability of {@link KnapsackParams}. */
+/** Defaults, validation and serializability of {@link KnapsackParams}. */
 class KnapsackParamsTest {
 
     @Test
     void hasTheReferenceDefaults() {
-        KnapsackParams params = KnapsackParams.builder().n(8).maxN(128).build();
+        KnapsackParams params = KnapsackParams.of(8, 128);
 
         assertThat(params.n()).isEqualTo(8);
         assertThat(params.minN()).isEqualTo(2);
         assertThat(params.maxN()).isEqualTo(128);
         assertThat(params.alpha()).isEqualTo(0.9);
         assertThat(params.allowFallback()).isTrue();
-        assertThat(params.negativeN()).isEqualTo(2);
-        assertThat(params.positiveN()).isEqualTo(2);
-        assertThat(params.totalBudget()).isEmpty();
+        assertThat(params.negativeN()).isNull();
+        assertThat(params.effectiveNegativeN()).isEqualTo(2);
+        assertThat(params.positiveN()).isNull();
+        assertThat(params.effectivePositiveN()).isEqualTo(2);
+        assertThat(params.totalBudget()).isNull();
         assertThat(params.totalBudget(32)).isEqualTo(256);
         assertThat(params.costEstimation()).isEqualTo(CostEstimation.PROBABILITY);
     }
 
     @Test
     void negativeAndPositiveNFollowMinNUnlessSet() {
-        KnapsackParams params = KnapsackParams.builder().n(8).minN(3).maxN(16).build();
-        assertThat(params.negativeN()).isEqualTo(3);
-        assertThat(params.positiveN()).isEqualTo(3);
+        KnapsackParams params = KnapsackParams.of(8, 16).withMinN(3);
+        assertThat(params.effectiveNegativeN()).isEqualTo(3);
+        assertThat(params.effectivePositiveN()).isEqualTo(3);
 
-        KnapsackParams set = params.toBuilder().negativeN(0).positiveN(5).totalBudget(100).build();
-        assertThat(set.negativeN()).isZero();
-        assertThat(set.positiveN()).isEqualTo(5);
-        assertThat(set.totalBudget()).hasValue(100);
+        KnapsackParams set = params.withNegativeN(0).withPositiveN(5).withTotalBudget(100);
+        assertThat(set.effectiveNegativeN()).isZero();
+        assertThat(set.effectivePositiveN()).isEqualTo(5);
+        assertThat(set.totalBudget()).isEqualTo(100);
         assertThat(set.totalBudget(32)).isEqualTo(100);
-        assertThat(set.toBuilder().build()).isEqualTo(set);
+        assertThat(set.withNegativeN(null).withPositiveN(null).withTotalBudget(null))
+                .isEqualTo(params);
     }
 
     @Test
     void maxNIsRequiredBecauseTheReferenceCrashesWithoutIt() {
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).build())
+        assertThatThrownBy(() -> fromKeywordArguments(8, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("max_n")
                 .hasMessageContaining("budget.max-n")
@@ -53,45 +56,40 @@ class KnapsackParamsTest {
 
     @Test
     void nIsRequired() {
-        assertThatThrownBy(() -> KnapsackParams.builder().maxN(128).build())
+        assertThatThrownBy(() -> fromKeywordArguments(null, 128))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("n (budget.n) must be set");
     }
 
     @Test
     void rejectsValuesOutsideTheirDomainNamingTheField() {
-        assertThatThrownBy(() -> KnapsackParams.builder().n(0).maxN(128).build())
+        assertThatThrownBy(() -> KnapsackParams.of(0, 128))
                 .hasMessageContaining("n (budget.n) must be at least 1");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).minN(-1).maxN(128).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 128).withMinN(-1))
                 .hasMessageContaining("min_n (budget.min-n)");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).minN(4).maxN(3).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 3).withMinN(4))
                 .hasMessageContaining("max_n (budget.max-n) must be at least min_n");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).maxN(128).alpha(1.0).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 128).withAlpha(1.0))
                 .hasMessageContaining("alpha (budget.alpha)");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).maxN(128).alpha(Double.NaN).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 128).withAlpha(Double.NaN))
                 .hasMessageContaining("alpha");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).maxN(128).negativeN(-1).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 128).withNegativeN(-1))
                 .hasMessageContaining("negative_n (budget.negative-n)");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).maxN(128).positiveN(-2).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 128).withPositiveN(-2))
                 .hasMessageContaining("positive_n (budget.positive-n)");
-        assertThatThrownBy(() -> KnapsackParams.builder().n(8).maxN(128).totalBudget(-5).build())
+        assertThatThrownBy(() -> KnapsackParams.of(8, 128).withTotalBudget(-5))
                 .hasMessageContaining("total_budget (budget.total-budget)");
         assertThatThrownBy(
-                        () ->
-                                KnapsackParams.builder()
-                                        .n(8)
-                                        .maxN(128)
-                                        .costEstimation((CostEstimation) null)
-                                        .build())
+                        () -> KnapsackParams.of(8, 128).withCostEstimation((CostEstimation) null))
                 .hasMessageContaining("cost_estimation (budget.cost-estimation)");
     }
 
     @Test
     void parsesCostEstimationNames() {
-        assertThat(KnapsackParams.builder().n(8).maxN(8).costEstimation(" Expectation ").build())
-                .extracting(KnapsackParams::costEstimation)
+        assertThat(CostEstimation.parse(KnapsackParams.FIELD_COST_ESTIMATION, " Expectation "))
                 .isEqualTo(CostEstimation.EXPECTATION);
-        assertThatThrownBy(() -> KnapsackParams.builder().costEstimation("median"))
+        assertThatThrownBy(
+                        () -> CostEstimation.parse(KnapsackParams.FIELD_COST_ESTIMATION, "median"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "Unknown cost_estimation 'median'; accepted values: probability,"
@@ -101,16 +99,13 @@ class KnapsackParamsTest {
     @Test
     void survivesJavaSerialization() throws Exception {
         KnapsackParams params =
-                KnapsackParams.builder()
-                        .n(8)
-                        .minN(1)
-                        .maxN(64)
-                        .alpha(0.75)
-                        .allowFallback(false)
-                        .negativeN(3)
-                        .totalBudget(1000)
-                        .costEstimation(CostEstimation.EXPECTATION)
-                        .build();
+                KnapsackParams.of(8, 64)
+                        .withMinN(1)
+                        .withAlpha(0.75)
+                        .withAllowFallback(false)
+                        .withNegativeN(3)
+                        .withTotalBudget(1000)
+                        .withCostEstimation(CostEstimation.EXPECTATION);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -120,7 +115,18 @@ class KnapsackParamsTest {
                 new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             KnapsackParams copy = (KnapsackParams) in.readObject();
             assertThat(copy).isEqualTo(params).hasSameHashCodeAs(params);
-            assertThat(copy.toString()).contains("max_n=64", "cost_estimation=expectation");
+            assertThat(copy.toString()).contains("maxN=64", "costEstimation=EXPECTATION");
         }
+    }
+
+    @Test
+    void keywordArgumentsTakeTheDefaultsWhereNull() {
+        assertThat(fromKeywordArguments(8, 128)).isEqualTo(KnapsackParams.of(8, 128));
+    }
+
+    /** Only n and max_n given, as a round's JSON may give them. */
+    private static KnapsackParams fromKeywordArguments(Integer n, Integer maxN) {
+        return KnapsackParams.fromKeywordArguments(
+                n, null, maxN, null, null, null, null, null, null);
     }
 }

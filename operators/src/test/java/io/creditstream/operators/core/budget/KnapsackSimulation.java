@@ -44,8 +44,7 @@ public final class KnapsackSimulation {
         for (int i = 0; i < population; i++) {
             trackers[i] = new SuccessRateTracker();
         }
-        KnapsackParams params =
-                KnapsackParams.builder().n(N).maxN(KnapsackParams.SCRIPT_MAX_N).build();
+        KnapsackParams params = KnapsackParams.of(N, KnapsackParams.SCRIPT_MAX_N);
         KnapsackSolver solver = new KnapsackSolver();
         Arm knapsack = new Arm();
         Arm uniform = new Arm();
@@ -114,8 +113,7 @@ public final class KnapsackSimulation {
 
     private static void timeSolver() {
         Random random = new Random(9);
-        KnapsackParams params =
-                KnapsackParams.builder().n(N).maxN(KnapsackParams.SCRIPT_MAX_N).build();
+        KnapsackParams params = KnapsackParams.of(N, KnapsackParams.SCRIPT_MAX_N);
         for (int tasks : new int[] {100, 1_000, 10_000}) {
             List<TaskState> states = new ArrayList<>(tasks);
             for (int i = 0; i < tasks; i++) {

@@ -22,12 +22,9 @@ class KnapsackSolverAutoModeTest {
         assertThat(KnapsackSolver.dpFits(tasks, knapsackBudget, 126)).isTrue();
         List<TaskState> states = randomEffective(tasks, new Random(3));
         KnapsackParams params =
-                KnapsackParams.builder()
-                        .n(8)
-                        .maxN(128)
-                        .allowFallback(false)
-                        .totalBudget(tasks * 2 + knapsackBudget)
-                        .build();
+                KnapsackParams.of(8, 128)
+                        .withAllowFallback(false)
+                        .withTotalBudget(tasks * 2 + knapsackBudget);
         KnapsackSolver auto = new KnapsackSolver();
 
         assertThat(auto.solve(states, params).solver()).isEqualTo(Mode.DP);
@@ -37,7 +34,7 @@ class KnapsackSolverAutoModeTest {
     void autoSolvesTenThousandTasksWithTheGreedy() {
         int tasks = 10_000;
         List<TaskState> states = randomEffective(tasks, new Random(4));
-        KnapsackParams params = KnapsackParams.builder().n(8).maxN(128).build();
+        KnapsackParams params = KnapsackParams.of(8, 128);
         KnapsackSolver auto = new KnapsackSolver();
 
         assertThat(auto.solve(states, params).solver()).isEqualTo(Mode.GREEDY);

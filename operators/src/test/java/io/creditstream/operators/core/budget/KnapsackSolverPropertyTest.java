@@ -66,13 +66,11 @@ class KnapsackSolverPropertyTest {
             int minN = 1 + random.nextInt(3);
             int maxN = minN + 1 + random.nextInt(40);
             KnapsackParams params =
-                    KnapsackParams.builder()
-                            .n(1 + random.nextInt(16))
-                            .minN(minN)
-                            .maxN(maxN)
-                            .allowFallback(false)
-                            .totalBudget(tasks * minN + random.nextInt(tasks * (maxN - minN) + 1))
-                            .build();
+                    KnapsackParams.of(1 + random.nextInt(16), maxN)
+                            .withMinN(minN)
+                            .withAllowFallback(false)
+                            .withTotalBudget(
+                                    tasks * minN + random.nextInt(tasks * (maxN - minN) + 1));
 
             assertThat(GREEDY.allocate(states, params))
                     .as("round %d", round)
@@ -95,13 +93,11 @@ class KnapsackSolverPropertyTest {
             int minN = 1 + random.nextInt(2);
             int maxN = minN + 4 + random.nextInt(30);
             KnapsackParams params =
-                    KnapsackParams.builder()
-                            .n(8)
-                            .minN(minN)
-                            .maxN(maxN)
-                            .allowFallback(false)
-                            .totalBudget(tasks * minN + random.nextInt(tasks * (maxN - minN) + 1))
-                            .build();
+                    KnapsackParams.of(8, maxN)
+                            .withMinN(minN)
+                            .withAllowFallback(false)
+                            .withTotalBudget(
+                                    tasks * minN + random.nextInt(tasks * (maxN - minN) + 1));
 
             int[] dp = DP.allocate(states, params);
             int[] greedy = GREEDY.allocate(states, params);
@@ -159,26 +155,26 @@ class KnapsackSolverPropertyTest {
     private static KnapsackParams randomParams(Random random, int size) {
         int n = 1 + random.nextInt(16);
         int minN = random.nextInt(4);
-        KnapsackParams.Builder builder =
-                KnapsackParams.builder()
-                        .n(n)
-                        .minN(minN)
-                        .maxN(minN + random.nextInt(random.nextBoolean() ? 4 : 130))
-                        .alpha(0.05 + 0.9 * random.nextDouble())
-                        .allowFallback(random.nextDouble() < 0.7)
-                        .costEstimation(
-                                random.nextBoolean()
-                                        ? CostEstimation.PROBABILITY
-                                        : CostEstimation.EXPECTATION);
-        if (random.nextDouble() < 0.3) {
-            builder.negativeN(random.nextInt(6));
-        }
-        if (random.nextDouble() < 0.3) {
-            builder.positiveN(random.nextInt(6));
-        }
-        if (random.nextDouble() < 0.4) {
-            builder.totalBudget((int) (size * n * (0.3 + 1.5 * random.nextDouble())));
-        }
-        return builder.build();
+        int maxN = minN + random.nextInt(random.nextBoolean() ? 4 : 130);
+        double alpha = 0.05 + 0.9 * random.nextDouble();
+        boolean allowFallback = random.nextDouble() < 0.7;
+        CostEstimation costEstimation =
+                random.nextBoolean() ? CostEstimation.PROBABILITY : CostEstimation.EXPECTATION;
+        Integer negativeN = random.nextDouble() < 0.3 ? random.nextInt(6) : null;
+        Integer positiveN = random.nextDouble() < 0.3 ? random.nextInt(6) : null;
+        Integer totalBudget =
+                random.nextDouble() < 0.4
+                        ? (int) (size * n * (0.3 + 1.5 * random.nextDouble()))
+                        : null;
+        return new KnapsackParams(
+                n,
+                minN,
+                maxN,
+                alpha,
+                allowFallback,
+                negativeN,
+                positiveN,
+                totalBudget,
+                costEstimation);
     }
 }

@@ -66,7 +66,7 @@ class KnapsackSolverTest {
     void dpPrefersTwoModestGainsOverOneLargeOne() {
         // R = 2: (2,0) = V(4,.5) = .109375; (0,2) = V(4,.25) = .0956; (1,1) = .09375 + .0791 =
         // .1729.
-        int[] budgets = DP.allocate(rates(0.5, 0.25), params(4, 2, 4).totalBudget(6).build());
+        int[] budgets = DP.allocate(rates(0.5, 0.25), params(4, 2, 4).withTotalBudget(6));
 
         assertThat(budgets).containsExactly(3, 3);
     }
@@ -74,17 +74,17 @@ class KnapsackSolverTest {
     @Test
     void onATieTheLaterTaskKeepsTheSmallerK() {
         // Equal p, R = 1: task 2 keeps k = 0 because k = 1 is only equal, not better.
-        assertThat(DP.allocate(rates(0.5, 0.5), params(4, 2, 4).totalBudget(5).build()))
+        assertThat(DP.allocate(rates(0.5, 0.5), params(4, 2, 4).withTotalBudget(5)))
                 .containsExactly(3, 2);
         // R = 3: (2,1) and (1,2) sum the same two gains; k = 1 comes first for task 2 and wins.
-        assertThat(DP.allocate(rates(0.5, 0.5), params(4, 2, 4).totalBudget(7).build()))
+        assertThat(DP.allocate(rates(0.5, 0.5), params(4, 2, 4).withTotalBudget(7)))
                 .containsExactly(4, 3);
     }
 
     @Test
     void leftoverBeyondTheKnapsackIsSpreadAndMayExceedMaxN() {
         // min 2 each (6), R = 14, the knapsack fits 3 × (3 - 2) = 3, the 11 left go 4, 4, 3.
-        KnapsackParams params = params(4, 2, 3).allowFallback(false).totalBudget(20).build();
+        KnapsackParams params = params(4, 2, 3).withAllowFallback(false).withTotalBudget(20);
 
         int[] budgets = DP.allocate(rates(0.5, 0.5, 0.5), params);
 
@@ -100,7 +100,7 @@ class KnapsackSolverTest {
                         new TaskState(true, 0.5, 16),
                         new TaskState(false, 0.9, 7));
 
-        int[] budgets = DP.allocate(states, params(8, 2, 128).allowFallback(false).build());
+        int[] budgets = DP.allocate(states, params(8, 2, 128).withAllowFallback(false));
 
         // B = 24: 8 + 2 + 8, and the effective task takes all R = 6.
         assertThat(budgets).containsExactly(8, 8, 8);
@@ -116,7 +116,7 @@ class KnapsackSolverTest {
                         new TaskState(true, 0.0, 16),
                         new TaskState(false, 0.7, 3));
 
-        KnapsackSolver.Allocation allocation = DP.solve(states, params(8, 2, 128).build());
+        KnapsackSolver.Allocation allocation = DP.solve(states, params(8, 2, 128));
 
         assertThat(allocation.budgets()).containsExactly(5, 7, 12);
         assertThat(allocation.fallback()).isTrue();
@@ -128,13 +128,13 @@ class KnapsackSolverTest {
         List<TaskState> states =
                 List.of(new TaskState(false, 0.5, 3), new TaskState(true, 0.5, 16));
 
-        assertThat(DP.allocate(states, params(8, 2, 128).build())).containsExactly(11, 5);
+        assertThat(DP.allocate(states, params(8, 2, 128))).containsExactly(11, 5);
     }
 
     @Test
     void fallbackWithoutZeroRateTasksGoesToEveryNonEffectiveTask() {
         // R = 12, est = 3: the 9 go to the p = 1 task.
-        int[] budgets = DP.allocate(rates(0.5, 1.0), params(8, 2, 128).build());
+        int[] budgets = DP.allocate(rates(0.5, 1.0), params(8, 2, 128));
 
         assertThat(budgets).containsExactly(5, 11);
     }
@@ -142,12 +142,12 @@ class KnapsackSolverTest {
     @Test
     void fallbackWithEveryTaskEffectiveFailsClearlyWhereTheReferenceCrashes() {
         // est = 3 + int(log .1 / log .75 = 8.004) = 11 < R = 12, and no candidate exists.
-        assertThatThrownBy(() -> DP.allocate(rates(0.5, 0.25), params(8, 2, 128).build()))
+        assertThatThrownBy(() -> DP.allocate(rates(0.5, 0.25), params(8, 2, 128)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("every task is effective")
                 .hasMessageContaining("allow_fallback=false");
         // Without the fallback the same round is fine.
-        assertThat(DP.allocate(rates(0.5, 0.25), params(8, 2, 128).allowFallback(false).build()))
+        assertThat(DP.allocate(rates(0.5, 0.25), params(8, 2, 128).withAllowFallback(false)))
                 .containsExactly(6, 10);
     }
 
@@ -156,14 +156,12 @@ class KnapsackSolverTest {
         List<TaskState> states = rates(0.25, 0.0);
 
         // probability: int(8.004) = 8, so 4 fall back and the knapsack places 8.
-        assertThat(DP.allocate(states, params(8, 2, 128).build())).containsExactly(10, 6);
+        assertThat(DP.allocate(states, params(8, 2, 128))).containsExactly(10, 6);
         // expectation: 1 / (.25 · .75) - 1 = 4.33 -> 4, so 8 fall back.
         assertThat(
                         DP.allocate(
                                 states,
-                                params(8, 2, 128)
-                                        .costEstimation(CostEstimation.EXPECTATION)
-                                        .build()))
+                                params(8, 2, 128).withCostEstimation(CostEstimation.EXPECTATION)))
                 .containsExactly(6, 10);
     }
 
@@ -176,16 +174,14 @@ class KnapsackSolverTest {
                         new TaskState(false, 0.3, 2));
 
         // 2 + 2 + 8 = 12 of 24: 6 each to the p = 0 task and the invalid one.
-        assertThat(DP.allocate(states, params(8, 2, 128).build())).containsExactly(8, 2, 14);
+        assertThat(DP.allocate(states, params(8, 2, 128))).containsExactly(8, 2, 14);
     }
 
     @Test
     void withNoEffectiveAndNoZeroRateTaskEveryTaskIsResetToN() {
-        assertThat(DP.allocate(rates(1.0, 1.0), params(8, 2, 128).build())).containsExactly(8, 8);
+        assertThat(DP.allocate(rates(1.0, 1.0), params(8, 2, 128))).containsExactly(8, 8);
         assertThatThrownBy(
-                        () ->
-                                DP.allocate(
-                                        rates(1.0, 1.0), params(8, 2, 128).totalBudget(20).build()))
+                        () -> DP.allocate(rates(1.0, 1.0), params(8, 2, 128).withTotalBudget(20)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("reset to n = 8")
                 .hasMessageContaining("total_budget 20");
@@ -193,14 +189,14 @@ class KnapsackSolverTest {
 
     @Test
     void nothingLeftAndNothingEffectiveKeepsTheFirstPass() {
-        assertThat(DP.allocate(rates(0.0, 1.0), params(8, 2, 128).totalBudget(4).build()))
+        assertThat(DP.allocate(rates(0.0, 1.0), params(8, 2, 128).withTotalBudget(4)))
                 .containsExactly(2, 2);
     }
 
     @Test
     void negativeAndPositiveNReplaceMinN() {
         KnapsackParams params =
-                params(8, 2, 128).negativeN(5).positiveN(1).allowFallback(false).build();
+                params(8, 2, 128).withNegativeN(5).withPositiveN(1).withAllowFallback(false);
 
         assertThat(DP.allocate(rates(0.0, 1.0, 0.5), params)).containsExactly(5, 1, 18);
     }
@@ -209,15 +205,15 @@ class KnapsackSolverTest {
     void aBudgetBelowTheFirstPassFailsClearly() {
         List<TaskState> states = List.of(TaskState.unseen(), TaskState.unseen());
 
-        assertThatThrownBy(() -> DP.allocate(states, params(8, 2, 128).totalBudget(10).build()))
+        assertThatThrownBy(() -> DP.allocate(states, params(8, 2, 128).withTotalBudget(10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("total_budget 10 is smaller than the 16 rollouts");
     }
 
     @Test
     void anEmptyRoundAllocatesNothingUnlessABudgetIsDemanded() {
-        assertThat(DP.allocate(List.of(), params(8, 2, 128).build())).isEmpty();
-        assertThatThrownBy(() -> DP.allocate(List.of(), params(8, 2, 128).totalBudget(3).build()))
+        assertThat(DP.allocate(List.of(), params(8, 2, 128))).isEmpty();
+        assertThatThrownBy(() -> DP.allocate(List.of(), params(8, 2, 128).withTotalBudget(3)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -229,7 +225,7 @@ class KnapsackSolverTest {
         double p = 1370.0 / 1689;
         List<TaskState> states = List.of(new TaskState(true, p, 16), new TaskState(true, 0, 16));
 
-        assertThat(DP.allocate(states, params(8, 2, 128).build())).containsExactly(13, 3);
+        assertThat(DP.allocate(states, params(8, 2, 128))).containsExactly(13, 3);
     }
 
     @Test
@@ -241,7 +237,7 @@ class KnapsackSolverTest {
         assertThat(states.get(0).p32()).isEqualTo(1.0);
 
         int[] budgets =
-                DP.allocate(states, params(8, 2, 128).allowFallback(false).totalBudget(5).build());
+                DP.allocate(states, params(8, 2, 128).withAllowFallback(false).withTotalBudget(5));
 
         assertThat(budgets).containsExactly(3, 2);
         assertThat(KnapsackSolver.value(3, 1 - 1e-9)).isGreaterThan(0);
@@ -254,7 +250,7 @@ class KnapsackSolverTest {
         List<TaskState> states =
                 List.of(new TaskState(true, 1e-50, 16), new TaskState(true, 0.5, 16));
         KnapsackParams params =
-                params(8, 2, 3).costEstimation(CostEstimation.EXPECTATION).totalBudget(24).build();
+                params(8, 2, 3).withCostEstimation(CostEstimation.EXPECTATION).withTotalBudget(24);
 
         assertThat(DP.allocate(states, params)).containsExactly(19, 5);
     }
@@ -266,7 +262,7 @@ class KnapsackSolverTest {
         List<TaskState> states =
                 List.of(new TaskState(true, 1e-20, 16), new TaskState(true, 0.5, 16));
 
-        assertThatThrownBy(() -> DP.allocate(states, params(8, 2, 128).build()))
+        assertThatThrownBy(() -> DP.allocate(states, params(8, 2, 128)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("task 0")
                 .hasMessageContaining("cost_estimation=expectation");
@@ -277,7 +273,7 @@ class KnapsackSolverTest {
         // min_n = 0 makes gain(1) = V(1, p) = 0: greedy cannot see that a second rollout pays.
         // R = 2, K = 2: DP picks (0,2) worth V(2,.4) = .069; greedy hands the first rollout to
         // task 1 on the 0-0 tie, then its V(2,.9) = .0016 increment beats task 2's 0.
-        KnapsackParams params = params(8, 0, 2).allowFallback(false).totalBudget(2).build();
+        KnapsackParams params = params(8, 0, 2).withAllowFallback(false).withTotalBudget(2);
         List<TaskState> states = rates(0.9, 0.4);
 
         assertThat(DP.allocate(states, params)).containsExactly(0, 2);
@@ -294,9 +290,8 @@ class KnapsackSolverTest {
         withNearOne.add(new TaskState(true, 0.999999999999, 16));
         KnapsackParams params =
                 params(8, 2, 16)
-                        .allowFallback(false)
-                        .costEstimation(CostEstimation.EXPECTATION)
-                        .build();
+                        .withAllowFallback(false)
+                        .withCostEstimation(CostEstimation.EXPECTATION);
 
         int[] dp = DP.allocate(withNearOne, params);
         int[] greedy = GREEDY.allocate(withNearOne, params);
@@ -311,12 +306,12 @@ class KnapsackSolverTest {
         assertThat(auto.mode()).isEqualTo(Mode.AUTO);
 
         KnapsackSolver.Allocation small =
-                auto.solve(rates(0.5, 0.25), params(8, 2, 128).allowFallback(false).build());
+                auto.solve(rates(0.5, 0.25), params(8, 2, 128).withAllowFallback(false));
         assertThat(small.solver()).isEqualTo(Mode.DP);
 
         List<TaskState> many = new ArrayList<>(Collections.nCopies(2_000, state(0.3)));
         KnapsackSolver.Allocation large =
-                auto.solve(many, params(8, 2, 128).allowFallback(false).build());
+                auto.solve(many, params(8, 2, 128).withAllowFallback(false));
         assertThat(large.solver()).isEqualTo(Mode.GREEDY);
         assertThat(large.budgets()).containsOnly(8);
     }
@@ -334,7 +329,7 @@ class KnapsackSolverTest {
     @Test
     void maxNEqualToMinNLeavesEverythingToTheSpreading() {
         // K = 0: no knapsack, R = 16 - 4 = 12 splits 6 and 6.
-        assertThat(DP.allocate(rates(0.5, 0.3), params(8, 2, 2).allowFallback(false).build()))
+        assertThat(DP.allocate(rates(0.5, 0.3), params(8, 2, 2).withAllowFallback(false)))
                 .containsExactly(8, 8);
     }
 
@@ -343,15 +338,15 @@ class KnapsackSolverTest {
         List<TaskState> states = new ArrayList<>();
         states.add(null);
 
-        assertThatThrownBy(() -> DP.allocate(states, params(8, 2, 128).build()))
+        assertThatThrownBy(() -> DP.allocate(states, params(8, 2, 128)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("task 0");
         assertThatThrownBy(() -> new KnapsackSolver(null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    static KnapsackParams.Builder params(int n, int minN, int maxN) {
-        return KnapsackParams.builder().n(n).minN(minN).maxN(maxN);
+    static KnapsackParams params(int n, int minN, int maxN) {
+        return KnapsackParams.of(n, maxN).withMinN(minN);
     }
 
     static TaskState state(double p) {

@@ -39,7 +39,7 @@ class CreditEstimatorTest {
     void grpoWithMeanNormalisationOnlySubtractsTheMean() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GRPO).normalization(Normalization.MEAN),
+                        params(Estimator.GRPO).withNormalization(Normalization.MEAN),
                         outcome("a", 1),
                         outcome("b", 0),
                         outcome("c", 0),
@@ -66,7 +66,7 @@ class CreditEstimatorTest {
 
         List<List<StepCredit>> withoutPenalty =
                 estimate(
-                        params(Estimator.GRPO).invalidActionPenalty(0),
+                        params(Estimator.GRPO).withInvalidActionPenalty(0),
                         trajectory("a", 1, at("s", 1)),
                         trajectory("b", 1, invalidAt("s", 1)));
         assertThat(withoutPenalty.get(0).get(0).advantage()).isZero();
@@ -79,7 +79,7 @@ class CreditEstimatorTest {
                 new Estimator[] {Estimator.GRPO, Estimator.RLOO, Estimator.DR_GRPO}) {
             List<List<StepCredit>> credits =
                     estimate(
-                            params(estimator).gamma(0.5),
+                            params(estimator).withGamma(0.5),
                             trajectory("a", 1, at("s0", 0), at("s1", 1)),
                             trajectory("b", 0, at("s0", 0), at("x", 0), at(null, 0)));
 
@@ -105,7 +105,7 @@ class CreditEstimatorTest {
         for (Normalization normalization : Normalization.values()) {
             List<List<StepCredit>> credits =
                     estimate(
-                            params(Estimator.DR_GRPO).normalization(normalization),
+                            params(Estimator.DR_GRPO).withNormalization(normalization),
                             outcome("a", 1),
                             outcome("b", 0),
                             outcome("c", 0),
@@ -148,7 +148,7 @@ class CreditEstimatorTest {
         for (Normalization normalization : Normalization.values()) {
             List<List<StepCredit>> credits =
                     estimate(
-                            params(Estimator.RLOO).normalization(normalization),
+                            params(Estimator.RLOO).withNormalization(normalization),
                             trajectory("a", 1, at("s0", 0), at("s1", 1)),
                             trajectory("b", 0, at("s0", 0)));
 
@@ -174,7 +174,7 @@ class CreditEstimatorTest {
     void rlooOverTrajectoriesUsesTheTrajectoryCount() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.RLOO).episodeNormScope(EpisodeNormScope.TRAJECTORIES),
+                        params(Estimator.RLOO).withEpisodeNormScope(EpisodeNormScope.TRAJECTORIES),
                         trajectory("a", 1, at("s0", 0), at("s1", 1)),
                         trajectory("b", 0, at("s0", 0)));
 
@@ -202,7 +202,9 @@ class CreditEstimatorTest {
         for (Estimator estimator : new Estimator[] {Estimator.GRPO, Estimator.GIGPO}) {
             StepCredit meanStd = estimate(params(estimator), outcome("a", 0.8)).get(0).get(0);
             StepCredit mean =
-                    estimate(params(estimator).normalization(Normalization.MEAN), outcome("a", 0.8))
+                    estimate(
+                                    params(estimator).withNormalization(Normalization.MEAN),
+                                    outcome("a", 0.8))
                             .get(0)
                             .get(0);
 
@@ -234,7 +236,7 @@ class CreditEstimatorTest {
     void singleTrajectoryIsASingletonUnderTrajectoriesScope() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GRPO).episodeNormScope(EpisodeNormScope.TRAJECTORIES),
+                        params(Estimator.GRPO).withEpisodeNormScope(EpisodeNormScope.TRAJECTORIES),
                         trajectory("a", 1, at("s0", 0), invalidAt("s1", 0), at("s2", 1)));
 
         // mean := 0, std := 1, each row with its own score.
@@ -257,7 +259,7 @@ class CreditEstimatorTest {
             for (Estimator estimator : CreditEstimatorTest.stateless()) {
                 for (Normalization normalization : Normalization.values()) {
                     for (List<StepCredit> trajectory :
-                            estimate(params(estimator).normalization(normalization), group)) {
+                            estimate(params(estimator).withNormalization(normalization), group)) {
                         assertThat(trajectory.get(0).episodeAdvantage()).isEqualTo(0.0);
                         assertThat(trajectory.get(0).stepAdvantage()).isEqualTo(0.0);
                         assertThat(trajectory.get(0).advantage()).isEqualTo(0.0);
@@ -274,7 +276,7 @@ class CreditEstimatorTest {
         for (int i = 0; i < group.length; i++) {
             group[i] = trajectory("e" + i, i % 2, at("s", 0.7), at("end" + i, 0));
         }
-        List<List<StepCredit>> credits = estimate(params(Estimator.GIGPO).gamma(0), group);
+        List<List<StepCredit>> credits = estimate(params(Estimator.GIGPO).withGamma(0), group);
 
         for (List<StepCredit> trajectory : credits) {
             assertThat(trajectory.get(0).anchorGroupSize()).isEqualTo(8);
@@ -290,8 +292,8 @@ class CreditEstimatorTest {
     void rowsOutsideAnEqualTrajectoriesSampleUseTheFormulaWithZeroStd() {
         // Interpretation: with scope trajectories X = {1, 1} is all-equal, so its members get 0,
         // but a later penalised row (score 0.9, not in X) is normalised like upstream does it.
-        CreditParams.Builder base =
-                params(Estimator.GRPO).episodeNormScope(EpisodeNormScope.TRAJECTORIES);
+        CreditParams base =
+                params(Estimator.GRPO).withEpisodeNormScope(EpisodeNormScope.TRAJECTORIES);
         TrajectorySample a = trajectory("a", 1, at("s0", 0), invalidAt("s1", 1));
         TrajectorySample b = trajectory("b", 1, at("s0", 1));
 
@@ -301,7 +303,7 @@ class CreditEstimatorTest {
         assertThat(meanStd.get(0).get(1).advantage())
                 .isCloseTo((0.9 - 1) / (0 + EPS), within(1e-6));
 
-        List<List<StepCredit>> mean = estimate(base.normalization(Normalization.MEAN), a, b);
+        List<List<StepCredit>> mean = estimate(base.withNormalization(Normalization.MEAN), a, b);
         assertThat(mean.get(0).get(1).advantage()).isCloseTo(0.9 - 1, within(TOL));
     }
 
@@ -329,7 +331,7 @@ class CreditEstimatorTest {
     void trajectoriesScopeCountsEachTrajectoryOnce() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GRPO).episodeNormScope(EpisodeNormScope.TRAJECTORIES),
+                        params(Estimator.GRPO).withEpisodeNormScope(EpisodeNormScope.TRAJECTORIES),
                         trajectory("a", 1, at("s0", 0), at("s1", 0), at("s2", 1)),
                         trajectory("b", 0, at("s0", 0)));
 
@@ -346,7 +348,7 @@ class CreditEstimatorTest {
     void trajectoriesScopeSamplesTheFirstRowButNormalisesEachRowsOwnScore() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GRPO).episodeNormScope(EpisodeNormScope.TRAJECTORIES),
+                        params(Estimator.GRPO).withEpisodeNormScope(EpisodeNormScope.TRAJECTORIES),
                         trajectory("a", 1, invalidAt("s0", 0), at("s1", 0), invalidAt("s2", 1)),
                         trajectory("b", 0, at("s0", 0)));
 
@@ -365,7 +367,7 @@ class CreditEstimatorTest {
     void stepReturnsAreDiscountedPerTrajectory() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GIGPO).gamma(0.9),
+                        params(Estimator.GIGPO).withGamma(0.9),
                         trajectory("a", 1.5, at("s0", 0), at("s1", 0.5), at("s2", 1)),
                         trajectory("b", 2, at("s0", 2)));
 
@@ -380,13 +382,13 @@ class CreditEstimatorTest {
 
         List<List<StepCredit>> undiscounted =
                 estimate(
-                        params(Estimator.GIGPO).gamma(1),
+                        params(Estimator.GIGPO).withGamma(1),
                         trajectory("a", 1.5, at("s0", 0), at("s1", 0.5), at("s2", 1)));
         assertThat(undiscounted.get(0).get(0).stepReturn()).isCloseTo(0 + 0.5 + 1, within(TOL));
 
         List<List<StepCredit>> myopic =
                 estimate(
-                        params(Estimator.GIGPO).gamma(0),
+                        params(Estimator.GIGPO).withGamma(0),
                         trajectory("a", 1.5, at("s0", 0), at("s1", 0.5), at("s2", 1)));
         assertThat(myopic.get(0).get(1).stepReturn()).isCloseTo(0.5, within(TOL));
     }
@@ -395,7 +397,9 @@ class CreditEstimatorTest {
     void gigpoPenaltyIsNotDiscountedBackWithMeanNormalisation() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GIGPO).normalization(Normalization.MEAN).gamma(0.5),
+                        params(Estimator.GIGPO)
+                                .withNormalization(Normalization.MEAN)
+                                .withGamma(0.5),
                         penalisedA(),
                         penalisedB());
 
@@ -431,7 +435,7 @@ class CreditEstimatorTest {
     @Test
     void gigpoMeanStdDividesAtBothLevels() {
         List<List<StepCredit>> credits =
-                estimate(params(Estimator.GIGPO).gamma(0.5), penalisedA(), penalisedB());
+                estimate(params(Estimator.GIGPO).withGamma(0.5), penalisedA(), penalisedB());
 
         double ga0 = 0 + 0.5 * (0 + 0.5 * 1);
         double stepRa1 = 0 + 0.5 * 1 - 0.1;
@@ -472,7 +476,9 @@ class CreditEstimatorTest {
     void loopsWithinOneTrajectoryShareAStepGroup() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GIGPO).normalization(Normalization.MEAN).gamma(0.5),
+                        params(Estimator.GIGPO)
+                                .withNormalization(Normalization.MEAN)
+                                .withGamma(0.5),
                         trajectory("a", 1, at("x", 0), at("y", 0), at("x", 0), at("z", 1)));
 
         double g3 = 1;
@@ -491,7 +497,7 @@ class CreditEstimatorTest {
     void anchorGroupsSpanTrajectoriesAndLoops() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GIGPO).normalization(Normalization.MEAN).gamma(0),
+                        params(Estimator.GIGPO).withNormalization(Normalization.MEAN).withGamma(0),
                         trajectory("a", 0, at("x", 1), at("x", 2)),
                         trajectory("b", 0, at("y", 5), at("x", 6)));
 
@@ -509,7 +515,7 @@ class CreditEstimatorTest {
     void nullAnchorKeysAreAlwaysSingletons() {
         List<List<StepCredit>> credits =
                 estimate(
-                        params(Estimator.GIGPO).gamma(0),
+                        params(Estimator.GIGPO).withGamma(0),
                         trajectory("a", 1, at(null, 1), at("s", 1)),
                         trajectory("b", 0, at(null, 0), at("s", 0)));
 
@@ -534,9 +540,9 @@ class CreditEstimatorTest {
             List<List<StepCredit>> credits =
                     estimate(
                             params(Estimator.GIGPO)
-                                    .normalization(Normalization.MEAN)
-                                    .gamma(0)
-                                    .stepAdvantageWeight(w),
+                                    .withNormalization(Normalization.MEAN)
+                                    .withGamma(0)
+                                    .withStepAdvantageWeight(w),
                             a,
                             b,
                             c);
@@ -665,13 +671,12 @@ class CreditEstimatorTest {
         assertThat(credit.anchorGroupSize()).isEqualTo(anchorGroupSize);
     }
 
-    private static CreditParams.Builder params(Estimator estimator) {
-        return CreditParams.builder().estimator(estimator);
+    private static CreditParams params(Estimator estimator) {
+        return CreditParams.defaults().withEstimator(estimator);
     }
 
-    private static List<List<StepCredit>> estimate(
-            CreditParams.Builder params, TrajectorySample... group) {
-        return new CreditEstimator(params.build()).estimate(List.of(group));
+    private static List<List<StepCredit>> estimate(CreditParams params, TrajectorySample... group) {
+        return new CreditEstimator(params).estimate(List.of(group));
     }
 
     /** A one-step trajectory from the shared start state whose reward is the outcome. */
@@ -705,7 +710,7 @@ class CreditEstimatorTest {
 
     @Test
     void oprlIsRefusedBecauseItNeedsThePrmState() {
-        assertThatThrownBy(() -> new CreditEstimator(params(Estimator.OPRL).build()))
+        assertThatThrownBy(() -> new CreditEstimator(params(Estimator.OPRL)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("OprlCreditAssigner");
     }

@@ -45,7 +45,7 @@ class ImplicitPrmTest {
 
     @Test
     void oneUpdateThenScoringFollowsAlgorithmOneByHand() {
-        PrmParams params = PrmParams.builder().learningRate(1.0).build();
+        PrmParams params = PrmParams.defaults().withLearningRate(1.0);
         ImplicitPrm prm = new ImplicitPrm(params);
         List<TrajectoryFeatures> group =
                 List.of(trajectory(1, vector(0, 1)), trajectory(0, vector(1, 1)));
@@ -123,7 +123,8 @@ class ImplicitPrmTest {
     @EnumSource(TrajectoryScore.class)
     void analyticGradientMatchesCentralFiniteDifferences(TrajectoryScore score) {
         Random random = new Random(20250919L);
-        PrmParams params = PrmParams.builder().beta(0.5).l2(0.1).trajectoryScore(score).build();
+        PrmParams params =
+                PrmParams.defaults().withBeta(0.5).withL2(0.1).withTrajectoryScore(score);
         List<TrajectoryFeatures> group = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             List<FeatureVector> steps = new ArrayList<>();
@@ -168,7 +169,7 @@ class ImplicitPrmTest {
 
     @Test
     void meanTrajectoryScoreDividesTheSumByTheLength() {
-        PrmParams mean = PrmParams.builder().trajectoryScore(TrajectoryScore.MEAN).build();
+        PrmParams mean = PrmParams.defaults().withTrajectoryScore(TrajectoryScore.MEAN);
         SortedMap<Integer, Double> w = new TreeMap<>(Map.of(1, 0.5, 2, -1.0));
         TrajectoryFeatures trajectory =
                 new TrajectoryFeatures(1, List.of(vector(1, 2), vector(2, 1), vector(1, 1)));
@@ -210,7 +211,7 @@ class ImplicitPrmTest {
 
     @Test
     void updatesLowerTheLossAndRaisePairAccuracyOnASeparableProblem() {
-        PrmParams params = PrmParams.builder().learningRate(2.0).build();
+        PrmParams params = PrmParams.defaults().withLearningRate(2.0);
         PrmFeaturizer featurizer = new PrmFeaturizer(params);
         ImplicitPrm prm = new ImplicitPrm(params);
         List<List<TrajectoryFeatures>> groups = separableGroups(featurizer, 60);
@@ -242,7 +243,8 @@ class ImplicitPrmTest {
 
     @Test
     void sameInputsGiveBitIdenticalWeights() {
-        PrmParams params = PrmParams.builder().l2(0.01).weightDecay(0.01).maxFeatures(20).build();
+        PrmParams params =
+                PrmParams.defaults().withL2(0.01).withWeightDecay(0.01).withMaxFeatures(20);
         PrmFeaturizer featurizer = new PrmFeaturizer(params);
         ImplicitPrm a = new ImplicitPrm(params);
         ImplicitPrm b = new ImplicitPrm(params);
@@ -260,7 +262,7 @@ class ImplicitPrmTest {
 
     @Test
     void liveFeaturesStayWithinTheBoundDroppingTheSmallestWeights() {
-        PrmParams params = PrmParams.builder().maxFeatures(3).build();
+        PrmParams params = PrmParams.defaults().withMaxFeatures(3);
         ImplicitPrm prm = new ImplicitPrm(params);
         // Feature 0 appears twice as often as the others, so its |w| grows fastest and survives.
         List<TrajectoryFeatures> group =

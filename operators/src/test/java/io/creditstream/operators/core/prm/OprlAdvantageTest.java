@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Normalization;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class OprlAdvantageTest {
 
     @Test
     void grpoEpisodeEstimatorDividesByTheUnbiasedStdPlusEpsilon() {
-        OprlParams grpo = OprlParams.builder().episodeEstimator(EpisodeEstimator.GRPO).build();
+        OprlParams grpo = OprlParams.defaults().withEpisodeEstimator(EpisodeEstimator.GRPO);
         List<List<OprlStepCredit>> credits =
                 new OprlAdvantage(grpo).estimate(externalGroup(1, 0, 0));
 
@@ -79,7 +80,7 @@ class OprlAdvantageTest {
     @Test
     void groupWithoutPreferencePairHasZeroEpisodeAdvantageButPooledStepAdvantage() {
         for (EpisodeEstimator estimator : EpisodeEstimator.values()) {
-            OprlParams params = OprlParams.builder().episodeEstimator(estimator).build();
+            OprlParams params = OprlParams.defaults().withEpisodeEstimator(estimator);
             List<List<OprlStepCredit>> credits =
                     new OprlAdvantage(params).estimate(externalGroup(0, 0, 0));
             for (int i = 0; i < 3; i++) {
@@ -96,8 +97,8 @@ class OprlAdvantageTest {
 
     @Test
     void stepWeightScalesOnlyTheStepTerm() {
-        OprlParams half = OprlParams.builder().stepWeight(0.5).build();
-        OprlParams off = OprlParams.builder().stepWeight(0.0).build();
+        OprlParams half = OprlParams.defaults().withStepWeight(0.5);
+        OprlParams off = OprlParams.defaults().withStepWeight(0.0);
         List<OprlTrajectory> group = externalGroup(1, 0, 0);
 
         OprlStepCredit a = new OprlAdvantage(half).estimate(group).get(2).get(1);
@@ -111,7 +112,7 @@ class OprlAdvantageTest {
 
     @Test
     void meanNormalizationSubtractsThePooledMeanOnlyAndRlooIgnoresIt() {
-        OprlParams mean = OprlParams.builder().normalization(Normalization.MEAN).build();
+        OprlParams mean = OprlParams.defaults().withNormalization(Normalization.MEAN);
         List<OprlTrajectory> group =
                 List.of(
                         new OprlTrajectory(2, new double[] {0.3, 0.1}),
@@ -134,10 +135,7 @@ class OprlAdvantageTest {
         OprlStepCredit rloo =
                 new OprlAdvantage(OprlParams.defaults()).estimate(single).get(0).get(0);
         OprlStepCredit grpo =
-                new OprlAdvantage(
-                                OprlParams.builder()
-                                        .episodeEstimator(EpisodeEstimator.GRPO)
-                                        .build())
+                new OprlAdvantage(OprlParams.defaults().withEpisodeEstimator(EpisodeEstimator.GRPO))
                         .estimate(single)
                         .get(0)
                         .get(0);
@@ -172,13 +170,13 @@ class OprlAdvantageTest {
                 .hasMessageContaining("at least one step");
         assertThatThrownBy(() -> new OprlTrajectory(1, new double[] {Double.NaN}))
                 .hasMessageContaining("finite");
-        assertThatThrownBy(() -> OprlParams.builder().stepWeight(Double.POSITIVE_INFINITY))
+        assertThatThrownBy(() -> OprlParams.defaults().withStepWeight(Double.POSITIVE_INFINITY))
                 .hasMessageContaining(OprlParams.KEY_STEP_WEIGHT);
-        assertThatThrownBy(() -> OprlParams.builder().epsilon(-1))
-                .hasMessageContaining(OprlParams.KEY_EPSILON);
+        assertThatThrownBy(() -> OprlParams.defaults().withEpsilon(-1))
+                .hasMessageContaining(CreditParams.KEY_EPSILON);
         assertThat(EpisodeEstimator.fromConfig(" GRPO ")).isEqualTo(EpisodeEstimator.GRPO);
         assertThatThrownBy(() -> EpisodeEstimator.fromConfig("ppo"))
-                .hasMessageContaining(EpisodeEstimator.CONFIG_KEY)
+                .hasMessageContaining(OprlParams.KEY_EPISODE_ESTIMATOR)
                 .hasMessageContaining("rloo");
     }
 }

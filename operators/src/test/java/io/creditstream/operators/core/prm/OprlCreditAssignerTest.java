@@ -148,7 +148,7 @@ class OprlCreditAssignerTest {
 
     @Test
     void warmUpKeepsTheInStreamStepTermOffForItsFirstUpdates() {
-        OprlCreditAssigner assigner = assigner(OprlParams.builder().warmupGroups(2).build());
+        OprlCreditAssigner assigner = assigner(OprlParams.defaults().withWarmupGroups(2));
         ImplicitPrm prm = new ImplicitPrm(prmParams);
         PrmProgress progress = new PrmProgress();
 
@@ -167,7 +167,7 @@ class OprlCreditAssignerTest {
 
     @Test
     void warmUpDoesNotHoldBackExternalRewards() {
-        OprlCreditAssigner assigner = assigner(OprlParams.builder().warmupGroups(5).build());
+        OprlCreditAssigner assigner = assigner(OprlParams.defaults().withWarmupGroups(5));
         TrajectoryGroup logged =
                 group("g", Episode.of(1, Step.logged(-1, -2)), Episode.of(0, Step.logged(-3, -2)));
 
@@ -181,10 +181,9 @@ class OprlCreditAssignerTest {
     void confidenceScalingWeighsTheStepTermByTheRunningPairAccuracy() {
         OprlCreditAssigner assigner =
                 assigner(
-                        OprlParams.builder()
-                                .stepWeight(2.0)
-                                .stepWeightScaling(StepWeightScaling.CONFIDENCE)
-                                .build());
+                        OprlParams.defaults()
+                                .withStepWeight(2.0)
+                                .withStepWeightScaling(StepWeightScaling.CONFIDENCE));
         ImplicitPrm prm = new ImplicitPrm(prmParams);
         PrmProgress progress = new PrmProgress();
 
@@ -203,7 +202,7 @@ class OprlCreditAssignerTest {
     @Test
     void pairedGroupsScopeDropsTheStepTermWhereNoRolloutDiffered() {
         OprlCreditAssigner assigner =
-                assigner(OprlParams.builder().stepTerm(StepTermScope.PAIRED_GROUPS).build());
+                assigner(OprlParams.defaults().withStepTerm(StepTermScope.PAIRED_GROUPS));
         ImplicitPrm prm = new ImplicitPrm(prmParams);
         PrmProgress progress = new PrmProgress();
         assigner.assign(eastBeatsWest("g1"), prm, progress);
@@ -267,7 +266,7 @@ class OprlCreditAssignerTest {
     @Test
     void learningRateScheduleAndShardKeys() {
         PrmParams decayed =
-                PrmParams.builder().learningRate(0.8).learningRateDecayGroups(100).build();
+                PrmParams.defaults().withLearningRate(0.8).withLearningRateDecayGroups(100);
         assertThat(decayed.learningRateAt(0)).isEqualTo(0.8);
         assertThat(decayed.learningRateAt(300)).isCloseTo(0.4, within(TOL));
         assertThat(PrmParams.defaults().learningRateAt(1_000_000))
@@ -275,7 +274,7 @@ class OprlCreditAssignerTest {
 
         TrajectoryGroup group = group("e1", "t7", "g", Episode.of(1, Step.of("a", "x")));
         assertThat(assigner(OprlParams.defaults()).shardKey(group)).isEqualTo("e1");
-        PrmParams byTask = PrmParams.builder().shard(PrmShard.TASK).build();
+        PrmParams byTask = PrmParams.defaults().withShard(PrmShard.TASK);
         assertThat(new OprlCreditAssigner(OprlParams.defaults(), byTask).shardKey(group))
                 .isEqualTo("e1\u001ft7");
         assertThat(PrmShard.GLOBAL.key("e1", "t7")).isEmpty();

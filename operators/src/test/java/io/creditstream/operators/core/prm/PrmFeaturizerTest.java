@@ -12,7 +12,7 @@ class PrmFeaturizerTest {
 
     @Test
     void countsActionNgramsStateCrossesAndObservationCrosses() {
-        PrmParams params = PrmParams.builder().ngram(2).hashBits(30).build();
+        PrmParams params = PrmParams.defaults().withNgram(2).withHashBits(30);
         PrmFeaturizer featurizer = new PrmFeaturizer(params);
 
         FeatureVector phi =
@@ -35,7 +35,7 @@ class PrmFeaturizerTest {
 
     @Test
     void hashIsAFixedFunctionOfTheUtf8BytesWithinTheHashSpace() {
-        PrmParams params = PrmParams.builder().hashBits(18).build();
+        PrmParams params = PrmParams.defaults().withHashBits(18);
         PrmFeaturizer featurizer = new PrmFeaturizer(params);
 
         // FNV-1a of no bytes is its offset basis; the SplitMix64 finaliser of it is pinned here so
@@ -61,16 +61,17 @@ class PrmFeaturizerTest {
 
     @Test
     void rejectsBadSettingsNamingTheKey() {
-        assertThatThrownBy(() -> PrmParams.builder().hashBits(31))
+        assertThatThrownBy(() -> PrmParams.defaults().withHashBits(31))
                 .hasMessageContaining(PrmParams.KEY_HASH_BITS);
-        assertThatThrownBy(() -> PrmParams.builder().maxFeatures(0))
+        assertThatThrownBy(() -> PrmParams.defaults().withMaxFeatures(0))
                 .hasMessageContaining(PrmParams.KEY_MAX_FEATURES);
-        assertThatThrownBy(() -> PrmParams.builder().learningRate(0))
+        assertThatThrownBy(() -> PrmParams.defaults().withLearningRate(0))
                 .hasMessageContaining(PrmParams.KEY_LEARNING_RATE);
-        assertThatThrownBy(() -> PrmParams.builder().l2(-1)).hasMessageContaining(PrmParams.KEY_L2);
-        assertThatThrownBy(() -> PrmParams.builder().learningRate(10).weightDecay(0.5).build())
+        assertThatThrownBy(() -> PrmParams.defaults().withL2(-1))
+                .hasMessageContaining(PrmParams.KEY_L2);
+        assertThatThrownBy(() -> PrmParams.defaults().withLearningRate(10).withWeightDecay(0.5))
                 .hasMessageContaining(PrmParams.KEY_WEIGHT_DECAY);
-        assertThatThrownBy(() -> PrmParams.builder().ngram(0))
+        assertThatThrownBy(() -> PrmParams.defaults().withNgram(0))
                 .hasMessageContaining(PrmParams.KEY_NGRAM);
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class RoundAllocatorTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final long START_MS = 1_000;
-    private static final KnapsackParams BASE = KnapsackParams.builder().n(8).maxN(128).build();
+    private static final KnapsackParams BASE = KnapsackParams.of(8, 128);
 
     /** Hard, middling, unseen, solved, easy and unsolved tasks. */
     private static final List<TaskState> MIXED =
@@ -110,7 +110,7 @@ class RoundAllocatorTest {
     void theRequestsDefaultNAndTotalBudgetOverrideTheBase() throws Exception {
         sendInOrder("r1", MIXED, new int[] {0, 1, 2, 3, 4, 5}, 50, 4);
 
-        KnapsackParams params = BASE.toBuilder().n(4).totalBudget(50).build();
+        KnapsackParams params = BASE.withN(4).withTotalBudget(50);
         int[] expected = new KnapsackSolver().allocate(MIXED, params);
         List<BudgetAllocation> answer = harness.extractOutputValues();
         assertThat(answer)

@@ -131,7 +131,7 @@ class OprlCreditFunctionTest {
 
     @Test
     void theFeatureBoundEvictsFromMapStateAsInTheKernel() throws Exception {
-        PrmParams prm = PrmParams.builder().maxFeatures(40).build();
+        PrmParams prm = PrmParams.defaults().withMaxFeatures(40);
         List<TrajectoryGroup> groups = groups(30);
         OprlCreditAssigner assigner = new OprlCreditAssigner(OprlParams.defaults(), prm);
         ImplicitPrm model = new ImplicitPrm(prm);
