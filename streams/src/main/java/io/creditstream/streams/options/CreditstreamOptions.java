@@ -17,6 +17,9 @@ import io.creditstream.operators.core.prm.PrmShard;
 import io.creditstream.operators.core.prm.StepTermScope;
 import io.creditstream.operators.core.prm.StepWeightScaling;
 import io.creditstream.operators.core.prm.TrajectoryScore;
+import io.creditstream.operators.flink.assembly.GroupAssembler;
+import io.creditstream.operators.flink.assembly.TrajectoryAssembler;
+import io.creditstream.operators.flink.batch.AdvantageBatchOperator;
 import io.creditstream.operators.flink.budget.RoundAllocator;
 import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import io.creditstream.schemas.contract.Topics;
@@ -277,7 +280,7 @@ public final class CreditstreamOptions {
     // ---- Assembly, input and batching --------------------------------------------------------
 
     public static final ConfigOption<Duration> EPISODE_TIMEOUT =
-            ConfigOptions.key("assembly.episode-timeout")
+            ConfigOptions.key(TrajectoryAssembler.KEY_EPISODE_TIMEOUT)
                     .durationType()
                     .defaultValue(Duration.ofMinutes(10))
                     .withDescription(
@@ -285,7 +288,7 @@ public final class CreditstreamOptions {
                                     + " evicted to the DLQ.");
 
     public static final ConfigOption<Duration> GROUP_TIMEOUT =
-            ConfigOptions.key("assembly.group-timeout")
+            ConfigOptions.key(GroupAssembler.KEY_GROUP_TIMEOUT)
                     .durationType()
                     .defaultValue(Duration.ofMinutes(10))
                     .withDescription(
@@ -293,13 +296,13 @@ public final class CreditstreamOptions {
                                     + " emitted partial (or dropped below the minimum size).");
 
     public static final ConfigOption<Integer> MIN_GROUP_SIZE =
-            ConfigOptions.key("assembly.min-group-size")
+            ConfigOptions.key(GroupAssembler.KEY_MIN_GROUP_SIZE)
                     .intType()
                     .defaultValue(2)
                     .withDescription("Fewest trajectories a timed-out group needs to be emitted.");
 
     public static final ConfigOption<Integer> MAX_STEPS_PER_EPISODE =
-            ConfigOptions.key("assembly.max-steps-per-episode")
+            ConfigOptions.key(TrajectoryAssembler.KEY_MAX_STEPS_PER_EPISODE)
                     .intType()
                     .defaultValue(1000)
                     .withDescription("Steps with a higher index are dead-lettered.");
@@ -313,7 +316,7 @@ public final class CreditstreamOptions {
                                     + " (invalid-group-size).");
 
     public static final ConfigOption<Integer> MAX_OPEN_EPISODES =
-            ConfigOptions.key("assembly.max-open-episodes")
+            ConfigOptions.key(TrajectoryAssembler.KEY_MAX_OPEN_EPISODES)
                     .intType()
                     .defaultValue(1_000_000)
                     .withDescription(
@@ -322,7 +325,7 @@ public final class CreditstreamOptions {
                                     + " (too-many-open-episodes).");
 
     public static final ConfigOption<Duration> COMPLETED_RETENTION =
-            ConfigOptions.key("assembly.completed-retention")
+            ConfigOptions.key(TrajectoryAssembler.KEY_COMPLETED_RETENTION)
                     .durationType()
                     .defaultValue(Duration.ofHours(1))
                     .withDescription(
@@ -356,7 +359,7 @@ public final class CreditstreamOptions {
                                     + " the original size), so every dead letter fits the topic.");
 
     public static final ConfigOption<Integer> BATCH_MAX_RECORDS =
-            ConfigOptions.key("batch.max-records")
+            ConfigOptions.key(AdvantageBatchOperator.KEY_MAX_RECORDS)
                     .intType()
                     .defaultValue(1024)
                     .withDescription(
@@ -364,7 +367,7 @@ public final class CreditstreamOptions {
                                     + " never split for this limit).");
 
     public static final ConfigOption<Integer> BATCH_MAX_BYTES =
-            ConfigOptions.key("batch.max-bytes")
+            ConfigOptions.key(AdvantageBatchOperator.KEY_MAX_BYTES)
                     .intType()
                     .defaultValue(1_000_000)
                     .withDescription(
@@ -375,7 +378,7 @@ public final class CreditstreamOptions {
                                     + " to match; keep it below the topic's max.message.bytes.");
 
     public static final ConfigOption<Duration> BATCH_LINGER =
-            ConfigOptions.key("batch.linger")
+            ConfigOptions.key(AdvantageBatchOperator.KEY_LINGER)
                     .durationType()
                     .defaultValue(Duration.ofMillis(200))
                     .withDescription(

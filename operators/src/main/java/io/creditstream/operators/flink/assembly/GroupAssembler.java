@@ -57,6 +57,11 @@ public class GroupAssembler extends KeyedProcessFunction<String, EncodedTrajecto
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
+    /** Configuration keys, named in this operator's errors and by the job's options. */
+    public static final String KEY_GROUP_TIMEOUT = "assembly.group-timeout";
+
+    public static final String KEY_MIN_GROUP_SIZE = "assembly.min-group-size";
+
     public static final String TRAJECTORIES_STATE = "group-trajectories";
     public static final String PROGRESS_STATE = "group-progress";
     public static final String OPEN_COUNTS_STATE = "open-groups-per-experiment";
@@ -88,11 +93,11 @@ public class GroupAssembler extends KeyedProcessFunction<String, EncodedTrajecto
             int minGroupSize,
             Duration completedRetention,
             boolean boundedInput) {
-        StateTtl.requirePositive(groupTimeout, "assembly.group-timeout");
-        StateTtl.requirePositive(completedRetention, "assembly.completed-retention");
+        StateTtl.requirePositive(groupTimeout, KEY_GROUP_TIMEOUT);
+        StateTtl.requirePositive(completedRetention, TrajectoryAssembler.KEY_COMPLETED_RETENTION);
         if (minGroupSize < 1) {
             throw new IllegalArgumentException(
-                    "assembly.min-group-size must be at least 1, got " + minGroupSize);
+                    KEY_MIN_GROUP_SIZE + " must be at least 1, got " + minGroupSize);
         }
         this.groupTimeout = groupTimeout;
         this.minGroupSize = minGroupSize;

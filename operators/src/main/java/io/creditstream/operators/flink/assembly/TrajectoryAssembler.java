@@ -62,6 +62,13 @@ public class TrajectoryAssembler
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
+    /** Configuration keys, named in this operator's errors and by the job's options. */
+    public static final String KEY_EPISODE_TIMEOUT = "assembly.episode-timeout";
+
+    public static final String KEY_COMPLETED_RETENTION = "assembly.completed-retention";
+    public static final String KEY_MAX_STEPS_PER_EPISODE = "assembly.max-steps-per-episode";
+    public static final String KEY_MAX_OPEN_EPISODES = "assembly.max-open-episodes";
+
     public static final String STEPS_STATE = "trajectory-steps";
     public static final String PROGRESS_STATE = "trajectory-progress";
     public static final String OPEN_COUNTS_STATE = "open-episodes-per-experiment";
@@ -92,15 +99,15 @@ public class TrajectoryAssembler
             int maxOpenEpisodes,
             Duration completedRetention,
             boolean boundedInput) {
-        StateTtl.requirePositive(episodeTimeout, "assembly.episode-timeout");
-        StateTtl.requirePositive(completedRetention, "assembly.completed-retention");
+        StateTtl.requirePositive(episodeTimeout, KEY_EPISODE_TIMEOUT);
+        StateTtl.requirePositive(completedRetention, KEY_COMPLETED_RETENTION);
         if (maxStepsPerEpisode < 1) {
             throw new IllegalArgumentException(
-                    "assembly.max-steps-per-episode must be at least 1, got " + maxStepsPerEpisode);
+                    KEY_MAX_STEPS_PER_EPISODE + " must be at least 1, got " + maxStepsPerEpisode);
         }
         if (maxOpenEpisodes < 1) {
             throw new IllegalArgumentException(
-                    "assembly.max-open-episodes must be at least 1, got " + maxOpenEpisodes);
+                    KEY_MAX_OPEN_EPISODES + " must be at least 1, got " + maxOpenEpisodes);
         }
         this.episodeTimeout = episodeTimeout;
         this.maxStepsPerEpisode = maxStepsPerEpisode;

@@ -46,6 +46,12 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
         implements OneInputStreamOperator<AdvantageBatch, AdvantageBatch>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
+    /** Configuration keys, named in this operator's errors and by the job's options. */
+    public static final String KEY_MAX_RECORDS = "batch.max-records";
+
+    public static final String KEY_MAX_BYTES = "batch.max-bytes";
+    public static final String KEY_LINGER = "batch.linger";
+
     public static final String PENDING_STATE = "batch-pending-groups";
 
     /** Below this a batch could not hold even the envelope of long ids. */
@@ -77,15 +83,15 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
     public AdvantageBatchOperator(int maxRecords, int maxBytes, Duration linger) {
         if (maxRecords < 1) {
             throw new IllegalArgumentException(
-                    "batch.max-records must be at least 1, got " + maxRecords);
+                    KEY_MAX_RECORDS + " must be at least 1, got " + maxRecords);
         }
         if (maxBytes < MIN_BATCH_BYTES) {
             throw new IllegalArgumentException(
-                    "batch.max-bytes must be at least " + MIN_BATCH_BYTES + ", got " + maxBytes);
+                    KEY_MAX_BYTES + " must be at least " + MIN_BATCH_BYTES + ", got " + maxBytes);
         }
         this.maxBytes = maxBytes;
         if (linger == null || linger.isNegative()) {
-            throw new IllegalArgumentException("batch.linger must be 0 or more, got " + linger);
+            throw new IllegalArgumentException(KEY_LINGER + " must be 0 or more, got " + linger);
         }
         this.maxRecords = maxRecords;
         this.lingerMs = linger.toMillis();
