@@ -406,7 +406,7 @@ public final class ClosedLoopDemo {
         private Map<String, Double> newestMetrics = Map.of();
         private double advantageStd;
         private double staleDropped;
-        private Optional<Demo.PrmFigures> prm = Optional.empty();
+        private Optional<RandomFleetDemo.PrmFigures> prm = Optional.empty();
         private double budgetRounds;
         private double budgetGradientRatio = Double.NaN;
 
@@ -489,7 +489,7 @@ public final class ClosedLoopDemo {
                                         PrometheusText.sum(
                                                 text, CreditMetrics.STALE_TRAJECTORIES_DROPPED);
                                 if (oprl) {
-                                    prm = Optional.of(Demo.PrmFigures.scrape(text));
+                                    prm = Optional.of(RandomFleetDemo.PrmFigures.scrape(text));
                                 }
                                 if (budgets) {
                                     budgetRounds =

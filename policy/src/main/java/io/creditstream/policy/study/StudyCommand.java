@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code study}: trains a policy on the key-and-door maze in a {@link ClosedLoopStudy} with one
+ * {@code study}: trains a policy on the key-and-door maze in a {@link InProcessStudy} with one
  * credit estimator and writes its learning curve; {@code study plot} draws and summarises several
  * curves.
  */
@@ -276,13 +276,13 @@ public final class StudyCommand implements Callable<Integer> {
             out.printf(
                     Locale.ROOT,
                     "random policy: success rate %.4f over %,d episodes%n",
-                    ClosedLoopStudy.randomPolicySuccessRate(settings, randomBaseline),
+                    InProcessStudy.randomPolicySuccessRate(settings, randomBaseline),
                     randomBaseline);
         }
         out.println("episodes,success_rate,mean_episode_length,mean_abs_advantage,updates,wall_s");
         out.flush();
         Curve curve =
-                new ClosedLoopStudy(settings)
+                new InProcessStudy(settings)
                         .run(
                                 point -> {
                                     if (logEvery > 0 && point.updates() % logEvery == 0) {

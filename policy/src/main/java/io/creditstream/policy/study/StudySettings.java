@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything one {@link ClosedLoopStudy} run depends on, validated when built so that a bad setting
+ * Everything one {@link InProcessStudy} run depends on, validated when built so that a bad setting
  * fails before any episode is played.
  *
  * @param estimator the credit estimator: {@code grpo}, {@code gigpo} or {@code oprl}

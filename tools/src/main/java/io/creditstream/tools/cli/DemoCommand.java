@@ -3,7 +3,7 @@ package io.creditstream.tools.cli;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.streams.options.CreditstreamOptions;
 import io.creditstream.tools.ClosedLoopDemo;
-import io.creditstream.tools.Demo;
+import io.creditstream.tools.RandomFleetDemo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,8 +186,8 @@ public class DemoCommand implements Callable<Integer> {
         try (ShutdownSignal stop = ShutdownSignal.install("demo-shutdown")) {
             if (randomFleet) {
                 printSummary(
-                        new Demo(
-                                        new Demo.Settings(
+                        new RandomFleetDemo(
+                                        new RandomFleetDemo.Settings(
                                                 duration,
                                                 taskCount,
                                                 groupSize,
@@ -263,7 +263,7 @@ public class DemoCommand implements Callable<Integer> {
         return args;
     }
 
-    private static void printSummary(Demo.Summary summary) {
+    private static void printSummary(RandomFleetDemo.Summary summary) {
         System.out.printf(
                 "%nSummary: %.0f s, %,d events sent, %,d in (%,.0f/s), %,d groups completed,"
                         + " %,d batches with %,d advantage records, mean |A| %.3f, anchor"

@@ -8,9 +8,9 @@ import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
-import io.creditstream.tools.Demo;
 import io.creditstream.tools.EmbeddedJob;
 import io.creditstream.tools.PrometheusText;
+import io.creditstream.tools.RandomFleetDemo;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -234,7 +234,7 @@ public final class Soak {
                 // Unpaced: the sink holds every step to the rate.
                 FleetRunner runner =
                         FleetRunner.builder(
-                                        Demo.randomFleet(
+                                        RandomFleetDemo.randomFleet(
                                                 "soak", TASKS, GROUP_SIZE, settings.seed()),
                                         sink)
                                 .build();

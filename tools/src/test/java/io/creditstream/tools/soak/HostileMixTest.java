@@ -11,7 +11,7 @@ import io.creditstream.operators.core.input.StepValidator;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.options.CreditstreamOptions;
-import io.creditstream.tools.Demo;
+import io.creditstream.tools.RandomFleetDemo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +27,7 @@ class HostileMixTest {
 
     /** The done step of the first episode the demo's fleet plays. */
     private static final StepEvent DONE =
-            Demo.randomFleet("soak", 4, 8, 1).nextGroup().stream()
+            RandomFleetDemo.randomFleet("soak", 4, 8, 1).nextGroup().stream()
                     .filter(StepEvent::getDone)
                     .findFirst()
                     .orElseThrow();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.fleet.StepEventProducer;
 import io.creditstream.schemas.StepEvent;
-import io.creditstream.tools.Demo;
+import io.creditstream.tools.RandomFleetDemo;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -19,7 +19,7 @@ class SoakSinkTest {
     void sendsTheNextHostileKindAfterEveryNGoodStepsOnceAnEpisodeIsDone() {
         MockProducer<String, byte[]> mock =
                 new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-        List<StepEvent> steps = Demo.randomFleet("soak", 2, 8, 5).nextGroup();
+        List<StepEvent> steps = RandomFleetDemo.randomFleet("soak", 2, 8, 5).nextGroup();
         int firstDone = indexOfFirstDone(steps);
         int every = 3;
         try (StepEventProducer producer = new StepEventProducer(mock, "agent.steps")) {

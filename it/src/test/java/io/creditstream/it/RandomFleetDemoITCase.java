@@ -2,7 +2,7 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.tools.Demo;
+import io.creditstream.tools.RandomFleetDemo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
  * The newcomer's first command, {@code ./creditstream demo}, for a short run: broker, job and fleet
  * come up, advantages flow to learner.batches, and the job's Prometheus endpoint answers.
  */
-class DemoITCase {
+class RandomFleetDemoITCase {
     @Test
     void advantagesFlowAndPrometheusServesTheJobsMetrics() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Demo.Summary summary =
-                new Demo(
-                                new Demo.Settings(
+        RandomFleetDemo.Summary summary =
+                new RandomFleetDemo(
+                                new RandomFleetDemo.Settings(
                                         Duration.ofSeconds(20),
                                         4,
                                         8,

@@ -47,18 +47,18 @@ import java.util.function.LongSupplier;
  *
  * <p>Uses DJL autograd, of which only one may run per JVM: run one study at a time per process.
  */
-public final class ClosedLoopStudy {
+public final class InProcessStudy {
 
     private final StudySettings settings;
     private final LongSupplier nanoTime;
 
     /** A study of {@code settings} timed by {@link System#nanoTime()}. */
-    public ClosedLoopStudy(StudySettings settings) {
+    public InProcessStudy(StudySettings settings) {
         this(settings, System::nanoTime);
     }
 
     /** A study of {@code settings} timed by {@code nanoTime}, for tests. */
-    public ClosedLoopStudy(StudySettings settings, LongSupplier nanoTime) {
+    public InProcessStudy(StudySettings settings, LongSupplier nanoTime) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     }

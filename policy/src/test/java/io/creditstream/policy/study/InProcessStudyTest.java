@@ -9,7 +9,7 @@ import io.creditstream.operators.core.credit.Estimator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ClosedLoopStudyTest {
+class InProcessStudyTest {
 
     /** The small maze, two layouts and a small network: cheap runs for bookkeeping checks. */
     private static StudySettings.Builder small() {
@@ -40,9 +40,9 @@ class ClosedLoopStudyTest {
                         .episodes(1024)
                         .seed(1)
                         .build();
-        double random = ClosedLoopStudy.randomPolicySuccessRate(settings, 1024);
+        double random = InProcessStudy.randomPolicySuccessRate(settings, 1024);
 
-        Curve curve = new ClosedLoopStudy(settings).run();
+        Curve curve = new InProcessStudy(settings).run();
 
         assertThat(random).isLessThan(0.02);
         assertThat(curve.last().successRate()).isGreaterThan(Math.max(0.8, 20 * random));
@@ -54,7 +54,7 @@ class ClosedLoopStudyTest {
         StudySettings settings =
                 small().estimator(Estimator.GRPO).episodes(40).groupsPerUpdate(2).build();
 
-        Curve curve = new ClosedLoopStudy(settings).run();
+        Curve curve = new InProcessStudy(settings).run();
 
         // 5 groups: two updates of 2 groups, then one of the last group.
         assertThat(curve.points()).extracting(CurvePoint::episodes).containsExactly(16L, 32L, 40L);
@@ -77,9 +77,9 @@ class ClosedLoopStudyTest {
             StudySettings settings = small().estimator(estimator).episodes(48).seed(7).build();
             long[] clock = {0};
 
-            Curve first = new ClosedLoopStudy(settings, () -> clock[0] += 1_000_000).run();
+            Curve first = new InProcessStudy(settings, () -> clock[0] += 1_000_000).run();
             clock[0] = 0;
-            Curve second = new ClosedLoopStudy(settings, () -> clock[0] += 1_000_000).run();
+            Curve second = new InProcessStudy(settings, () -> clock[0] += 1_000_000).run();
 
             assertThat(second).as(estimator.configName()).isEqualTo(first);
         }

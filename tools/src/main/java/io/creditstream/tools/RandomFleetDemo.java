@@ -28,7 +28,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * the job's own Prometheus endpoint and from reading learner.batches as a learner would ({@code
  * read_committed}).
  */
-public final class Demo {
+public final class RandomFleetDemo {
     /** How long the fleet waits for a round's budgets before it plays the round uniformly. */
     private static final Duration BUDGET_ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
@@ -104,7 +104,7 @@ public final class Demo {
     private final Configuration userConfig;
     private final PrintStream out;
 
-    public Demo(Settings settings, Configuration userConfig, PrintStream out) {
+    public RandomFleetDemo(Settings settings, Configuration userConfig, PrintStream out) {
         this.settings = settings;
         this.userConfig = userConfig;
         this.out = out;
