@@ -196,7 +196,10 @@ class FleetServiceITCase {
                     .isEqualTo(underV0);
             assertThat(all.stream().filter(e -> e.getPolicyVersion() == 1).count())
                     .isBetween((long) limit - backlog, (long) limit - backlog + overshoot);
-            assertThat(progress.pacingPauses()).isGreaterThanOrEqualTo(4);
+            // Both workers paused under version 0; under version 1 at least one paused again. The
+            // other may never have resumed: a worker that wakes to find the 50 steps already
+            // played stays in the pause it was in, which counts once.
+            assertThat(progress.pacingPauses()).isBetween(3L, 4L);
             assertThat(progress.line()).contains("paused for the learner");
         }
     }
