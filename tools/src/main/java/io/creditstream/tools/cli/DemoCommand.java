@@ -1,5 +1,6 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.tools.ClosedLoopDemo;
 import io.creditstream.tools.Demo;
 import java.nio.charset.StandardCharsets;
@@ -177,7 +178,13 @@ public class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--maze '" + maze + "' is not a maze; use standard or small");
         }
-        Configuration configuration = config.configuration();
+        Configuration configuration = config.configurationWithOwnBroker("demo");
+        if (!randomFleet) {
+            FilePreflight.writableDirectory(outputDir, "--output-dir");
+            if (summaryFile != null) {
+                FilePreflight.writableFile(summaryFile, "--summary");
+            }
+        }
         if (estimator != null) {
             configuration.setString("credit.estimator", estimator);
         }
