@@ -10,6 +10,8 @@ import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.JsonRecordCodec;
 import io.creditstream.schemas.internal.TrajectoryGroup;
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.PreflightException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -38,6 +40,10 @@ import org.apache.flink.util.CloseableIterator;
  * {@code creditstream estimate}: the streaming job's assembly and estimator over a bounded
  * JSON-lines file of StepEvents, in Flink batch mode, writing one AdvantageRecord JSON object per
  * line. A line that cannot be used is reported with its number and skipped.
+ *
+ * <p>An input without steps (empty, or blank lines only) gives an empty output without starting a
+ * job; an input whose every line was skipped fails with {@link ExitCode#NO_INPUT} and writes
+ * nothing.
  */
 public final class OfflineEstimate {
 
@@ -78,6 +84,25 @@ public final class OfflineEstimate {
             }
         }
 
+        if (steps.isEmpty()) {
+            if (badLines > 0) {
+                throw new PreflightException(
+                        ExitCode.NO_INPUT,
+                        "no valid step in "
+                                + input
+                                + ": "
+                                + (badLines == 1
+                                        ? "its one line was skipped"
+                                        : "all " + badLines + " of its lines were skipped")
+                                + " (see above); "
+                                + output
+                                + " was not written");
+            }
+            // Nothing to assemble: an empty output, without starting a job over no elements.
+            write(output, List.of());
+            return new Summary(lines, 0, 0, 0, 0);
+        }
+
         Configuration batchConfig = new Configuration(config);
         batchConfig.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
         StreamExecutionEnvironment env =
@@ -104,6 +129,11 @@ public final class OfflineEstimate {
                 Comparator.comparing(AdvantageRecord::getGroupId)
                         .thenComparing(AdvantageRecord::getEpisodeId)
                         .thenComparingInt(AdvantageRecord::getStepIndex));
+        write(output, results);
+        return new Summary(lines, badLines, steps.size(), results.size(), deadLetters);
+    }
+
+    private static void write(Path output, List<AdvantageRecord> results) throws IOException {
         JsonRecordCodec<AdvantageRecord> recordCodec = JsonRecordCodec.of(AdvantageRecord.class);
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null) {
@@ -117,7 +147,6 @@ public final class OfflineEstimate {
         } catch (IOException e) {
             throw new IOException("cannot write --output " + output + ": " + e.getMessage(), e);
         }
-        return new Summary(lines, badLines, steps.size(), results.size(), deadLetters);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -109,6 +110,9 @@ public final class RunJob {
             }
         }
         Configuration config = ConfigLoader.load(configFile, overrides);
+        // The cluster's configuration decides the parallelism: known here only when given.
+        JobPreflight.check(config, config.getOptional(CoreOptions.DEFAULT_PARALLELISM).orElse(null))
+                .forEach(note -> System.err.println("note: " + note));
         if (config.get(CreditstreamOptions.CREATE_TOPICS)) {
             KafkaIo.createAbsentTopics(config);
         }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
                     + " between rollout groups, so one group never mixes versions. Reads the"
                     + " weights through the snapshot's file URI: run it where the learner's --store"
                     + " is visible.",
+            "Before it starts, a broker must answer within --kafka-connect-timeout (else exit 4).",
             "",
             "Example: fleet --bootstrap-servers localhost:9092 --maze small --workers 2"
         })
@@ -211,6 +212,7 @@ final class FleetCommand implements Callable<Integer> {
         FleetSettings settings = settings();
         Duration duration = run.duration();
         Duration interval = run.progressInterval();
+        kafka.checkReachable();
         PrintWriter out = spec.commandLine().getOut();
         try (FleetService fleet = new FleetService(settings)) {
             out.printf(

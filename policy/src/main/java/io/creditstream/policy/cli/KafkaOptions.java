@@ -3,6 +3,7 @@ package io.creditstream.policy.cli;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.preflight.KafkaPreflight;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -41,4 +42,31 @@ final class KafkaOptions {
                     "How long Kafka start-up calls and snapshot sends may take (default:"
                             + " ${DEFAULT-VALUE}).")
     Duration kafkaTimeout;
+
+    @Option(
+            names = "--kafka-connect-timeout",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description =
+                    "How long the start waits for a broker at --bootstrap-servers to answer before"
+                            + " it gives up with exit status 4; raise it for a broker that is still"
+                            + " starting (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    /**
+     * Fails fast, with the address, the flag and the likely causes, when no broker answers within
+     * {@code --kafka-connect-timeout}.
+     *
+     * @throws io.creditstream.schemas.preflight.PreflightException exit status 4 (2 for an address
+     *     that is not host:port)
+     */
+    void checkReachable() {
+        KafkaPreflight.of(
+                        bootstrapServers,
+                        "--bootstrap-servers",
+                        connectTimeout,
+                        "--kafka-connect-timeout")
+                .checkReachable();
+    }
 }

@@ -6,6 +6,7 @@ import io.creditstream.policy.service.Maze;
 import io.creditstream.policy.service.OffsetPastEnd;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.preflight.FilePreflight;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,6 +31,8 @@ import picocli.CommandLine.Spec;
                     + " last update left off (each record is applied once).",
             "The first start creates the network from --seed and publishes version 0, which fleets"
                     + " wait for.",
+            "Before it starts: --store and the checkpoint's directory must be writable (else exit"
+                    + " 5), and a broker must answer within --kafka-connect-timeout (else exit 4).",
             "",
             "Example: learner --bootstrap-servers localhost:9092 --maze small --batch-records 512"
         })
@@ -204,6 +207,9 @@ final class LearnerCommand implements Callable<Integer> {
         LearnerSettings settings = settings();
         var duration = run.duration();
         var interval = run.progressInterval();
+        FilePreflight.writableDirectory(settings.storeDir(), "--store");
+        FilePreflight.writableFile(settings.checkpointFile(), "--checkpoint");
+        kafka.checkReachable();
         PrintWriter out = spec.commandLine().getOut();
         try (LearnerService learner = LearnerService.start(settings)) {
             out.printf(

@@ -2,13 +2,17 @@ package io.creditstream.policy.cli;
 
 import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.study.StudyCommand;
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.PreflightException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The learner-side launcher: {@code learner} trains and publishes snapshots, {@code fleet} plays
- * them. Exit codes: 0 done, 1 failed while running, 2 bad flags.
+ * them. Exit codes are {@link ExitCode}'s, as the {@code creditstream} CLI's: 0 done, 1 failed
+ * while running, 2 bad flags, 4 Kafka unreachable, 5 a file or directory not writable, 6 no usable
+ * input.
  */
 @Command(
         name = "creditstream-policy",
@@ -27,14 +31,19 @@ import picocli.CommandLine.Command;
             StudyCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Run `<command> --help` for a command's flags."})
+        footer = {
+            "",
+            "Run `<command> --help` for a command's flags.",
+            "Exit status: 0 done, 1 failed while running, 2 a bad flag, 4 Kafka unreachable, 5 a"
+                    + " file or directory not writable, 6 no usable input."
+        })
 public final class PolicyCli implements Runnable {
 
     /** Exit code of a run that failed after it started. */
-    public static final int FAILED = 1;
+    public static final int FAILED = ExitCode.FAILED.code();
 
     /** Exit code of bad flags or settings. */
-    public static final int USAGE = 2;
+    public static final int USAGE = ExitCode.USAGE.code();
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -60,6 +69,11 @@ public final class PolicyCli implements Runnable {
         commandLine.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                     PrintWriter errors = cmd.getErr();
+                    if (e instanceof PreflightException failed) {
+                        errors.println(cmd.getColorScheme().errorText(failed.errorLines()));
+                        errors.flush();
+                        return failed.exitCode().code();
+                    }
                     if (e instanceof InvalidSettingException invalid) {
                         errors.println(
                                 cmd.getColorScheme()

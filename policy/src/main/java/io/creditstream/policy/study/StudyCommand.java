@@ -15,8 +15,13 @@ import io.creditstream.operators.core.prm.StepWeightScaling;
 import io.creditstream.operators.core.prm.TrajectoryScore;
 import io.creditstream.policy.model.NetworkSpec;
 import io.creditstream.policy.training.UpdateOptions;
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.FilePreflight;
+import io.creditstream.schemas.preflight.PreflightException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -270,6 +275,12 @@ public final class StudyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (csv != null) {
+            FilePreflight.writableFile(csv, "--csv");
+        }
+        if (png != null) {
+            FilePreflight.writableFile(png, "--png");
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s%n", settings);
         if (randomBaseline > 0) {
@@ -352,8 +363,12 @@ public final class StudyCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
+            if (png != null) {
+                FilePreflight.writableFile(png, "--png");
+            }
             List<Curve> curves = new java.util.ArrayList<>();
             for (Path file : files) {
+                requirePoints(file);
                 curves.add(CurveCsv.read(file));
             }
             if (png != null) {
@@ -362,6 +377,25 @@ public final class StudyCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(CurveSummary.of(curves, window));
             spec.commandLine().getOut().flush();
             return 0;
+        }
+    }
+
+    /**
+     * A curve file without points (empty, or study --csv's header alone, as a study stopped before
+     * its first point leaves it) is no input, not a malformed one.
+     */
+    private static void requirePoints(Path file) throws IOException {
+        FilePreflight.readableFile(file, "CSV");
+        List<String> lines =
+                Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                        .filter(line -> !line.isBlank())
+                        .toList();
+        if (lines.isEmpty() || (lines.size() == 1 && lines.get(0).startsWith("label,"))) {
+            throw new PreflightException(
+                    ExitCode.NO_INPUT,
+                    file
+                            + " holds no curve points (empty, or a header alone): nothing to plot;"
+                            + " write curves with study --csv");
         }
     }
 

@@ -3,6 +3,7 @@ package io.creditstream.policy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
+import io.creditstream.schemas.preflight.ExitCode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -114,12 +115,12 @@ class PolicyCliTest {
                         "learner",
                         "--bootstrap-servers",
                         "127.0.0.1:1",
-                        "--kafka-timeout",
+                        "--kafka-connect-timeout",
                         "1500ms",
                         "--store",
                         dir.toString());
 
-        assertThat(result.code()).isEqualTo(PolicyCli.FAILED);
+        assertThat(result.code()).isEqualTo(ExitCode.KAFKA.code());
         assertThat(result.err()).contains("no Kafka broker answered", "--bootstrap-servers");
     }
 

@@ -23,6 +23,7 @@ import io.creditstream.operators.flink.batch.AdvantageBatchOperator;
 import io.creditstream.operators.flink.budget.RoundAllocator;
 import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.preflight.KafkaPreflight;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -86,6 +87,15 @@ public final class CreditstreamOptions {
                                     + " broker's transaction.max.timeout.ms, read at start (the"
                                     + " embedded broker allows 7 d, a stock broker 15 min). Must"
                                     + " exceed the checkpoint interval.");
+
+    public static final ConfigOption<Duration> CONNECT_TIMEOUT =
+            ConfigOptions.key("kafka.connect-timeout")
+                    .durationType()
+                    .defaultValue(KafkaPreflight.DEFAULT_CONNECT_TIMEOUT)
+                    .withDescription(
+                            "How long `run` waits at start for a broker at kafka.bootstrap-servers"
+                                    + " to answer before it gives up (exit status 4); raise it for"
+                                    + " a broker that is still starting.");
 
     public static final ConfigOption<String> TOPIC_STEPS = topic("topic.steps", Topics.STEPS);
     public static final ConfigOption<String> TOPIC_BATCHES = topic("topic.batches", Topics.BATCHES);

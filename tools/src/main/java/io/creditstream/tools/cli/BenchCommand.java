@@ -57,7 +57,7 @@ public class BenchCommand implements Callable<Integer> {
                 ThroughputBenchmark.run(
                         new ThroughputBenchmark.Settings(
                                 steps, tasks, groupSize, maxEpisodeSteps, parallelism),
-                        config.configuration(),
+                        config.configurationWithOwnBroker("bench"),
                         System.out);
         System.out.printf(
                 "%nsteps %,d (mean episode %.1f) | passthrough %,.0f/s | creditstream %,.0f/s |"

@@ -2,6 +2,9 @@ package io.creditstream.tools.cli;
 
 import io.creditstream.operators.core.budget.BudgetRound;
 import io.creditstream.operators.core.budget.KnapsackSolver;
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.FilePreflight;
+import io.creditstream.schemas.preflight.PreflightException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,8 @@ import picocli.CommandLine.Option;
                     + " \"total_budget\", \"cost_estimation\"}}; null or absent = the reference"
                     + " default (max_n has none: the reference fails without it, and so does"
                     + " this).",
+            "An input that is not a round exits with status 2 and the reason; an empty one with"
+                    + " status 6.",
             "",
             "Example: creditstream budget --input round.json"
         })
@@ -43,12 +48,17 @@ public class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) {
-            throw new IllegalArgumentException(
-                    "--input " + input + " does not exist or is not a file");
+        FilePreflight.readableFile(input, "--input");
+        String json = Files.readString(input, StandardCharsets.UTF_8);
+        if (json.isBlank()) {
+            throw new PreflightException(
+                    ExitCode.NO_INPUT,
+                    "--input "
+                            + input
+                            + " is empty: there is no round to allocate (expected"
+                            + " {\"reward_states\": [[valid, p, count], ...], \"params\": {...}})");
         }
-        BudgetRound.Round round =
-                BudgetRound.parse(Files.readString(input, StandardCharsets.UTF_8));
+        BudgetRound.Round round = BudgetRound.parse(json);
         int[] budgets = round.allocate(new KnapsackSolver(solver));
         System.out.println(BudgetRound.budgetsJson(budgets));
         return 0;

@@ -65,6 +65,28 @@ public class ConfigMixin {
         return config;
     }
 
+    /**
+     * The merged configuration of a command that starts its own Kafka broker in this process
+     * ({@code demo}, {@code bench}, {@code soak}): a {@code kafka.bootstrap-servers} among the
+     * options is overridden by that broker, which is worth a line rather than silence.
+     */
+    public Configuration configurationWithOwnBroker(String command) {
+        Configuration merged = configuration();
+        merged.getOptional(CreditstreamOptions.BOOTSTRAP_SERVERS)
+                .ifPresent(
+                        servers ->
+                                System.err.println(
+                                        "note: "
+                                                + command
+                                                + " runs its own Kafka broker in this process, so "
+                                                + CreditstreamOptions.BOOTSTRAP_SERVERS.key()
+                                                + "="
+                                                + servers
+                                                + " is ignored; `run` is the command for an"
+                                                + " external broker"));
+        return merged;
+    }
+
     private static String closest(String key, Set<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -1,5 +1,7 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.PreflightException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +28,13 @@ import picocli.CommandLine.Command;
             OptionsCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Run `creditstream <command> --help` for a command's options."})
+        footer = {
+            "",
+            "Run `creditstream <command> --help` for a command's options.",
+            "Exit status: 0 done, 1 failed while running, 2 a bad flag or option, 3 in use by"
+                    + " another process, 4 Kafka unreachable or a topic missing, 5 a file or"
+                    + " directory not writable, 6 no usable input (the README has the table)."
+        })
 public class CreditstreamCli implements Runnable {
 
     @Override
@@ -39,6 +47,13 @@ public class CreditstreamCli implements Runnable {
                 new CommandLine(new CreditstreamCli())
                         .setExecutionExceptionHandler(
                                 (e, cmd, parsed) -> {
+                                    if (e instanceof PreflightException failed) {
+                                        cmd.getErr()
+                                                .println(
+                                                        cmd.getColorScheme()
+                                                                .errorText(failed.errorLines()));
+                                        return failed.exitCode().code();
+                                    }
                                     if (e instanceof IllegalArgumentException) {
                                         cmd.getErr()
                                                 .println(
@@ -46,7 +61,7 @@ public class CreditstreamCli implements Runnable {
                                                                 .errorText(
                                                                         "error: "
                                                                                 + e.getMessage()));
-                                        return 2;
+                                        return ExitCode.USAGE.code();
                                     }
                                     throw e;
                                 })

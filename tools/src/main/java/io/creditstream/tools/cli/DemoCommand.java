@@ -1,6 +1,7 @@
 package io.creditstream.tools.cli;
 
 import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.streams.options.CreditstreamOptions;
 import io.creditstream.tools.ClosedLoopDemo;
 import io.creditstream.tools.RandomFleetDemo;
@@ -179,7 +180,13 @@ public class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--maze '" + maze + "' is not a maze; use standard or small");
         }
-        Configuration configuration = config.configuration();
+        Configuration configuration = config.configurationWithOwnBroker("demo");
+        if (!randomFleet) {
+            FilePreflight.writableDirectory(outputDir, "--output-dir");
+            if (summaryFile != null) {
+                FilePreflight.writableFile(summaryFile, "--summary");
+            }
+        }
         if (estimator != null) {
             configuration.set(CreditstreamOptions.ESTIMATOR, estimator);
         }

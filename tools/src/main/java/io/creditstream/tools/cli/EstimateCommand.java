@@ -1,9 +1,10 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.streams.OfflineEstimate;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,6 +18,10 @@ import picocli.CommandLine.Option;
                     + " batch mode) and write one AdvantageRecord JSON object per line.",
             "At the end of the input every group present is complete. A line that cannot be"
                     + " used is reported with its number and skipped.",
+            "An input without steps (empty, or blank lines only) gives an empty output and exit"
+                    + " status 0; an input whose every line is skipped exits with status 6 and"
+                    + " writes nothing. An --output that cannot be written is refused before"
+                    + " anything runs (status 5).",
             "",
             "Example: creditstream estimate --input steps.jsonl --output adv.jsonl"
                     + " -Dcredit.estimator=grpo -Dcredit.normalization=mean"
@@ -33,28 +38,30 @@ public class EstimateCommand implements Callable<Integer> {
             names = "--output",
             required = true,
             paramLabel = "FILE",
-            description = "Where to write the AdvantageRecords (replaced if present).")
+            description =
+                    "Where to write the AdvantageRecords (replaced if present; its directory is"
+                            + " created).")
     Path output;
 
     @Mixin ConfigMixin config;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) {
-            System.err.println("--input " + input + " does not exist or is not a file");
-            return 2;
-        }
+        Configuration configuration = config.configuration();
+        FilePreflight.readableFile(input, "--input");
+        boolean replacing = FilePreflight.writableFile(output, "--output");
         long start = System.nanoTime();
         OfflineEstimate.Summary summary =
-                OfflineEstimate.run(input, output, config.configuration(), System.err);
+                OfflineEstimate.run(input, output, configuration, System.err);
         System.err.printf(
-                "estimate: %d lines, %d skipped, %d steps -> %d advantage records in %s (%d"
+                "estimate: %d lines, %d skipped, %d steps -> %d advantage records in %s%s (%d"
                         + " episodes left out) in %.1f s%n",
                 summary.lines(),
                 summary.badLines(),
                 summary.steps(),
                 summary.records(),
                 output,
+                replacing ? " (replaced)" : "",
                 summary.deadLetters(),
                 (System.nanoTime() - start) / 1e9);
         return 0;

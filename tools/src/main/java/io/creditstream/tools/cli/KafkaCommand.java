@@ -1,6 +1,14 @@
 package io.creditstream.tools.cli;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.FilePreflight;
+import io.creditstream.schemas.preflight.PreflightException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +22,7 @@ import picocli.CommandLine.Option;
         description = {
             "Run a single-node Kafka broker (KRaft, in this process) until Ctrl-C, for local"
                     + " development with `run`. Not for production.",
+            "A taken --port exits with status 3, an unwritable --dir with status 5.",
             "",
             "Example: creditstream kafka --port 9092 --dir /tmp/creditstream-kafka"
         })
@@ -35,9 +44,15 @@ public class KafkaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+        }
+        if (port != 0) {
+            requireFreePort(port);
+        }
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port);
         if (dir != null) {
-            builder.dataDir(dir);
+            builder.dataDir(FilePreflight.writableDirectory(dir, "--dir"));
         }
         EmbeddedKafkaBroker broker = builder.build().start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -57,5 +72,19 @@ public class KafkaCommand implements Callable<Integer> {
                         + "; Ctrl-C stops)");
         stopped.await();
         return 0;
+    }
+
+    /** A broker on a taken port fails deep in its start-up; this says why, first. */
+    private static void requireFreePort(int port) throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (BindException e) {
+            throw new PreflightException(
+                    ExitCode.IN_USE,
+                    "port "
+                            + port
+                            + " on 127.0.0.1 is in use (another broker?); choose another --port,"
+                            + " or --port 0 for a free one");
+        }
     }
 }

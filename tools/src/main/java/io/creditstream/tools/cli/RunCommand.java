@@ -1,7 +1,10 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.streams.CheckpointDirectoryLock;
 import io.creditstream.streams.JobEnvironment;
+import io.creditstream.streams.JobPreflight;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
@@ -9,7 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +33,10 @@ import picocli.CommandLine.Option;
                     + " by default the brokers' transaction.max.timeout.ms).",
             "One live run per checkpoint directory: a second run on it exits with status 3,"
                     + " naming the PID of the first (an OS file lock, released on any exit).",
+            "Before the job starts: the checkpoint directory must be writable (else exit 5), a"
+                    + " broker must answer within kafka.connect-timeout (default 10 s; else exit"
+                    + " 4, naming the address), and with kafka.create-topics=false every topic"
+                    + " the job uses must exist (else exit 4).",
             "On a Flink cluster submit the -job jar instead: flink run"
                     + " streams/target/creditstream-streams-*-job.jar -Dkafka.bootstrap-servers=…",
             "",
@@ -46,14 +55,21 @@ public class RunCommand implements Callable<Integer> {
     @Mixin ConfigMixin config;
 
     /** Exit status when another live run holds the checkpoint directory. */
-    static final int EXIT_CHECKPOINT_DIR_IN_USE = 3;
+    static final int EXIT_CHECKPOINT_DIR_IN_USE = ExitCode.IN_USE.code();
 
     @Override
     public Integer call() throws Exception {
-        Configuration merged =
-                JobEnvironment.withDefaults(config.configuration(), checkpointDir.toAbsolutePath());
+        Configuration user = config.configuration();
+        Configuration merged = JobEnvironment.withDefaults(user, checkpointDir.toAbsolutePath());
         KafkaIo.bootstrapServers(merged);
         Optional<Path> lockDir = JobEnvironment.localCheckpointDirectory(merged);
+        lockDir.ifPresent(
+                dir ->
+                        FilePreflight.writableDirectory(
+                                dir,
+                                user.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                                        ? CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
+                                        : "--checkpoint-dir"));
         if (lockDir.isEmpty()) {
             System.err.println(
                     "note: the checkpoint directory is not local, so nothing keeps a second run"
@@ -70,6 +86,13 @@ public class RunCommand implements Callable<Integer> {
     }
 
     private static int runJob(Configuration merged) throws Exception {
+        for (String note :
+                JobPreflight.check(
+                        merged,
+                        StreamExecutionEnvironment.getExecutionEnvironment(merged)
+                                .getParallelism())) {
+            System.err.println("note: " + note);
+        }
         Optional<Path> resumed = JobEnvironment.resumeFromLatestCheckpoint(merged);
         resumed.ifPresent(chk -> System.err.println("resuming from checkpoint " + chk));
         if (merged.get(CreditstreamOptions.CREATE_TOPICS)) {

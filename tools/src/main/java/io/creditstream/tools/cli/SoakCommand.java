@@ -1,9 +1,11 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.tools.soak.Soak;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,10 +107,10 @@ public class SoakCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Soak.Settings settings =
                 new Soak.Settings(minutes, rate, hostileEvery, sampleEvery, warmUp, seed, out);
+        Configuration configuration = config.configurationWithOwnBroker("soak");
+        FilePreflight.writableDirectory(out, "--out");
         try (ShutdownSignal stop = ShutdownSignal.install("soak-shutdown")) {
-            return new Soak(settings, config.configuration(), System.out)
-                    .run(stop::requested)
-                    .exitCode();
+            return new Soak(settings, configuration, System.out).run(stop::requested).exitCode();
         }
     }
 }

@@ -1,0 +1,106 @@
+package io.creditstream.streams;
+
+import io.creditstream.schemas.preflight.ExitCode;
+import io.creditstream.schemas.preflight.KafkaPreflight;
+import io.creditstream.schemas.preflight.PreflightException;
+import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * What {@code run} (and the {@code -job} jar's main) checks against Kafka before it creates topics
+ * or builds the job: that a broker answers at {@code kafka.bootstrap-servers} within {@code
+ * kafka.connect-timeout}, and, when {@code kafka.create-topics} is false, that every topic the job
+ * reads or writes exists. Failures are {@link PreflightException}s with {@link ExitCode#KAFKA}.
+ *
+ * <p>A topic's partition count is never a reason to refuse: every operator of the job keys its own
+ * state and runs on processing time (no watermarks), so any number of partitions gives the same
+ * output. An {@code agent.steps} with fewer partitions than the source has readers leaves the
+ * surplus readers idle, which is worth a note.
+ */
+public final class JobPreflight {
+    private JobPreflight() {}
+
+    /**
+     * Checks the broker and the topics.
+     *
+     * @param sourceParallelism how many readers the {@code agent.steps} source will have; null when
+     *     not known here (on a cluster, where its configuration decides)
+     * @return notes worth printing (never failures); empty when there is nothing to say
+     * @throws PreflightException when no broker answers, or topics are missing while {@code
+     *     kafka.create-topics} is false
+     * @throws IllegalArgumentException when {@code kafka.bootstrap-servers} is not set
+     */
+    public static List<String> check(Configuration config, Integer sourceParallelism) {
+        String servers = KafkaIo.bootstrapServers(config);
+        List<String> topics = topics(config);
+        Map<String, Integer> partitions =
+                KafkaPreflight.of(
+                                servers,
+                                CreditstreamOptions.BOOTSTRAP_SERVERS.key(),
+                                config.get(CreditstreamOptions.CONNECT_TIMEOUT),
+                                CreditstreamOptions.CONNECT_TIMEOUT.key())
+                        .partitions(topics);
+        List<String> missing = new ArrayList<>(topics);
+        missing.removeAll(partitions.keySet());
+        if (!missing.isEmpty() && !config.get(CreditstreamOptions.CREATE_TOPICS)) {
+            throw new PreflightException(
+                    ExitCode.KAFKA,
+                    (missing.size() == 1 ? "topic " : "topics ")
+                            + String.join(", ", missing)
+                            + (missing.size() == 1 ? " does" : " do")
+                            + " not exist on "
+                            + servers
+                            + " and "
+                            + CreditstreamOptions.CREATE_TOPICS.key()
+                            + " is false\nCreate "
+                            + (missing.size() == 1 ? "it" : "them")
+                            + " (the job uses "
+                            + String.join(", ", topics)
+                            + "), check the topic.* names, or let the job create what is"
+                            + " missing: -D"
+                            + CreditstreamOptions.CREATE_TOPICS.key()
+                            + "=true.");
+        }
+        List<String> notes = new ArrayList<>();
+        String steps = config.get(CreditstreamOptions.TOPIC_STEPS);
+        Integer stepPartitions = partitions.get(steps);
+        if (sourceParallelism != null
+                && stepPartitions != null
+                && stepPartitions < sourceParallelism) {
+            int idle = sourceParallelism - stepPartitions;
+            notes.add(
+                    steps
+                            + " has "
+                            + stepPartitions
+                            + (stepPartitions == 1 ? " partition" : " partitions")
+                            + " and the job reads it with parallelism "
+                            + sourceParallelism
+                            + ", so "
+                            + idle
+                            + (idle == 1 ? " reader idles" : " readers idle")
+                            + ". The output is the same (the job uses no event time); give the"
+                            + " topic "
+                            + sourceParallelism
+                            + " partitions to read it in parallel.");
+        }
+        return notes;
+    }
+
+    /** The topics the job reads or writes with this configuration. */
+    public static List<String> topics(Configuration config) {
+        List<String> topics = new ArrayList<>();
+        topics.add(config.get(CreditstreamOptions.TOPIC_STEPS));
+        topics.add(config.get(CreditstreamOptions.TOPIC_BATCHES));
+        topics.add(config.get(CreditstreamOptions.TOPIC_DLQ));
+        topics.add(config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
+        if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
+            topics.add(config.get(CreditstreamOptions.TOPIC_REQUESTS));
+            topics.add(config.get(CreditstreamOptions.TOPIC_BUDGET));
+        }
+        return topics;
+    }
+}
