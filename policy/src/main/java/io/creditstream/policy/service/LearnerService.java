@@ -18,19 +18,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +33,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -54,7 +42,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -152,9 +139,6 @@ public final class LearnerService implements AutoCloseable {
     /** Longest single wait for records in {@link #runFor}, so that stop() is honoured promptly. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
-    private static final Pattern ARTIFACT_NAME =
-            Pattern.compile("policy-v(\\d+)" + Pattern.quote(PolicySnapshotStore.EXTENSION));
-
     private final LearnerSettings settings;
     private final PolicySnapshotStore store;
     private final PolicyNetwork network;
@@ -162,7 +146,8 @@ public final class LearnerService implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroCodec<AdvantageBatch> batchCodec = AvroCodec.of(AdvantageBatch.class);
-    private final AvroCodec<PolicySnapshot> snapshotCodec = AvroCodec.of(PolicySnapshot.class);
+    private final SnapshotPublisher snapshots;
+    private final OffsetRepositioning repositioning;
 
     /** Per assigned partition, the first offset not yet applied (absent: from the beginning). */
     private final Map<TopicPartition, Long> nextUnapplied = new LinkedHashMap<>();
@@ -228,6 +213,13 @@ public final class LearnerService implements AutoCloseable {
                         producerConfig(settings),
                         new StringSerializer(),
                         new ByteArraySerializer());
+        this.snapshots = new SnapshotPublisher(settings, store, producer);
+        this.repositioning =
+                new OffsetRepositioning(
+                        settings.onOffsetPastEnd(),
+                        settings.batchesTopic(),
+                        settings.checkpointFile(),
+                        lostOffsets);
         KafkaConsumer<byte[], byte[]> createdConsumer = null;
         try {
             createdConsumer =
@@ -236,14 +228,14 @@ public final class LearnerService implements AutoCloseable {
                             new ByteArrayDeserializer(),
                             new ByteArrayDeserializer());
             this.consumer = createdConsumer;
-            Set<Long> announced = announcedVersions();
-            checkStoreHoldsNothingNewer();
+            Set<Long> announced = snapshots.announcedVersions(version);
+            snapshots.checkStoreHoldsNothingNewer(version);
             if (fresh) {
                 // Version 0 is durable before it is announced, like every later version.
                 LearnerCheckpoint.save(settings.checkpointFile(), learner, Map.of());
             }
             if (announced.contains(version)) {
-                restoreArtifact(version);
+                snapshots.restoreArtifact(version, network);
                 publishedVersion = version;
             } else {
                 publishSnapshot(version, Map.of(SnapshotMetrics.SAMPLES, 0.0));
@@ -685,174 +677,15 @@ public final class LearnerService implements AutoCloseable {
         return metrics;
     }
 
-    // ---- publishing ----------------------------------------------------------------------------
-
-    /**
-     * Publishes the current weights as {@code snapshotVersion}: artifact first, then the record.
-     */
+    /** Publishes the current weights as {@code snapshotVersion}. */
     private void publishSnapshot(long snapshotVersion, Map<String, Double> metrics)
             throws IOException {
-        String experiment = settings.experimentId();
-        Path artifact = store.artifactPath(experiment, snapshotVersion);
-        PolicySnapshot snapshot;
-        if (Files.exists(artifact)) {
-            snapshot = existingArtifact(snapshotVersion, artifact, metrics);
-        } else {
-            try {
-                snapshot = store.publish(experiment, snapshotVersion, network, metrics);
-            } catch (FileAlreadyExistsException e) {
-                snapshot = existingArtifact(snapshotVersion, artifact, metrics);
-            }
-        }
-        crash(CrashPoint.AFTER_ARTIFACT, snapshotVersion);
-        try {
-            producer.send(
-                            new ProducerRecord<>(
-                                    settings.snapshotsTopic(),
-                                    experiment,
-                                    snapshotCodec.encode(snapshot)))
-                    .get(settings.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
-                    "cannot announce version "
-                            + snapshotVersion
-                            + " on "
-                            + settings.snapshotsTopic()
-                            + ": "
-                            + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw KafkaTopics.unreachable(settings.bootstrapServers(), settings.kafkaTimeout(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while announcing a snapshot", e);
-        }
-        publishedVersion = snapshotVersion;
-        LOG.info(
-                "Published version {} of {} ({})",
+        snapshots.publish(
                 snapshotVersion,
-                experiment,
-                snapshot.getSha256());
-    }
-
-    /**
-     * Makes sure the artifact of an announced version is in the store with exactly the current
-     * weights: rewrites it (bit for bit what was announced) if the store lost it, fails if it holds
-     * other weights.
-     */
-    private void restoreArtifact(long announcedVersion) throws IOException {
-        Path artifact = store.artifactPath(settings.experimentId(), announcedVersion);
-        if (Files.exists(artifact)) {
-            existingArtifact(announcedVersion, artifact, Map.of());
-            return;
-        }
-        LOG.warn(
-                "Version {} of {} is announced but {} is missing; writing it again from the"
-                        + " checkpoint",
-                announcedVersion,
-                settings.experimentId(),
-                artifact);
-        try {
-            store.publish(settings.experimentId(), announcedVersion, network, Map.of());
-        } catch (FileAlreadyExistsException e) {
-            existingArtifact(announcedVersion, artifact, Map.of());
-        }
-    }
-
-    /**
-     * The snapshot of an artifact already in the store, if it holds exactly the current weights: a
-     * crash after publishing it, or a second start from the same seed.
-     */
-    private PolicySnapshot existingArtifact(
-            long snapshotVersion, Path artifact, Map<String, Double> metrics) throws IOException {
-        byte[] stored = Files.readAllBytes(artifact);
-        if (!Arrays.equals(stored, serialized(network))) {
-            throw new IllegalStateException(
-                    "the store already holds version "
-                            + snapshotVersion
-                            + " of experiment '"
-                            + settings.experimentId()
-                            + "' ("
-                            + artifact
-                            + ") with other weights than this learner's; another learner publishes"
-                            + " this experiment, or the store outlived its checkpoint. Use a new"
-                            + " --experiment, or another --store");
-        }
-        return PolicySnapshot.newBuilder()
-                .setExperimentId(settings.experimentId())
-                .setVersion(snapshotVersion)
-                .setCreatedTimeMs(System.currentTimeMillis())
-                .setArtifactUri(artifact.toUri().toString())
-                .setSha256(HexFormat.of().formatHex(sha256().digest(stored)))
-                .setMetrics(new HashMap<>(metrics))
-                .build();
-    }
-
-    /**
-     * The versions of this experiment already on the snapshot topic.
-     *
-     * @throws IllegalStateException if one is newer than the current version
-     */
-    private Set<Long> announcedVersions() {
-        TreeSet<Long> versions = new TreeSet<>();
-        try (PolicySnapshotReader reader =
-                new PolicySnapshotReader(
-                        settings.bootstrapServers(),
-                        settings.snapshotsTopic(),
-                        settings.kafkaTimeout(),
-                        "creditstream-policy-" + settings.experimentId() + "-startup")) {
-            for (PolicySnapshot snapshot : reader.readToEnd(settings.kafkaTimeout())) {
-                if (snapshot.getExperimentId().equals(settings.experimentId())) {
-                    versions.add(snapshot.getVersion());
-                }
-            }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw KafkaTopics.unreachable(settings.bootstrapServers(), settings.kafkaTimeout(), e);
-        }
-        long newest = versions.isEmpty() ? -1 : versions.last();
-        if (newest > version) {
-            throw conflict("topic " + settings.snapshotsTopic() + " already announces", newest);
-        }
-        return versions;
-    }
-
-    /** Fails if the store holds an artifact newer than the current version. */
-    private void checkStoreHoldsNothingNewer() throws IOException {
-        Path directory = store.root().resolve(settings.experimentId());
-        if (!Files.isDirectory(directory)) {
-            return;
-        }
-        long newest = -1;
-        try (DirectoryStream<Path> files =
-                Files.newDirectoryStream(directory, "policy-v*" + PolicySnapshotStore.EXTENSION)) {
-            for (Path file : files) {
-                Matcher matcher = ARTIFACT_NAME.matcher(file.getFileName().toString());
-                if (matcher.matches()) {
-                    newest = Math.max(newest, Long.parseLong(matcher.group(1)));
-                }
-            }
-        }
-        if (newest > version) {
-            throw conflict("store " + directory + " already holds", newest);
-        }
-    }
-
-    private IllegalStateException conflict(String where, long newest) {
-        return new IllegalStateException(
-                where
-                        + " version "
-                        + newest
-                        + " of experiment '"
-                        + settings.experimentId()
-                        + "', but "
-                        + (version == 0
-                                ? "there is no checkpoint at " + settings.checkpointFile()
-                                : "the checkpoint "
-                                        + settings.checkpointFile()
-                                        + " is at version "
-                                        + version)
-                        + ": another learner publishes this experiment, or its checkpoint was"
-                        + " lost. Pass the right --checkpoint, or start a new --experiment");
+                network,
+                metrics,
+                () -> crash(CrashPoint.AFTER_ARTIFACT, snapshotVersion));
+        publishedVersion = snapshotVersion;
     }
 
     // ---- Kafka set-up --------------------------------------------------------------------------
@@ -880,7 +713,7 @@ public final class LearnerService implements AutoCloseable {
                 continue;
             }
             Long start =
-                    reposition(
+                    repositioning.reposition(
                             partition,
                             saved,
                             beginnings.get(partition),
@@ -892,7 +725,7 @@ public final class LearnerService implements AutoCloseable {
             }
         }
         if (!pastEnd.isEmpty()) {
-            throw pastEndFailure(pastEnd, "Restart");
+            throw repositioning.pastEndFailure(pastEnd, "Restart");
         }
         starts.forEach(
                 (partition, start) -> {
@@ -917,7 +750,7 @@ public final class LearnerService implements AutoCloseable {
         positions.forEach(
                 (partition, position) -> {
                     Long target =
-                            reposition(
+                            repositioning.reposition(
                                     partition,
                                     position,
                                     beginnings.get(partition),
@@ -929,7 +762,7 @@ public final class LearnerService implements AutoCloseable {
                     }
                 });
         if (!pastEnd.isEmpty()) {
-            throw pastEndFailure(pastEnd, "Restart the learner");
+            throw repositioning.pastEndFailure(pastEnd, "Restart the learner");
         }
         targets.forEach(
                 (partition, target) -> {
@@ -943,104 +776,6 @@ public final class LearnerService implements AutoCloseable {
                         movedOnAfter.put(lastQueued.getAsLong(), target);
                     }
                 });
-    }
-
-    /**
-     * Where to read {@code partition} from when the learner's offset for it is {@code offset} and
-     * the partition holds [{@code first}, {@code end}); null, with a line added to {@code pastEnd},
-     * when the offset lies past the end and the settings say to fail.
-     */
-    private Long reposition(
-            TopicPartition partition,
-            long offset,
-            long first,
-            long end,
-            String what,
-            List<String> pastEnd) {
-        if (offset < first) {
-            // The records are gone; nothing can restore them, and stopping would not either.
-            LOG.warn(
-                    "LOST BATCHES: offsets {} to {} of {} were deleted (retention, or deleteRecords)"
-                            + " before this learner applied them: up to {} batches it will never"
-                            + " train on. Continuing from the log start, offset {}",
-                    offset,
-                    first - 1,
-                    partition,
-                    first - offset,
-                    first);
-            lostOffsets.addAndGet(first - offset);
-            return first;
-        }
-        if (offset <= end) {
-            return offset;
-        }
-        switch (settings.onOffsetPastEnd()) {
-            case EARLIEST:
-                LOG.warn(
-                        "The {} {} of {} is past the partition's end offset {}: the topic was"
-                                + " re-created or truncated. --on-offset-past-end=earliest:"
-                                + " REPLAYING everything now in the partition, offsets [{}, {}),"
-                                + " as new batches",
-                        what,
-                        offset,
-                        partition,
-                        end,
-                        first,
-                        end);
-                return first;
-            case LATEST:
-                LOG.warn(
-                        "The {} {} of {} is past the partition's end offset {}: the topic was"
-                                + " re-created or truncated. --on-offset-past-end=latest: SKIPPING"
-                                + " the {} offsets now in the partition, [{}, {}), and reading"
-                                + " from offset {}",
-                        what,
-                        offset,
-                        partition,
-                        end,
-                        end - first,
-                        first,
-                        end,
-                        end);
-                lostOffsets.addAndGet(end - first);
-                return end;
-            case FAIL:
-            default:
-                pastEnd.add(
-                        "partition "
-                                + partition.partition()
-                                + " of topic "
-                                + partition.topic()
-                                + ": "
-                                + what
-                                + " "
-                                + offset
-                                + " is past the log's end offset "
-                                + end
-                                + " (log start "
-                                + first
-                                + ")");
-                return null;
-        }
-    }
-
-    private IllegalStateException pastEndFailure(List<String> problems, String restart) {
-        return new IllegalStateException(
-                "refusing to read "
-                        + settings.batchesTopic()
-                        + ": "
-                        + String.join("; ", problems)
-                        + ". Offsets never go back in a live partition, so the topic was deleted"
-                        + " and re-created, or truncated, since the learner read it (checkpoint "
-                        + settings.checkpointFile()
-                        + "), and what it holds now is not what the learner trained on."
-                        + " If that was intended: "
-                        + restart
-                        + " with --on-offset-past-end=earliest to train on everything now in the"
-                        + " topic, or --on-offset-past-end=latest to skip it and train only on"
-                        + " batches written from now on. Otherwise check --bootstrap-servers,"
-                        + " --batches-topic and --checkpoint: this checkpoint may belong to another"
-                        + " cluster or topic");
     }
 
     private List<TopicPartition> partitionsOf(String topic) {
@@ -1156,14 +891,6 @@ public final class LearnerService implements AutoCloseable {
             network.writeTo(out);
         }
         return bytes.toByteArray();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 
     /** The duration in nanoseconds, or {@link Long#MAX_VALUE} when longer than that. */
