@@ -1,5 +1,6 @@
 package io.creditstream.tools;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.creditstream.fleet.curve.Curve;
 import io.creditstream.fleet.curve.CurveCsv;
 import io.creditstream.fleet.curve.CurvePlot;
@@ -48,7 +49,10 @@ public final class ClosedLoopDemo {
 
     /**
      * What to run. {@code stopAtSuccess}: stop as soon as the success rate over a full window of
-     * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget.
+     * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget. {@code
+     * stallWarning}: report what is stuck once the learner has made no update for this long (and
+     * the fleet, once paused this long); {@code stallTimeout}: then give up, with {@link
+     * Summary#stalled()} set. Zero turns either off.
      */
     public record Settings(
             long episodes,
@@ -65,7 +69,9 @@ public final class ClosedLoopDemo {
             int metricsPort,
             String learnerClasspath,
             List<String> learnerArgs,
-            Path outputDir) {
+            Path outputDir,
+            Duration stallWarning,
+            Duration stallTimeout) {
 
         public Settings {
             if (episodes < 1) {
@@ -92,11 +98,25 @@ public final class ClosedLoopDemo {
                                 + " learner)");
             }
             Objects.requireNonNull(outputDir, "outputDir");
+            if (stallWarning == null || stallWarning.isNegative()) {
+                throw new IllegalArgumentException(
+                        "--stall-warning must be 0 (never) or a positive duration, but was "
+                                + stallWarning);
+            }
+            if (stallTimeout == null || stallTimeout.isNegative()) {
+                throw new IllegalArgumentException(
+                        "--stall-timeout must be 0 (never give up) or a positive duration, but was "
+                                + stallTimeout);
+            }
             learnerArgs = List.copyOf(learnerArgs);
         }
     }
 
-    /** The run's outcome; {@link #toJson} is the {@code --summary} file. */
+    /**
+     * The run's outcome; {@link #toJson} is the {@code --summary} file. {@code budgetRounds}:
+     * knapsack rounds the job answered (0 without budgets); {@code stalled}: why the run gave up on
+     * a stalled loop, or null.
+     */
     public record Summary(
             String estimator,
             long episodes,
@@ -106,7 +126,9 @@ public final class ClosedLoopDemo {
             long snapshots,
             double wallSeconds,
             Path curveCsv,
-            Path curvePng) {
+            Path curvePng,
+            long budgetRounds,
+            String stalled) {
 
         public String toJson() {
             return String.format(
@@ -114,7 +136,7 @@ public final class ClosedLoopDemo {
                     "{\"estimator\": \"%s\", \"episodes\": %d, \"success_rate_last_200\": %.4f,"
                             + " \"mean_episode_length_last_200\": %.2f, \"learner_updates\": %d,"
                             + " \"snapshots\": %d, \"wall_seconds\": %.1f, \"curve_csv\": \"%s\","
-                            + " \"curve_png\": \"%s\"}",
+                            + " \"curve_png\": \"%s\", \"budget_rounds\": %d, \"stalled\": %s}",
                     estimator,
                     episodes,
                     successRateLast200,
@@ -123,7 +145,13 @@ public final class ClosedLoopDemo {
                     snapshots,
                     wallSeconds,
                     curveCsv,
-                    curvePng);
+                    curvePng,
+                    budgetRounds,
+                    stalled == null ? "null" : jsonString(stalled));
+        }
+
+        private static String jsonString(String text) {
+            return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
         }
     }
 
@@ -183,6 +211,16 @@ public final class ClosedLoopDemo {
             throws Exception {
         Path work = embedded.work();
         Monitor monitor = new Monitor(embedded.config(), embedded.metrics(), estimator);
+        LoopWatch watch =
+                new LoopWatch(
+                        settings.stallWarning(),
+                        settings.stallTimeout(),
+                        LoopWatch.JobProbe.of(
+                                embedded.job(), embedded.metrics(), embedded.restUrl()),
+                        work.resolve("learner.log"),
+                        work.resolve("fleet.log"),
+                        System.nanoTime());
+        String stalled = null;
         long deadline =
                 settings.duration() == null
                         ? Long.MAX_VALUE
@@ -192,6 +230,7 @@ public final class ClosedLoopDemo {
             while (monitor.episodes() < settings.episodes()
                     && !monitor.reached(settings.stopAtSuccess())
                     && System.nanoTime() < deadline
+                    && stalled == null
                     && !stopRequested.getAsBoolean()) {
                 monitor.poll(start);
                 checkAlive(learner, "learner", work.resolve("learner.log"));
@@ -199,6 +238,14 @@ public final class ClosedLoopDemo {
                 if (System.nanoTime() >= nextReport) {
                     monitor.scrape();
                     out.println(monitor.line(start));
+                    LoopWatch.Verdict verdict =
+                            watch.check(
+                                    System.nanoTime(),
+                                    monitor.newestVersion,
+                                    monitor.newestMetrics,
+                                    monitor.episodes());
+                    verdict.lines().forEach(out::println);
+                    stalled = verdict.stalled().orElse(null);
                     nextReport += settings.reportEvery().toNanos();
                 }
             }
@@ -211,24 +258,34 @@ public final class ClosedLoopDemo {
                         100 * settings.stopAtSuccess(),
                         monitor.episodes());
             }
+            if (stalled != null) {
+                out.printf(
+                        "No learner update for --stall-timeout (%d s); stopping.%n",
+                        settings.stallTimeout().toSeconds());
+            }
             monitor.scrape();
             stopAll(children);
             embedded.job().cancel().get();
 
+            monitor.finishCurve(start);
             Curve curve = new Curve(estimator, settings.seed(), monitor.points());
             Path csv = settings.outputDir().resolve("demo-curve.csv");
             Path png = settings.outputDir().resolve("demo-curve.png");
             CurveCsv.write(csv, curve);
-            CurvePlot.write(
-                    png,
-                    List.of(curve),
-                    900,
-                    540,
-                    "creditstream demo: success rate over the last "
-                            + WINDOW
-                            + " episodes ("
-                            + estimator
-                            + ")");
+            if (curve.points().isEmpty()) {
+                out.println("No episode finished: demo-curve.png is not written.");
+            } else {
+                CurvePlot.write(
+                        png,
+                        List.of(curve),
+                        900,
+                        540,
+                        "creditstream demo: success rate over the last "
+                                + WINDOW
+                                + " episodes ("
+                                + estimator
+                                + ")");
+            }
             return new Summary(
                     estimator,
                     monitor.episodes(),
@@ -238,7 +295,9 @@ public final class ClosedLoopDemo {
                     monitor.snapshots,
                     (System.nanoTime() - start) / 1e9,
                     csv,
-                    png);
+                    png,
+                    (long) monitor.budgetRounds,
+                    stalled);
         }
     }
 
@@ -315,7 +374,9 @@ public final class ClosedLoopDemo {
                         "--rate",
                         String.valueOf(settings.fleetRate()),
                         "--max-steps-ahead",
-                        String.valueOf(settings.maxStepsAhead())));
+                        String.valueOf(settings.maxStepsAhead()),
+                        "--stall-warning",
+                        settings.stallWarning().toMillis() + "ms"));
         if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
             cmd.addAll(
                     List.of(
@@ -443,19 +504,31 @@ public final class ClosedLoopDemo {
                 window.add(outcome > 0, step.getStepIndex() + 1);
                 episodes++;
                 if (episodes % 50 == 0) {
-                    points.add(
-                            new CurvePoint(
-                                    episodes,
-                                    window.successRate(),
-                                    window.meanLength(),
-                                    // The demo does not read learner.batches, so it has no
-                                    // mean |A|; the job's advantage std is on the progress line.
-                                    Double.NaN,
-                                    Math.max(0, newestVersion),
-                                    (System.nanoTime() - start) / 1e9,
-                                    metric("entropy"),
-                                    metric("approx_kl")));
+                    addPoint(start);
                 }
+            }
+        }
+
+        private void addPoint(long start) {
+            points.add(
+                    new CurvePoint(
+                            episodes,
+                            window.successRate(),
+                            window.meanLength(),
+                            // The demo does not read learner.batches, so it has no mean |A|;
+                            // the job's advantage std is on the progress line.
+                            Double.NaN,
+                            Math.max(0, newestVersion),
+                            (System.nanoTime() - start) / 1e9,
+                            metric("entropy"),
+                            metric("approx_kl")));
+        }
+
+        /** Ends the curve at the last episode read, so that a short run has one too. */
+        void finishCurve(long start) {
+            if (episodes > 0
+                    && (points.isEmpty() || points.get(points.size() - 1).episodes() < episodes)) {
+                addPoint(start);
             }
         }
 

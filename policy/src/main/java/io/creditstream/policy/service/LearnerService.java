@@ -154,6 +154,17 @@ public final class LearnerService implements AutoCloseable {
      */
     public static final String PENDING_SAMPLES_METRIC = "pending_samples";
 
+    /**
+     * Snapshot metric: the newest policy version behind the samples this process has trained on
+     * (the highest {@code max_policy_version} of the batches applied), -1 before its first update.
+     * A fleet paces itself by it: the steps it played with newer versions are the ones the learner
+     * has not trained on yet, wherever they are (in the job, in the topic, in the learner's queue).
+     */
+    public static final String TRAINED_POLICY_VERSION_METRIC = "trained_policy_version";
+
+    /** Snapshot metric: the samples an update needs ({@code --batch-records}). */
+    public static final String BATCH_RECORDS_METRIC = "batch_records";
+
     /** Longest single wait for records in {@link #runFor}, so that stop() is honoured promptly. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
@@ -203,6 +214,7 @@ public final class LearnerService implements AutoCloseable {
     private final AtomicLong lostOffsets = new AtomicLong();
     private final AtomicLong incompleteSplitGroups = new AtomicLong();
     private volatile long version;
+    private volatile long trainedPolicyVersion = -1;
     private volatile long publishedVersion = -1;
     private volatile UpdateStats lastStats;
 
@@ -251,7 +263,17 @@ public final class LearnerService implements AutoCloseable {
                 restoreArtifact(version);
                 publishedVersion = version;
             } else {
-                publishSnapshot(version, Map.of("samples", 0.0));
+                publishSnapshot(
+                        version,
+                        Map.of(
+                                "samples",
+                                0.0,
+                                PENDING_SAMPLES_METRIC,
+                                0.0,
+                                TRAINED_POLICY_VERSION_METRIC,
+                                -1.0,
+                                BATCH_RECORDS_METRIC,
+                                (double) settings.batchRecords()));
             }
             assignAndSeek(restoredOffsets);
         } catch (IOException | RuntimeException e) {
@@ -439,6 +461,8 @@ public final class LearnerService implements AutoCloseable {
                 lostOffsets.get(),
                 incompleteSplitGroups.get(),
                 queue.pendingSamples(),
+                settings.batchRecords(),
+                trainedPolicyVersion,
                 publishedVersion,
                 Optional.ofNullable(lastStats));
     }
@@ -564,6 +588,7 @@ public final class LearnerService implements AutoCloseable {
                 new UpdateQueue.Split(
                         batch.getSplitGroupId(), batch.getSplitPart(), batch.getSplitParts()),
                 converted,
+                batch.getMaxPolicyVersion(),
                 System.nanoTime());
     }
 
@@ -658,6 +683,7 @@ public final class LearnerService implements AutoCloseable {
         onPolicySamples.addAndGet(update.onPolicy());
         ignoredBatches.addAndGet(update.ignored());
         incompleteSplitGroups.addAndGet(update.incompleteSplitGroups());
+        trainedPolicyVersion = Math.max(trainedPolicyVersion, update.maxPolicyVersion());
         lastStats = stats;
         version = newVersion;
 
@@ -665,16 +691,29 @@ public final class LearnerService implements AutoCloseable {
         LearnerCheckpoint.save(settings.checkpointFile(), learner, appliedOffsets());
         crash(CrashPoint.AFTER_CHECKPOINT, newVersion);
         if (newVersion % settings.snapshotEvery() == 0) {
-            publishSnapshot(newVersion, metrics(stats, update.onPolicy(), queue.pendingSamples()));
+            publishSnapshot(
+                    newVersion,
+                    metrics(
+                            stats,
+                            update.onPolicy(),
+                            queue.pendingSamples(),
+                            trainedPolicyVersion,
+                            settings.batchRecords()));
         }
     }
 
     /**
-     * The figures a snapshot carries. {@value #PENDING_SAMPLES_METRIC} is the learner's backlog
-     * when it published: a fleet paces itself by it ({@code fleet --max-steps-ahead}).
+     * The figures a snapshot carries. {@value #TRAINED_POLICY_VERSION_METRIC} is what a fleet paces
+     * itself by ({@code fleet --max-steps-ahead}); {@value #PENDING_SAMPLES_METRIC}, the samples
+     * read and not yet trained on when it published, and {@value #BATCH_RECORDS_METRIC} say why a
+     * learner waits.
      */
     private static Map<String, Double> metrics(
-            UpdateStats stats, long onPolicy, long pendingSamples) {
+            UpdateStats stats,
+            long onPolicy,
+            long pendingSamples,
+            long trainedPolicyVersion,
+            int batchRecords) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", stats.loss());
         metrics.put("mean_ratio", stats.meanRatio());
@@ -686,6 +725,8 @@ public final class LearnerService implements AutoCloseable {
         metrics.put("on_policy_samples", (double) onPolicy);
         metrics.put("optimizer_steps", (double) stats.optimizerSteps());
         metrics.put(PENDING_SAMPLES_METRIC, (double) pendingSamples);
+        metrics.put(TRAINED_POLICY_VERSION_METRIC, (double) trainedPolicyVersion);
+        metrics.put(BATCH_RECORDS_METRIC, (double) batchRecords);
         return metrics;
     }
 

@@ -59,6 +59,8 @@ class PolicyCliTest {
                         "--max-episodes",
                         "--rate",
                         "--snapshot-wait",
+                        "--stall-warning",
+                        "trained_policy_version",
                         "--budget");
     }
 
