@@ -53,7 +53,10 @@ public final class ClosedLoopDemo {
 
     /**
      * What to run. {@code stopAtSuccess}: stop as soon as the success rate over a full window of
-     * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget.
+     * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget. {@code
+     * stallWarning}: report what is stuck once the learner has made no update for this long (and
+     * the fleet, once paused this long); {@code stallTimeout}: then give up, with {@link
+     * Summary#stalled()} set. Zero turns either off.
      */
     public record Settings(
             long episodes,
@@ -70,7 +73,9 @@ public final class ClosedLoopDemo {
             int metricsPort,
             String learnerClasspath,
             List<String> learnerArgs,
-            Path outputDir) {
+            Path outputDir,
+            Duration stallWarning,
+            Duration stallTimeout) {
 
         public Settings {
             if (episodes < 1) {
@@ -97,13 +102,27 @@ public final class ClosedLoopDemo {
                                 + " learner)");
             }
             Objects.requireNonNull(outputDir, "outputDir");
+            if (stallWarning == null || stallWarning.isNegative()) {
+                throw new IllegalArgumentException(
+                        "--stall-warning must be 0 (never) or a positive duration, but was "
+                                + stallWarning);
+            }
+            if (stallTimeout == null || stallTimeout.isNegative()) {
+                throw new IllegalArgumentException(
+                        "--stall-timeout must be 0 (never give up) or a positive duration, but was "
+                                + stallTimeout);
+            }
             learnerArgs = List.copyOf(learnerArgs);
         }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The run's outcome; {@link #toJson} is the {@code --summary} file. */
+    /**
+     * The run's outcome; {@link #toJson} is the {@code --summary} file. {@code budgetRounds}:
+     * knapsack rounds the job answered (0 without budgets); {@code stalled}: why the run gave up on
+     * a stalled loop, or null.
+     */
     public record Summary(
             String estimator,
             long episodes,
@@ -113,7 +132,9 @@ public final class ClosedLoopDemo {
             long snapshots,
             double wallSeconds,
             Path curveCsv,
-            Path curvePng) {
+            Path curvePng,
+            long budgetRounds,
+            String stalled) {
 
         /**
          * One JSON object; a figure that is not finite (no episode finished yet) is written as
@@ -130,6 +151,8 @@ public final class ClosedLoopDemo {
             fields.put("wall_seconds", finiteOrNull(wallSeconds));
             fields.put("curve_csv", curveCsv == null ? null : curveCsv.toString());
             fields.put("curve_png", curvePng == null ? null : curvePng.toString());
+            fields.put("budget_rounds", budgetRounds);
+            fields.put("stalled", stalled);
             try {
                 return JSON.writeValueAsString(fields);
             } catch (JsonProcessingException e) {
@@ -198,6 +221,16 @@ public final class ClosedLoopDemo {
             throws Exception {
         Path work = embedded.work();
         Monitor monitor = new Monitor(embedded.config(), embedded.metrics(), estimator);
+        LoopWatch watch =
+                new LoopWatch(
+                        settings.stallWarning(),
+                        settings.stallTimeout(),
+                        LoopWatch.JobProbe.of(
+                                embedded.job(), embedded.metrics(), embedded.restUrl()),
+                        work.resolve("learner.log"),
+                        work.resolve("fleet.log"),
+                        System.nanoTime());
+        String stalled = null;
         long deadline =
                 settings.duration() == null
                         ? Long.MAX_VALUE
@@ -207,6 +240,7 @@ public final class ClosedLoopDemo {
             while (monitor.episodes() < settings.episodes()
                     && !monitor.reached(settings.stopAtSuccess())
                     && System.nanoTime() < deadline
+                    && stalled == null
                     && !stopRequested.getAsBoolean()) {
                 monitor.poll(start);
                 checkAlive(learner, "learner", work.resolve("learner.log"));
@@ -214,6 +248,14 @@ public final class ClosedLoopDemo {
                 if (System.nanoTime() >= nextReport) {
                     monitor.scrape();
                     out.println(monitor.line(start));
+                    LoopWatch.Verdict verdict =
+                            watch.check(
+                                    System.nanoTime(),
+                                    monitor.newestVersion,
+                                    monitor.newestMetrics,
+                                    monitor.episodes());
+                    verdict.lines().forEach(out::println);
+                    stalled = verdict.stalled().orElse(null);
                     nextReport += settings.reportEvery().toNanos();
                 }
             }
@@ -226,24 +268,34 @@ public final class ClosedLoopDemo {
                         100 * settings.stopAtSuccess(),
                         monitor.episodes());
             }
+            if (stalled != null) {
+                out.printf(
+                        "No learner update for --stall-timeout (%d s); stopping.%n",
+                        settings.stallTimeout().toSeconds());
+            }
             monitor.scrape();
             stopAll(children);
             embedded.job().cancel().get();
 
+            monitor.finishCurve(start);
             Curve curve = new Curve(estimator, settings.seed(), monitor.points());
             Path csv = settings.outputDir().resolve("demo-curve.csv");
             Path png = settings.outputDir().resolve("demo-curve.png");
             CurveCsv.write(csv, curve);
-            CurvePlot.write(
-                    png,
-                    List.of(curve),
-                    900,
-                    540,
-                    "creditstream demo: success rate over the last "
-                            + WINDOW
-                            + " episodes ("
-                            + estimator
-                            + ")");
+            if (curve.points().isEmpty()) {
+                out.println("No episode finished: demo-curve.png is not written.");
+            } else {
+                CurvePlot.write(
+                        png,
+                        List.of(curve),
+                        900,
+                        540,
+                        "creditstream demo: success rate over the last "
+                                + WINDOW
+                                + " episodes ("
+                                + estimator
+                                + ")");
+            }
             return new Summary(
                     estimator,
                     monitor.episodes(),
@@ -253,7 +305,9 @@ public final class ClosedLoopDemo {
                     monitor.snapshots,
                     (System.nanoTime() - start) / 1e9,
                     csv,
-                    png);
+                    png,
+                    (long) monitor.budgetRounds,
+                    stalled);
         }
     }
 
@@ -330,7 +384,9 @@ public final class ClosedLoopDemo {
                         PolicyProcess.RATE,
                         String.valueOf(settings.fleetRate()),
                         PolicyProcess.MAX_STEPS_AHEAD,
-                        String.valueOf(settings.maxStepsAhead())));
+                        String.valueOf(settings.maxStepsAhead()),
+                        PolicyProcess.STALL_WARNING,
+                        settings.stallWarning().toMillis() + "ms"));
         if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
             cmd.addAll(
                     List.of(
@@ -458,19 +514,31 @@ public final class ClosedLoopDemo {
                 window.add(outcome > 0, step.getStepIndex() + 1);
                 episodes++;
                 if (episodes % 50 == 0) {
-                    points.add(
-                            new CurvePoint(
-                                    episodes,
-                                    window.successRate(),
-                                    window.meanLength(),
-                                    // The demo does not read learner.batches, so it has no
-                                    // mean |A|; the job's advantage std is on the progress line.
-                                    Double.NaN,
-                                    Math.max(0, newestVersion),
-                                    (System.nanoTime() - start) / 1e9,
-                                    metric(SnapshotMetrics.ENTROPY),
-                                    metric(SnapshotMetrics.APPROX_KL)));
+                    addPoint(start);
                 }
+            }
+        }
+
+        private void addPoint(long start) {
+            points.add(
+                    new CurvePoint(
+                            episodes,
+                            window.successRate(),
+                            window.meanLength(),
+                            // The demo does not read learner.batches, so it has no mean |A|;
+                            // the job's advantage std is on the progress line.
+                            Double.NaN,
+                            Math.max(0, newestVersion),
+                            (System.nanoTime() - start) / 1e9,
+                            metric(SnapshotMetrics.ENTROPY),
+                            metric(SnapshotMetrics.APPROX_KL)));
+        }
+
+        /** Ends the curve at the last episode read, so that a short run has one too. */
+        void finishCurve(long start) {
+            if (episodes > 0
+                    && (points.isEmpty() || points.get(points.size() - 1).episodes() < episodes)) {
+                addPoint(start);
             }
         }
 

@@ -7,14 +7,17 @@ import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.io.FileUtils;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,7 +66,7 @@ public final class EmbeddedJob implements AutoCloseable {
         try {
             int port = metricsPort > 0 ? metricsPort : freePort();
             broker = EmbeddedKafkaBroker.builder().build().start();
-            Configuration config = jobConfig(userConfig, broker, work, port);
+            Configuration config = jobConfig(userConfig, broker, work, port, freePort());
             KafkaIo.createAbsentTopics(config);
             JobClient job = RunJob.environment(config).executeAsync(jobName);
             return new EmbeddedJob(
@@ -81,9 +84,16 @@ public final class EmbeddedJob implements AutoCloseable {
         }
     }
 
-    /** The demo's job settings under the user's, on the embedded broker. */
+    /**
+     * The demo's job settings under the user's, on the embedded broker; the MiniCluster's REST API
+     * on {@code restPort} of the loopback interface.
+     */
     static Configuration jobConfig(
-            Configuration userConfig, EmbeddedKafkaBroker broker, Path work, int metricsPort) {
+            Configuration userConfig,
+            EmbeddedKafkaBroker broker,
+            Path work,
+            int metricsPort,
+            int restPort) {
         Configuration demo = new Configuration();
         demo.setString("execution.checkpointing.interval", "2 s");
         demo.setString("parallelism.default", "2");
@@ -93,6 +103,9 @@ public final class EmbeddedJob implements AutoCloseable {
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         demo.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
         demo.setString("metrics.reporter.prom.interval", "1 s");
+        demo.setString("rest.address", "127.0.0.1");
+        demo.setString("rest.bind-address", "127.0.0.1");
+        demo.setString("rest.bind-port", String.valueOf(restPort));
         demo.setString("kafka.transactional-id-prefix", "creditstream-demo-" + UUID.randomUUID());
         demo.addAll(userConfig);
         demo.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
@@ -114,6 +127,18 @@ public final class EmbeddedJob implements AutoCloseable {
 
     public MetricsEndpoint metrics() {
         return metrics;
+    }
+
+    /**
+     * The MiniCluster's REST API (job state, exceptions), when it listens on one known port; empty
+     * when the user's options gave {@code rest.bind-port} a range.
+     */
+    public Optional<URI> restUrl() {
+        String port = config.get(RestOptions.BIND_PORT);
+        String address = config.getOptional(RestOptions.ADDRESS).orElse("127.0.0.1");
+        return port != null && port.matches("\\d+")
+                ? Optional.of(URI.create("http://" + address + ":" + port + "/"))
+                : Optional.empty();
     }
 
     /** The temporary directory (checkpoints, logs of child processes); deleted on close. */

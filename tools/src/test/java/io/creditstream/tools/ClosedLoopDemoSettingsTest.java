@@ -13,6 +13,20 @@ class ClosedLoopDemoSettingsTest {
 
     private static ClosedLoopDemo.Settings settings(
             double stopAtSuccess, long maxStepsAhead, String learnerClasspath) {
+        return settings(
+                stopAtSuccess,
+                maxStepsAhead,
+                learnerClasspath,
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(3));
+    }
+
+    private static ClosedLoopDemo.Settings settings(
+            double stopAtSuccess,
+            long maxStepsAhead,
+            String learnerClasspath,
+            Duration stallWarning,
+            Duration stallTimeout) {
         return new ClosedLoopDemo.Settings(
                 1_000,
                 stopAtSuccess,
@@ -28,7 +42,9 @@ class ClosedLoopDemoSettingsTest {
                 0,
                 learnerClasspath,
                 List.of("--epochs", "4"),
-                Path.of("."));
+                Path.of("."),
+                stallWarning,
+                stallTimeout);
     }
 
     @Test
@@ -36,6 +52,8 @@ class ClosedLoopDemoSettingsTest {
         assertThat(settings(0.8, 4096, "lib/*").stopAtSuccess()).isEqualTo(0.8);
         assertThat(settings(0, 0, "lib/*").maxStepsAhead()).isZero();
         assertThat(settings(1, 1, "lib/*").learnerArgs()).containsExactly("--epochs", "4");
+        assertThat(settings(0.8, 4096, "lib/*", Duration.ZERO, Duration.ZERO).stallTimeout())
+                .isZero();
     }
 
     @Test
@@ -52,5 +70,10 @@ class ClosedLoopDemoSettingsTest {
         assertThatThrownBy(() -> settings(0.8, 4096, " "))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("CREDITSTREAM_POLICY_CLASSPATH");
+        assertThatThrownBy(
+                        () -> settings(0.8, 4096, "lib/*", Duration.ofSeconds(-1), Duration.ZERO))
+                .hasMessageContaining("--stall-warning");
+        assertThatThrownBy(() -> settings(0.8, 4096, "lib/*", Duration.ZERO, null))
+                .hasMessageContaining("--stall-timeout");
     }
 }

@@ -24,7 +24,9 @@ class ClosedLoopSummaryTest {
                         13,
                         61.25,
                         Path.of("c.csv"),
-                        Path.of("c.png"));
+                        Path.of("c.png"),
+                        40,
+                        null);
 
         JsonNode json = JSON.readTree(summary.toJson());
 
@@ -37,6 +39,8 @@ class ClosedLoopSummaryTest {
         assertThat(json.get("wall_seconds").asDouble()).isEqualTo(61.25);
         assertThat(json.get("curve_csv").asText()).isEqualTo("c.csv");
         assertThat(json.get("curve_png").asText()).isEqualTo("c.png");
+        assertThat(json.get("budget_rounds").asLong()).isEqualTo(40);
+        assertThat(json.get("stalled").isNull()).isTrue();
     }
 
     @Test
@@ -45,7 +49,18 @@ class ClosedLoopSummaryTest {
         // directory may hold quotes and backslashes.
         Path odd = Path.of("out \"quoted\"\\dir", "curve.csv");
         ClosedLoopDemo.Summary summary =
-                new ClosedLoopDemo.Summary("grpo", 0, Double.NaN, Double.NaN, 0, 0, 3.0, odd, null);
+                new ClosedLoopDemo.Summary(
+                        "grpo",
+                        0,
+                        Double.NaN,
+                        Double.NaN,
+                        0,
+                        0,
+                        3.0,
+                        odd,
+                        null,
+                        0,
+                        "no learner update for 3 min: \"job RESTARTING\"");
 
         JsonNode json = JSON.readTree(summary.toJson());
 
@@ -53,5 +68,7 @@ class ClosedLoopSummaryTest {
         assertThat(json.get("mean_episode_length_last_200").isNull()).isTrue();
         assertThat(json.get("curve_csv").asText()).isEqualTo(odd.toString());
         assertThat(json.get("curve_png").isNull()).isTrue();
+        assertThat(json.get("stalled").asText())
+                .isEqualTo("no learner update for 3 min: \"job RESTARTING\"");
     }
 }

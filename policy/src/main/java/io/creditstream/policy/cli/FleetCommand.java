@@ -122,13 +122,27 @@ final class FleetCommand implements Callable<Integer> {
             defaultValue = "0",
             paramLabel = "STEPS",
             description =
-                    "Pause while the steps the learner has not trained on yet (its backlog, as its"
-                            + " newest snapshot reports it, plus the steps sent since) reach STEPS;"
-                            + " resume on the next snapshot. Keeps the fleet a bounded number of"
-                            + " versions ahead of the learner. Use at least the learner's"
-                            + " --batch-records (twice it is a good start); 0 = never pause"
-                            + " (default: ${DEFAULT-VALUE}).")
+                    "Pause while the steps the learner has not trained on yet reach STEPS: those"
+                            + " played with a newer policy version than the newest its latest"
+                            + " snapshot says it trained on (trained_policy_version), wherever"
+                            + " they are; resume once a snapshot says it trained on more. Keeps"
+                            + " the fleet a bounded number of versions ahead of the learner. Use"
+                            + " at least the learner's --batch-records (twice it is a good"
+                            + " start); 0 = never pause (default: ${DEFAULT-VALUE}).")
     long maxStepsAhead;
+
+    @Option(
+            names = PolicyProcess.STALL_WARNING,
+            defaultValue = "30s",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description =
+                    "When a worker has been paused for the learner this long with no newer"
+                            + " snapshot, report the fleet stalled (log and progress line): how"
+                            + " long, the steps ahead and the limit, what the newest snapshot said"
+                            + " of the learner (pending samples, its batch) and the likely cause;"
+                            + " 0 = never (default: ${DEFAULT-VALUE}).")
+    Duration stallWarning;
 
     @Option(
             names = "--snapshot-wait",
@@ -197,6 +211,7 @@ final class FleetCommand implements Callable<Integer> {
                         .maxEpisodes(maxEpisodes)
                         .targetEventsPerSecond(rate)
                         .maxStepsAhead(maxStepsAhead)
+                        .stallWarning(stallWarning)
                         .snapshotWait(snapshotWait)
                         .kafkaTimeout(kafka.kafkaTimeout);
         if (budget) {

@@ -15,6 +15,8 @@ package io.creditstream.policy.fleet;
  * @param budgetFallbacks rounds that fell back to uniform group sizes
  * @param pacingPauses times a worker paused for a newer snapshot ({@code --max-steps-ahead})
  * @param pausedWorkers workers paused for a newer snapshot right now
+ * @param stall what the fleet is stuck on, when a worker has been paused for the learner longer
+ *     than {@code --stall-warning} with no newer snapshot; null otherwise
  */
 public record FleetProgress(
         long groups,
@@ -28,7 +30,8 @@ public record FleetProgress(
         long budgetRounds,
         long budgetFallbacks,
         long pacingPauses,
-        int pausedWorkers) {
+        int pausedWorkers,
+        String stall) {
 
     /** Fraction of episodes that succeeded; 0 before the first. */
     public double successRate() {
@@ -57,6 +60,9 @@ public record FleetProgress(
             line +=
                     String.format(
                             " | %,d budget rounds (%,d fell back)", budgetRounds, budgetFallbacks);
+        }
+        if (stall != null) {
+            line += " | STALLED: " + stall;
         }
         return line;
     }

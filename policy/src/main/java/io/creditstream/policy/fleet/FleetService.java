@@ -14,12 +14,12 @@ import io.creditstream.policy.service.KafkaTopics;
 import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.PolicySnapshotReader;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.schemas.contract.SnapshotMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each worker plays through a {@link FleetRunner} (the fleet module's planner loop and rate
  * pacing): the runner asks the worker before every group, which then waits while the fleet is too
- * far ahead of the learner, reserves the group under the limits and switches to the newest
- * snapshot.
+ * far ahead of the learner ({@link LearnerPacing}), reserves the group under the limits and
+ * switches to the newest snapshot. A pause that lasts {@link FleetSettings#stallWarning()} with no
+ * newer snapshot is a stall: logged once, and said by {@link #stall()} and the progress line.
  *
  * <p>{@link #start()} waits for the first snapshot and fails with an error that says what to do if
  * none comes. With {@link FleetSettings#budget() budgets}, the (single) worker asks the job for
@@ -78,11 +79,16 @@ public final class FleetService implements AutoCloseable {
     private final AtomicLong reservedEpisodes = new AtomicLong();
     private final AtomicLong pacingPauses = new AtomicLong();
 
-    // Guarded by snapshotMonitor: the learner's backlog when it published pacedVersion, the newest
-    // snapshot, plus the steps sent since the fleet first saw it.
-    private long pacedVersion = -1;
-    private long stepsAhead;
+    // Guarded by snapshotMonitor: the steps ahead of the learner, the workers paused for it, since
+    // when one has been (System.nanoTime()), and since when the stall logged last was.
+    private final LearnerPacing pacing;
     private int pausedWorkers;
+    private long pausedSinceNanos;
+    private long stallLoggedSince = Long.MIN_VALUE;
+
+    /** When the newest snapshot arrived (System.nanoTime()). */
+    private volatile long newestArrivedNanos = System.nanoTime();
+
     private final AtomicLongArray workerVersions;
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch workersDone;
@@ -96,6 +102,7 @@ public final class FleetService implements AutoCloseable {
     /** A fleet that does nothing until {@link #start()}. */
     public FleetService(FleetSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.pacing = new LearnerPacing(settings.maxStepsAhead());
         this.workerVersions = new AtomicLongArray(settings.workers());
         for (int i = 0; i < settings.workers(); i++) {
             workerVersions.set(i, -1);
@@ -233,13 +240,47 @@ public final class FleetService implements AutoCloseable {
                 budgetRounds,
                 budgetFallbacks,
                 pacingPauses.get(),
-                pausedCount());
+                pausedCount(),
+                stall().orElse(null));
     }
 
     private int pausedCount() {
         synchronized (snapshotMonitor) {
             return pausedWorkers;
         }
+    }
+
+    /**
+     * What the fleet is stuck on, when a worker has been paused for the learner for {@link
+     * FleetSettings#stallWarning()} or longer and no newer snapshot came meanwhile: how long, the
+     * steps ahead and the limit, what the newest snapshot said of the learner, and the likely
+     * cause.
+     */
+    public Optional<String> stall() {
+        synchronized (snapshotMonitor) {
+            return stallLocked(System.nanoTime());
+        }
+    }
+
+    private Optional<String> stallLocked(long now) {
+        Duration warning = settings.stallWarning();
+        if (warning.isZero() || pausedWorkers == 0) {
+            return Optional.empty();
+        }
+        long stuckNanos = now - Math.max(pausedSinceNanos, newestArrivedNanos);
+        if (stuckNanos < warning.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                String.format(
+                        Locale.ROOT,
+                        "%d of %d workers paused for the learner for %d s with no newer snapshot:"
+                                + " %s; %s",
+                        pausedWorkers,
+                        settings.workers(),
+                        TimeUnit.NANOSECONDS.toSeconds(stuckNanos),
+                        pacing.describe(),
+                        pacing.diagnosis()));
     }
 
     /** The newest snapshot of the experiment seen so far, if any. */
@@ -302,6 +343,7 @@ public final class FleetService implements AutoCloseable {
                                                         ? b
                                                         : a);
                         if (now == snapshot) {
+                            newestArrivedNanos = System.nanoTime();
                             synchronized (snapshotMonitor) {
                                 snapshotMonitor.notifyAll();
                             }
@@ -422,13 +464,9 @@ public final class FleetService implements AutoCloseable {
 
     /**
      * With {@code maxStepsAhead} set, blocks while the steps the learner has not trained on reach
-     * it, until a newer snapshot arrives or the fleet stops. That count restarts with every new
-     * snapshot at the learner's backlog the snapshot reports ({@value
-     * SnapshotMetrics#PENDING_SAMPLES}; 0 when absent) and grows by every step sent after it: the
-     * backlog stays bounded whatever the learner's speed. And the two never wait on each other:
-     * when the workers pause at version v, the learner holds or will receive backlog(v) + steps
-     * sent since ≥ {@code maxStepsAhead} ≥ its batch size samples it has not trained on, so it
-     * makes v + 1.
+     * it ({@link LearnerPacing}), until a newer snapshot says it trained on more, or the fleet
+     * stops. A pause that outlasts {@link FleetSettings#stallWarning()} with no newer snapshot is
+     * logged once, with what the fleet waits for.
      */
     private void awaitPolicyProgress() {
         if (settings.maxStepsAhead() == 0) {
@@ -438,15 +476,18 @@ public final class FleetService implements AutoCloseable {
             boolean paused = false;
             try {
                 while (!stopRequested) {
-                    followNewest();
-                    if (stepsAhead < settings.maxStepsAhead()) {
+                    pacing.follow(newest.get());
+                    if (!pacing.mustWait()) {
                         return;
                     }
                     if (!paused) {
                         paused = true;
-                        pausedWorkers++;
+                        if (pausedWorkers++ == 0) {
+                            pausedSinceNanos = System.nanoTime();
+                        }
                         pacingPauses.incrementAndGet();
                     }
+                    logStallOnce();
                     // Woken by the snapshot watcher; the timeout only rechecks stopRequested.
                     TimeUnit.MILLISECONDS.timedWait(snapshotMonitor, 100);
                 }
@@ -461,27 +502,27 @@ public final class FleetService implements AutoCloseable {
         }
     }
 
-    /** Counts {@code sent} steps as ahead of the learner. */
-    private void countSentSteps(int sent) {
+    /** Logs a stall once per stall: per pause, and again after a newer snapshot. */
+    private void logStallOnce() {
+        long since = Math.max(pausedSinceNanos, newestArrivedNanos);
+        if (since == stallLoggedSince) {
+            return;
+        }
+        Optional<String> stall = stallLocked(System.nanoTime());
+        if (stall.isPresent()) {
+            stallLoggedSince = since;
+            LOG.warn("Fleet {} stalled: {}", settings.experimentId(), stall.get());
+        }
+    }
+
+    /** Counts {@code sent} steps played with {@code policyVersion} as ahead of the learner. */
+    private void countSentSteps(long policyVersion, int sent) {
         if (settings.maxStepsAhead() == 0) {
             return;
         }
         synchronized (snapshotMonitor) {
-            followNewest();
-            stepsAhead += sent;
-        }
-    }
-
-    private void followNewest() {
-        PolicySnapshot latest = newest.get();
-        long latestVersion = latest == null ? -1 : latest.getVersion();
-        if (latestVersion != pacedVersion) {
-            pacedVersion = latestVersion;
-            Double backlog =
-                    latest == null
-                            ? null
-                            : latest.getMetrics().get(SnapshotMetrics.PENDING_SAMPLES);
-            stepsAhead = backlog == null || !(backlog > 0) ? 0 : backlog.longValue();
+            pacing.follow(newest.get());
+            pacing.sent(policyVersion, sent);
         }
     }
 
@@ -620,7 +661,9 @@ public final class FleetService implements AutoCloseable {
 
         /** After each group is sent: the fleet's counters and the steps ahead of the learner. */
         private void sent(RolloutGroup group) {
-            countSentSteps(group.events().size());
+            countSentSteps(
+                    group.events().isEmpty() ? version : group.events().get(0).getPolicyVersion(),
+                    group.events().size());
             groups.incrementAndGet();
             episodes.addAndGet(group.episodes());
             successes.addAndGet(group.successes());

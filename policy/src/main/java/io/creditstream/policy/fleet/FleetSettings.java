@@ -29,12 +29,13 @@ import java.util.UUID;
  *     limit (a group is never cut short, so up to {@code groupSize − 1} more may be played)
  * @param targetEventsPerSecond steps per second to aim at in all, split evenly over the workers; 0
  *     = as fast as the policy runs
- * @param maxStepsAhead pause every worker while the steps the learner has not trained on (its
- *     backlog as the newest snapshot reports it, plus the steps sent since) reach this many, until
- *     a newer snapshot arrives; 0 = never pause. Keeps rollouts within a bounded number of versions
- *     of the learner whatever either's speed. It must be at least the learner's {@code
- *     --batch-records} × {@code --snapshot-every}, or the learner may never get the samples for its
- *     next snapshot
+ * @param maxStepsAhead pause every worker while the steps the learner has not trained on reach this
+ *     many, until a newer snapshot says it trained on more (see {@link LearnerPacing}); 0 = never
+ *     pause. Keeps rollouts within a bounded number of versions of the learner whatever either's
+ *     speed. It must be at least the learner's {@code --batch-records} × {@code --snapshot-every},
+ *     or the learner may never get the samples for its next snapshot
+ * @param stallWarning a worker paused this long with no newer snapshot makes the fleet report
+ *     itself stalled, saying what it waits for (on the progress line and in the log); zero = never
  * @param snapshotWait how long to wait for the experiment's first snapshot
  * @param budget knapsack budgets from the job, if enabled
  * @param kafkaTimeout bounds Kafka metadata calls
@@ -54,12 +55,16 @@ public record FleetSettings(
         long maxEpisodes,
         double targetEventsPerSecond,
         long maxStepsAhead,
+        Duration stallWarning,
         Duration snapshotWait,
         Optional<Budget> budget,
         Duration kafkaTimeout) {
 
     /** How long to wait for the first snapshot unless told otherwise. */
     public static final Duration DEFAULT_SNAPSHOT_WAIT = Duration.ofSeconds(60);
+
+    /** How long a pause may last before the fleet reports a stall, unless told otherwise. */
+    public static final Duration DEFAULT_STALL_WARNING = Duration.ofSeconds(30);
 
     /** Checks every setting, naming the first bad one. */
     public FleetSettings {
@@ -101,6 +106,12 @@ public record FleetSettings(
                     "must be 0 (never pause) or a positive number of steps, at least the learner's"
                             + " --batch-records, got "
                             + maxStepsAhead);
+        }
+        if (stallWarning == null || stallWarning.isNegative()) {
+            throw new InvalidSettingException(
+                    "stall-warning",
+                    "must be 0 (never report) or a positive duration (e.g. 30s), got "
+                            + stallWarning);
         }
         positive("snapshot-wait", snapshotWait);
         LearnerSettings.checkKafkaTimeout(kafkaTimeout);
@@ -178,6 +189,7 @@ public record FleetSettings(
         private long maxEpisodes;
         private double targetEventsPerSecond;
         private long maxStepsAhead;
+        private Duration stallWarning = DEFAULT_STALL_WARNING;
         private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
@@ -265,6 +277,12 @@ public record FleetSettings(
             return this;
         }
 
+        /** Pause after which the fleet reports a stall; 30 s by default, zero = never. */
+        public Builder stallWarning(Duration value) {
+            this.stallWarning = value;
+            return this;
+        }
+
         /** Wait for the first snapshot; 60 s by default. */
         public Builder snapshotWait(Duration value) {
             this.snapshotWait = value;
@@ -313,6 +331,7 @@ public record FleetSettings(
                     maxEpisodes,
                     targetEventsPerSecond,
                     maxStepsAhead,
+                    stallWarning,
                     snapshotWait,
                     budget,
                     kafkaTimeout);

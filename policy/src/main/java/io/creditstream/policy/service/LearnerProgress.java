@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param incompleteSplitGroups split groups applied with parts missing: a part arrived out of
  *     sequence, or the group's remaining parts were not in the topic
  * @param pendingSamples usable samples read and waiting for the next update
+ * @param batchRecords the samples an update needs
+ * @param trainedPolicyVersion the newest policy version behind the samples this process trained on,
+ *     or -1 before its first update
  * @param publishedVersion the newest version this process announced on the snapshot topic, or -1
  * @param lastStats what the last update saw, if this process made one
  */
@@ -38,6 +41,8 @@ public record LearnerProgress(
         long lostOffsets,
         long incompleteSplitGroups,
         int pendingSamples,
+        int batchRecords,
+        long trainedPolicyVersion,
         long publishedVersion,
         Optional<UpdateStats> lastStats) {
 
@@ -53,7 +58,13 @@ public record LearnerProgress(
                                 String.format(
                                         " (%,d on-policy, %,d skipped, %,d batches ignored)",
                                         onPolicySamples, skippedRecords, ignoredBatches))
-                        .append(String.format(" | %,d pending", pendingSamples));
+                        .append(
+                                String.format(
+                                        " | %,d pending (an update takes %,d)",
+                                        pendingSamples, batchRecords));
+        if (trainedPolicyVersion >= 0) {
+            line.append(String.format(" | trained on steps up to v%d", trainedPolicyVersion));
+        }
         if (lostOffsets > 0 || incompleteSplitGroups > 0) {
             line.append(
                     String.format(

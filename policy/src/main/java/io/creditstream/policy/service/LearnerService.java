@@ -183,6 +183,7 @@ public final class LearnerService implements AutoCloseable {
     private final AtomicLong lostOffsets = new AtomicLong();
     private final AtomicLong incompleteSplitGroups = new AtomicLong();
     private volatile long version;
+    private volatile long trainedPolicyVersion = -1;
     private volatile long publishedVersion = -1;
     private volatile UpdateStats lastStats;
 
@@ -238,7 +239,17 @@ public final class LearnerService implements AutoCloseable {
                 snapshots.restoreArtifact(version, network);
                 publishedVersion = version;
             } else {
-                publishSnapshot(version, Map.of(SnapshotMetrics.SAMPLES, 0.0));
+                publishSnapshot(
+                        version,
+                        Map.of(
+                                SnapshotMetrics.SAMPLES,
+                                0.0,
+                                SnapshotMetrics.PENDING_SAMPLES,
+                                0.0,
+                                SnapshotMetrics.TRAINED_POLICY_VERSION,
+                                -1.0,
+                                SnapshotMetrics.BATCH_RECORDS,
+                                (double) settings.batchRecords()));
             }
             assignAndSeek(restoredOffsets);
         } catch (IOException | RuntimeException e) {
@@ -426,6 +437,8 @@ public final class LearnerService implements AutoCloseable {
                 lostOffsets.get(),
                 incompleteSplitGroups.get(),
                 queue.pendingSamples(),
+                settings.batchRecords(),
+                trainedPolicyVersion,
                 publishedVersion,
                 Optional.ofNullable(lastStats));
     }
@@ -551,6 +564,7 @@ public final class LearnerService implements AutoCloseable {
                 new UpdateQueue.Split(
                         batch.getSplitGroupId(), batch.getSplitPart(), batch.getSplitParts()),
                 converted,
+                batch.getMaxPolicyVersion(),
                 System.nanoTime());
     }
 
@@ -645,6 +659,7 @@ public final class LearnerService implements AutoCloseable {
         onPolicySamples.addAndGet(update.onPolicy());
         ignoredBatches.addAndGet(update.ignored());
         incompleteSplitGroups.addAndGet(update.incompleteSplitGroups());
+        trainedPolicyVersion = Math.max(trainedPolicyVersion, update.maxPolicyVersion());
         lastStats = stats;
         version = newVersion;
 
@@ -652,17 +667,30 @@ public final class LearnerService implements AutoCloseable {
         LearnerCheckpoint.save(settings.checkpointFile(), learner, appliedOffsets());
         crash(CrashPoint.AFTER_CHECKPOINT, newVersion);
         if (newVersion % settings.snapshotEvery() == 0) {
-            publishSnapshot(newVersion, metrics(stats, update.onPolicy(), queue.pendingSamples()));
+            publishSnapshot(
+                    newVersion,
+                    metrics(
+                            stats,
+                            update.onPolicy(),
+                            queue.pendingSamples(),
+                            trainedPolicyVersion,
+                            settings.batchRecords()));
         }
     }
 
     /**
      * The figures a snapshot carries, under the keys of {@link SnapshotMetrics}. {@value
-     * SnapshotMetrics#PENDING_SAMPLES} is the learner's backlog when it published: a fleet paces
-     * itself by it ({@code fleet --max-steps-ahead}).
+     * SnapshotMetrics#TRAINED_POLICY_VERSION} is what a fleet paces itself by ({@code fleet
+     * --max-steps-ahead}); {@value SnapshotMetrics#PENDING_SAMPLES}, the samples read and not yet
+     * trained on when it published, and {@value SnapshotMetrics#BATCH_RECORDS} say why a learner
+     * waits.
      */
     private static Map<String, Double> metrics(
-            UpdateStats stats, long onPolicy, long pendingSamples) {
+            UpdateStats stats,
+            long onPolicy,
+            long pendingSamples,
+            long trainedPolicyVersion,
+            int batchRecords) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(SnapshotMetrics.LOSS, stats.loss());
         metrics.put(SnapshotMetrics.MEAN_RATIO, stats.meanRatio());
@@ -674,6 +702,8 @@ public final class LearnerService implements AutoCloseable {
         metrics.put(SnapshotMetrics.ON_POLICY_SAMPLES, (double) onPolicy);
         metrics.put(SnapshotMetrics.OPTIMIZER_STEPS, (double) stats.optimizerSteps());
         metrics.put(SnapshotMetrics.PENDING_SAMPLES, (double) pendingSamples);
+        metrics.put(SnapshotMetrics.TRAINED_POLICY_VERSION, (double) trainedPolicyVersion);
+        metrics.put(SnapshotMetrics.BATCH_RECORDS, (double) batchRecords);
         return metrics;
     }
 

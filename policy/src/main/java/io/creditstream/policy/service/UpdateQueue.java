@@ -81,7 +81,7 @@ public final class UpdateQueue {
     public QueuedBatch addIgnored(TopicPartition partition, long offset) {
         QueuedBatch batch =
                 new QueuedBatch(
-                        partition, offset, ++acceptedBatches, null, List.of(), 0, 0, 0, true);
+                        partition, offset, ++acceptedBatches, null, List.of(), 0, 0, 0, true, -1);
         pending.add(batch);
         return batch;
     }
@@ -89,6 +89,8 @@ public final class UpdateQueue {
     /**
      * Queues a batch's usable samples; {@code split} says which split group it is a part of.
      *
+     * @param maxPolicyVersion the batch's {@code max_policy_version}: the newest policy that played
+     *     a step behind its records
      * @param nowNanos the {@link System#nanoTime()} it was read at, for {@link
      *     #giveUpStalledSplitGroups}
      */
@@ -98,6 +100,7 @@ public final class UpdateQueue {
             String batchId,
             Split split,
             Converted converted,
+            long maxPolicyVersion,
             long nowNanos) {
         long seq = ++acceptedBatches;
         SplitGroup group = trackSplitGroup(partition, offset, batchId, split, seq, nowNanos);
@@ -111,7 +114,8 @@ public final class UpdateQueue {
                         converted.skipped(),
                         converted.unknownActions(),
                         converted.onPolicy(),
-                        false);
+                        false,
+                        maxPolicyVersion);
         pending.add(batch);
         pendingSamples += converted.samples().size();
         return batch;
@@ -156,6 +160,7 @@ public final class UpdateQueue {
         long onPolicy = 0;
         long ignored = 0;
         long incomplete = 0;
+        long newestVersion = -1;
         for (int i = 0; i < length; i++) {
             QueuedBatch batch = pending.removeFirst();
             taken.add(batch);
@@ -164,6 +169,7 @@ public final class UpdateQueue {
             unknown += batch.unknownActions();
             onPolicy += batch.onPolicy();
             ignored += batch.ignored() ? 1 : 0;
+            newestVersion = Math.max(newestVersion, batch.maxPolicyVersion());
             SplitGroup group = batch.group();
             if (group != null && group.incomplete && group.lastSeq == batch.seq()) {
                 incomplete++;
@@ -177,7 +183,8 @@ public final class UpdateQueue {
                 unknown,
                 onPolicy,
                 ignored,
-                incomplete);
+                incomplete,
+                newestVersion);
     }
 
     /** The sequence number of the last batch of {@code partition} queued, if any is. */
@@ -353,7 +360,8 @@ public final class UpdateQueue {
     /**
      * One Kafka record read and not yet applied, with its usable samples and skip counts; {@code
      * seq} numbers the records in the order they were read, {@code group} is the split group the
-     * batch is a part of (null: whole groups).
+     * batch is a part of (null: whole groups), {@code maxPolicyVersion} the batch's newest policy
+     * version (-1 for a record that carries no samples).
      */
     public record QueuedBatch(
             TopicPartition partition,
@@ -364,11 +372,14 @@ public final class UpdateQueue {
             int skipped,
             int unknownActions,
             int onPolicy,
-            boolean ignored) {}
+            boolean ignored,
+            long maxPolicyVersion) {}
 
     /**
      * The batches one update applies, in read order (so the last batch of each partition is its
-     * highest offset), their samples in order, and the counts to add to the learner's counters.
+     * highest offset), their samples in order, the counts to add to the learner's counters, and the
+     * newest policy version behind them ({@code max_policy_version} over the batches; -1 when none
+     * carries samples).
      */
     public record Update(
             List<QueuedBatch> batches,
@@ -377,7 +388,8 @@ public final class UpdateQueue {
             long unknownActions,
             long onPolicy,
             long ignored,
-            long incompleteSplitGroups) {}
+            long incompleteSplitGroups,
+            long maxPolicyVersion) {}
 
     /** A split group's identity: group ids are unique per experiment, parts share a partition. */
     private record SplitKey(TopicPartition partition, String groupId) {}

@@ -60,6 +60,8 @@ class PolicyCliTest {
                         "--max-episodes",
                         "--rate",
                         "--snapshot-wait",
+                        "--stall-warning",
+                        "trained_policy_version",
                         "--budget");
     }
 

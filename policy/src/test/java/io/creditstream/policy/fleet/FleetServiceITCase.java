@@ -205,6 +205,65 @@ class FleetServiceITCase {
     }
 
     @Test
+    void staysPausedWhileNewerSnapshotsTrainedOnlyOnOlderStepsAndReportsTheStall()
+            throws Exception {
+        String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
+        String steps = freshTopic(KAFKA.broker(), "steps");
+        int limit = 200;
+        int overshoot = 2 * 4 * Maze.SMALL.spec().maxSteps();
+        PolicySnapshotStore store = new PolicySnapshotStore(dir.resolve("store"));
+        try (PolicyNetwork network =
+                        PolicyNetwork.create(NetworkSpec.keyDoorMaze(3, 5).withHiddenSize(8), 3);
+                FleetService fleet =
+                        new FleetService(
+                                fleet(steps, snapshotsTopic)
+                                        .workers(2)
+                                        .maxStepsAhead(limit)
+                                        .stallWarning(Duration.ofSeconds(1))
+                                        .build());
+                StepReader reader = new StepReader(steps)) {
+            announce(snapshotsTopic, store.publish(EXPERIMENT, 0, network, trained(-1, 0)));
+            fleet.start();
+            awaitBothPaused(fleet);
+            long underV0 = fleet.progress().steps();
+
+            // v1 trained on v0's steps: the fleet plays on, up to the limit again.
+            announce(snapshotsTopic, store.publish(EXPERIMENT, 1, network, trained(0, 0)));
+            reader.readUntil(read -> read.stream().anyMatch(e -> e.getPolicyVersion() == 1));
+            awaitBothPaused(fleet);
+            long underV1 = fleet.progress().steps() - underV0;
+            assertThat(underV1).isBetween((long) limit, (long) limit + overshoot);
+
+            // v2 trained only on more of v0's steps and holds none of v1's yet (its queue is
+            // empty): v1's steps are all still ahead, so the fleet must not play v2.
+            announce(snapshotsTopic, store.publish(EXPERIMENT, 2, network, trained(0, 0)));
+            awaitFleet(
+                    fleet,
+                    () ->
+                            fleet.progress().newestSnapshotVersion() == 2
+                                    && fleet.stall().isPresent(),
+                    "the fleet saw v2 and reports a stall");
+            String stall = fleet.stall().orElseThrow();
+            assertThat(stall)
+                    .contains("workers paused for the learner for")
+                    .contains(String.format("%,d steps sent with versions after v0", underV1))
+                    .contains("newest snapshot v2")
+                    .contains("has not delivered them");
+            assertThat(fleet.progress().line()).contains("STALLED: " + stall);
+
+            // v3 trained on v1's steps: the fleet plays again, with v3.
+            announce(snapshotsTopic, store.publish(EXPERIMENT, 3, network, trained(1, 0)));
+            List<StepEvent> all =
+                    reader.readUntil(
+                            read -> read.stream().anyMatch(e -> e.getPolicyVersion() == 3));
+            fleet.stop();
+
+            assertThat(all.stream().filter(e -> e.getPolicyVersion() == 2)).isEmpty();
+            assertThat(fleet.failure()).isEmpty();
+        }
+    }
+
+    @Test
     void stopsAtTheEpisodeLimitWithWholeGroups() throws Exception {
         String batches = freshTopic(KAFKA.broker(), "batches");
         String snapshotsTopic = freshTopic(KAFKA.broker(), "snapshots");
@@ -338,6 +397,17 @@ class FleetServiceITCase {
                 .runId("t1")
                 .snapshotWait(PATIENCE)
                 .kafkaTimeout(PATIENCE);
+    }
+
+    /** A learner's snapshot metrics: the newest version it trained on and its backlog. */
+    private static Map<String, Double> trained(long version, double pending) {
+        return Map.of(
+                SnapshotMetrics.TRAINED_POLICY_VERSION,
+                (double) version,
+                SnapshotMetrics.PENDING_SAMPLES,
+                pending,
+                SnapshotMetrics.BATCH_RECORDS,
+                100.0);
     }
 
     private static void announce(String topic, PolicySnapshot snapshot) throws Exception {

@@ -63,8 +63,8 @@ class LearnerServiceITCase {
                         junk(),
                         encode(otherExperiment),
                         encode(batch("b2", 20, 4)),
-                        encode(batch("b3", 70, 5)),
-                        encode(batch("b4", 40, 6)),
+                        encode(withMaxVersion(batch("b3", 70, 5), 4)),
+                        encode(withMaxVersion(batch("b4", 40, 6), 2)),
                         encode(batch("b5", 30, 7))));
 
         LearnerSettings settings =
@@ -100,7 +100,21 @@ class LearnerServiceITCase {
                     .containsEntry("samples", 70.0)
                     .containsEntry(SnapshotMetrics.PENDING_SAMPLES, 0.0)
                     .containsKeys("loss", "approx_kl", "entropy", "clip_fraction");
-            // The backlog a fleet paces by: at most what the later updates trained on.
+            // The newest policy version behind what was trained on, which a fleet paces by: none
+            // yet, then b0/b1's 0, then b3's 4, which b4's older 2 does not lower.
+            assertThat(published)
+                    .extracting(s -> s.getMetrics().get(SnapshotMetrics.TRAINED_POLICY_VERSION))
+                    .containsExactly(-1.0, 0.0, 4.0, 4.0);
+            assertThat(published)
+                    .allSatisfy(
+                            s ->
+                                    assertThat(s.getMetrics())
+                                            .containsEntry(
+                                                    SnapshotMetrics.BATCH_RECORDS,
+                                                    (double) settings.batchRecords()));
+            assertThat(progress.trainedPolicyVersion()).isEqualTo(4);
+            assertThat(progress.line()).contains("trained on steps up to v4");
+            // The backlog when it published: at most what the later updates trained on.
             assertThat(published.get(1).getMetrics().get(SnapshotMetrics.PENDING_SAMPLES))
                     .isBetween(0.0, 20.0 + 70 + 40 + 30);
 
@@ -229,5 +243,9 @@ class LearnerServiceITCase {
         assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
         expected.forEach(
                 (name, values) -> assertThat(actual.get(name)).as(name).containsExactly(values));
+    }
+
+    private static AdvantageBatch withMaxVersion(AdvantageBatch batch, long version) {
+        return AdvantageBatch.newBuilder(batch).setMaxPolicyVersion(version).build();
     }
 }

@@ -118,6 +118,9 @@ class SettingsTest {
                 () -> FleetSettings.builder("k:1").maxStepsAhead(-1).build(), "max-steps-ahead");
         assertInvalid(() -> FleetSettings.builder("k:1").runId("a b").build(), "run-id");
         assertInvalid(
+                () -> FleetSettings.builder("k:1").stallWarning(Duration.ofSeconds(-1)).build(),
+                "stall-warning");
+        assertInvalid(
                 () -> FleetSettings.builder("k:1").snapshotWait(Duration.ZERO).build(),
                 "snapshot-wait");
         assertInvalid(

@@ -46,7 +46,7 @@ class UpdateQueueTest {
         UpdateQueue queue = new UpdateQueue(5, 100);
         add(queue, P0, 3, Split.NONE);
         queue.addIgnored(P0, offset++);
-        queue.add(P0, offset++, "b", Split.NONE, new Converted(samples(2), 4, 1, 2), 0);
+        queue.add(P0, offset++, "b", Split.NONE, new Converted(samples(2), 4, 1, 2), 7, 0);
 
         assertThat(queue.nextUpdateLength()).isEqualTo(3);
         Update update = queue.take(3);
@@ -55,6 +55,7 @@ class UpdateQueueTest {
         assertThat(update.unknownActions()).isEqualTo(1);
         assertThat(update.onPolicy()).isEqualTo(2);
         assertThat(update.batches()).extracting(QueuedBatch::seq).containsExactly(1L, 2L, 3L);
+        assertThat(update.maxPolicyVersion()).as("the newest batch version").isEqualTo(7);
     }
 
     @Test
@@ -144,7 +145,8 @@ class UpdateQueueTest {
     @Test
     void aStalledGroupIsGivenUpOnlyAfterTheWaitAndAtThePartitionsEnd() {
         UpdateQueue queue = new UpdateQueue(5, 100);
-        queue.add(P0, offset++, "b", new Split("g", 0, 2), new Converted(samples(6), 0, 0, 0), 0);
+        queue.add(
+                P0, offset++, "b", new Split("g", 0, 2), new Converted(samples(6), 0, 0, 0), 0, 0);
         List<TopicPartition> asked = new ArrayList<>();
 
         assertThat(queue.giveUpStalledSplitGroups(999, 1000, p -> asked.add(p))).isFalse();
@@ -200,6 +202,7 @@ class UpdateQueueTest {
                 "batch-" + offset,
                 split,
                 new Converted(samples(samples), 0, 0, 0),
+                3,
                 0);
     }
 

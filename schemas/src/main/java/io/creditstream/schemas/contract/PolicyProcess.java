@@ -75,6 +75,9 @@ public final class PolicyProcess {
     /** Steps ahead of the learner at which the workers pause. */
     public static final String MAX_STEPS_AHEAD = "--max-steps-ahead";
 
+    /** How long a paused worker waits for a newer snapshot before it reports a stall. */
+    public static final String STALL_WARNING = "--stall-warning";
+
     /** Ask the job for knapsack rollout budgets (a switch, no value). */
     public static final String BUDGET = "--budget";
 
@@ -112,6 +115,7 @@ public final class PolicyProcess {
                     MAX_EPISODES,
                     RATE,
                     MAX_STEPS_AHEAD,
+                    STALL_WARNING,
                     BUDGET,
                     REQUESTS_TOPIC,
                     BUDGET_TOPIC);

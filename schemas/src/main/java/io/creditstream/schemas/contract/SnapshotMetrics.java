@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The keys of {@code PolicySnapshot.metrics}: the learner writes the figures of the update a
- * snapshot follows; the fleet paces itself by {@link #PENDING_SAMPLES} and the demo plots {@link
- * #ENTROPY} and {@link #APPROX_KL}. Version 0 (before any update) carries only {@link #SAMPLES}, 0.
+ * snapshot follows; the fleet paces itself by {@link #TRAINED_POLICY_VERSION} and the demo plots
+ * {@link #ENTROPY} and {@link #APPROX_KL}. Version 0 (before any update) carries {@link #SAMPLES}
+ * 0, {@link #PENDING_SAMPLES} 0, {@link #TRAINED_POLICY_VERSION} -1 and {@link #BATCH_RECORDS}.
  */
 public final class SnapshotMetrics {
     private SnapshotMetrics() {}
@@ -42,9 +43,21 @@ public final class SnapshotMetrics {
 
     /**
      * Samples the learner had read from the batch topic but not yet trained on when it published:
-     * its backlog, which a fleet paces itself by ({@code fleet --max-steps-ahead}).
+     * its queue, which says why a learner waits (a fleet paced itself by it before {@link
+     * #TRAINED_POLICY_VERSION}; a learner's queue is nearly empty whenever it publishes).
      */
     public static final String PENDING_SAMPLES = "pending_samples";
+
+    /**
+     * The newest policy version behind the samples the learner has trained on (the highest {@code
+     * max_policy_version} of the batches applied), -1 before its first update. A fleet paces itself
+     * by it: the steps it played with newer versions are the ones the learner has not trained on
+     * yet, wherever they are (in the job, in the topic, in the learner's queue).
+     */
+    public static final String TRAINED_POLICY_VERSION = "trained_policy_version";
+
+    /** The samples an update needs ({@code learner --batch-records}). */
+    public static final String BATCH_RECORDS = "batch_records";
 
     /** Every key a snapshot after an update carries, in the order the learner writes them. */
     public static final List<String> ALL =
@@ -58,5 +71,7 @@ public final class SnapshotMetrics {
                     SAMPLES,
                     ON_POLICY_SAMPLES,
                     OPTIMIZER_STEPS,
-                    PENDING_SAMPLES);
+                    PENDING_SAMPLES,
+                    TRAINED_POLICY_VERSION,
+                    BATCH_RECORDS);
 }

@@ -32,6 +32,12 @@ import picocli.CommandLine.Option;
                     + " Stops at 80%% success over the last 200 episodes (--stop-at-success) or"
                     + " after --episodes; the fleet pauses while it is --max-steps-ahead steps"
                     + " ahead of the learner.",
+            "A stalled loop says so: once the learner has made no update for --stall-warning, every"
+                    + " progress line is followed by what is stuck (the job's state, restarts and"
+                    + " last exception, the learner's pending samples and batch, the fleet's"
+                    + " pause), and after --stall-timeout the demo stops with exit status "
+                    + DemoCommand.STALLED_EXIT_CODE
+                    + ".",
             "The invalid-action penalty is 0 unless set: with it, std normalisation in groups"
                     + " where every rollout failed teaches the policy never to pick or open.",
             "--random-fleet runs the throughput demo instead: a random-policy fleet at --rate,"
@@ -43,6 +49,9 @@ import picocli.CommandLine.Option;
             "  creditstream demo --random-fleet --duration 60s -Dcredit.estimator=grpo"
         })
 public class DemoCommand implements Callable<Integer> {
+    /** Exit status of a closed loop that stalled for --stall-timeout. */
+    public static final int STALLED_EXIT_CODE = 4;
+
     @Option(
             names = "--estimator",
             paramLabel = "NAME",
@@ -110,10 +119,37 @@ public class DemoCommand implements Callable<Integer> {
             paramLabel = "STEPS",
             description =
                     "Closed loop: the fleet pauses while the steps the learner has not trained on"
-                            + " reach STEPS, so rollouts stay within a version or two of the"
-                            + " learner; at least the learner's --batch-records (2048 unless set);"
-                            + " 0 = never pause (default: ${DEFAULT-VALUE}).")
+                            + " (those played with a newer policy than its snapshots say it"
+                            + " trained on) reach STEPS, so rollouts stay within a few versions of"
+                            + " the learner; at least the learner's --batch-records (2048 unless"
+                            + " set); 0 = never pause (default: ${DEFAULT-VALUE}).")
     long maxStepsAhead;
+
+    @Option(
+            names = "--stall-warning",
+            defaultValue = "30s",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description =
+                    "Closed loop: once the learner has made no update (no new policy snapshot)"
+                            + " for this long, print what is stuck after every progress line: the"
+                            + " job's state, restarts and last exception, the learner's pending"
+                            + " samples and batch, the fleet's pause; the fleet reports a pause"
+                            + " this long too. 0 = never (default: ${DEFAULT-VALUE}).")
+    Duration stallWarning;
+
+    @Option(
+            names = "--stall-timeout",
+            defaultValue = "3min",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description =
+                    "Closed loop: stop with exit status "
+                            + STALLED_EXIT_CODE
+                            + " (after writing the curve and the summary) once the learner has"
+                            + " made no update for this long; 0 = wait forever (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Duration stallTimeout;
 
     @Option(
             names = "--maze",
@@ -224,7 +260,9 @@ public class DemoCommand implements Callable<Integer> {
                                             metricsPort,
                                             System.getenv("CREDITSTREAM_POLICY_CLASSPATH"),
                                             learnerArguments(),
-                                            outputDir),
+                                            outputDir,
+                                            stallWarning,
+                                            stallTimeout),
                                     configuration,
                                     System.out)
                             .run(stop::requested);
@@ -247,6 +285,10 @@ public class DemoCommand implements Callable<Integer> {
                     Files.createDirectories(parent);
                 }
                 Files.writeString(summaryFile, summary.toJson() + "\n", StandardCharsets.UTF_8);
+            }
+            if (summary.stalled() != null) {
+                System.err.println("error: the closed loop stalled: " + summary.stalled());
+                return STALLED_EXIT_CODE;
             }
             return 0;
         }

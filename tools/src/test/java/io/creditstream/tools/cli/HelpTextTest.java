@@ -37,6 +37,17 @@ class HelpTextTest {
         }
     }
 
+    @Test
+    void theDemoDocumentsHowAStalledLoopEnds() {
+        String help = new CommandLine(new DemoCommand()).getUsageMessage();
+
+        assertThat(help)
+                .contains("--stall-warning=DURATION")
+                .contains("--stall-timeout=DURATION")
+                .contains("default: 3min")
+                .contains("exit status " + DemoCommand.STALLED_EXIT_CODE);
+    }
+
     private static void collect(CommandLine command, List<CommandLine> into) {
         into.add(command);
         command.getSubcommands().values().forEach(sub -> collect(sub, into));
