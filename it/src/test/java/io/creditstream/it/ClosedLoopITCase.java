@@ -2,6 +2,7 @@ package io.creditstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.env.MazeSpec;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loop that cannot make progress says what is stuck and gives up.
  */
 class ClosedLoopITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir Path dir;
 
     @Test
@@ -68,7 +71,8 @@ class ClosedLoopITCase {
 
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(summary.budgetRounds()).as(output).isPositive();
-        assertThat(summary.toJson()).contains("\"budget_rounds\": " + summary.budgetRounds());
+        assertThat(JSON.readTree(summary.toJson()).get("budget_rounds").asLong())
+                .isEqualTo(summary.budgetRounds());
         assertLearned(summary, 10_000, random, output);
         assertThat(summary.successRateLast200()).as(output).isGreaterThanOrEqualTo(0.8);
     }
@@ -118,7 +122,8 @@ class ClosedLoopITCase {
                 .contains("STALLED: no learner update for")
                 .containsPattern("job: [A-Z]+, 0 restarts")
                 .contains("No learner update for --stall-timeout (40 s); stopping.");
-        assertThat(summary.toJson()).contains("\"stalled\": \"no learner update for ");
+        assertThat(JSON.readTree(summary.toJson()).get("stalled").asText())
+                .startsWith("no learner update for ");
     }
 
     /**
