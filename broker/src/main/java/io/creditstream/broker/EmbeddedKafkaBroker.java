@@ -463,7 +463,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private int port;
         private int controllerPort;
         private Path dataDir;
-        private Duration startupTimeout = Duration.ofSeconds(60);
+        // Only a hang guard: a broker that cannot start fails before it. One minute was not
+        // enough for the CI machine's two cores with a build beside the tests.
+        private Duration startupTimeout = Duration.ofMinutes(5);
         private boolean quietLogging = true;
         private final Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -490,7 +492,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link #start()} and {@link #createTopics} wait; 60 s by default. */
+        /** How long {@link #start()} and {@link #createTopics} wait; 5 min by default. */
         public Builder startupTimeout(Duration startupTimeout) {
             if (startupTimeout == null || startupTimeout.isNegative() || startupTimeout.isZero()) {
                 throw new IllegalArgumentException(

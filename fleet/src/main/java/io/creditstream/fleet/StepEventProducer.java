@@ -71,7 +71,12 @@ public final class StepEventProducer implements StepEventSink, AutoCloseable {
     /**
      * The producer settings used unless overridden: idempotent (acks=all), and batching by 256 KiB
      * or 10 ms, because steps are small (about 100-200 bytes) and arrive in bursts of a group. No
-     * compression: on a small machine the CPU, not the network, is the bottleneck.
+     * compression: on a small machine the CPU, not the network, is the bottleneck. One request in
+     * flight per broker: with more, an idempotent producer can lose a request for good on a
+     * partition the broker has just created (the first is refused because the leader is not applied
+     * yet, a later one is taken, and every retry of the first is refused as out of order until its
+     * delivery timeout drops it: KAFKA-15591). A request carries the batches of every partition on
+     * its broker, so one in flight still moves whole groups per round trip.
      */
     public static Map<String, Object> defaultConfig(String bootstrapServers) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -82,6 +87,7 @@ public final class StepEventProducer implements StepEventSink, AutoCloseable {
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "creditstream-fleet");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);

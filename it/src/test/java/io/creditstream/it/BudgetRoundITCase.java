@@ -16,7 +16,6 @@ import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * with the knapsack allocation the kernel computes from the same statistics.
  */
 class BudgetRoundITCase {
-    private static final Duration DEADLINE = Duration.ofMinutes(2);
 
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
@@ -64,7 +62,7 @@ class BudgetRoundITCase {
                     config.getString("topic.batches", null),
                     AdvantageBatch.class,
                     KafkaTestSupport.totalAtLeast(steps.size(), b -> b.getRecords().size()),
-                    DEADLINE);
+                    HangGuard.EVENT);
             List<String> tasks =
                     List.of("task-3", "task-0", "task-4", "task-1", "task-2", "task-new");
             BudgetRequest round =
@@ -84,7 +82,7 @@ class BudgetRoundITCase {
                             config.getString("topic.budget", null),
                             BudgetAllocation.class,
                             list -> list.size() >= tasks.size() + 1,
-                            DEADLINE);
+                            HangGuard.EVENT);
 
             List<TaskState> states = new ArrayList<>();
             Map<String, int[]> outcomes = outcomesByTask(steps);

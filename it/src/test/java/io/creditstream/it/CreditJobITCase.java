@@ -19,7 +19,6 @@ import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -39,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * read_committed}.
  */
 class CreditJobITCase {
-    private static final Duration DEADLINE = Duration.ofMinutes(2);
 
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
@@ -69,7 +67,7 @@ class CreditJobITCase {
                             config.getString("topic.batches", null),
                             AdvantageBatch.class,
                             KafkaTestSupport.totalAtLeast(steps.size(), b -> b.getRecords().size()),
-                            DEADLINE);
+                            HangGuard.EVENT);
         } finally {
             job.cancel().get();
         }
@@ -131,7 +129,7 @@ class CreditJobITCase {
                             config.getString("topic.batches", null),
                             AdvantageBatch.class,
                             KafkaTestSupport.totalAtLeast(steps.size(), b -> b.getRecords().size()),
-                            DEADLINE);
+                            HangGuard.EVENT);
         } finally {
             job.cancel().get();
         }
@@ -197,7 +195,7 @@ class CreditJobITCase {
                     config.getString("topic.batches", null),
                     AdvantageBatch.class,
                     KafkaTestSupport.totalAtLeast(first.size(), b -> b.getRecords().size()),
-                    DEADLINE);
+                    HangGuard.EVENT);
             List<StepEvent> stale = TestFleet.groups(new Random(2), "exp-s", 6, 4);
             stale.replaceAll(
                     step ->
@@ -235,7 +233,7 @@ class CreditJobITCase {
                                     read.stream()
                                             .flatMap(b -> b.getRecords().stream())
                                             .anyMatch(r -> r.getGroupId().equals(fenceGroup)),
-                            DEADLINE);
+                            HangGuard.EVENT);
         } finally {
             job.cancel().get();
         }
@@ -299,14 +297,14 @@ class CreditJobITCase {
                             config.getString("topic.dlq", null),
                             DeadLetter.class,
                             list -> list.size() >= 3,
-                            DEADLINE);
+                            HangGuard.EVENT);
             batches =
                     KafkaTestSupport.readCommitted(
                             KAFKA.broker(),
                             config.getString("topic.batches", null),
                             AdvantageBatch.class,
                             KafkaTestSupport.totalAtLeast(good.size(), b -> b.getRecords().size()),
-                            DEADLINE);
+                            HangGuard.EVENT);
         } finally {
             job.cancel().get();
         }

@@ -84,7 +84,6 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileInputITCase {
     private static final Duration EPISODE_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration GROUP_TIMEOUT = Duration.ofSeconds(15);
-    private static final Duration DEADLINE = Duration.ofMinutes(5);
 
     /** How long after the fence anything committed in the same checkpoint may take to show. */
     private static final Duration GRACE = Duration.ofSeconds(5);
@@ -337,7 +336,7 @@ class HostileInputITCase {
             Map<String, Expected> expected)
             throws Exception {
         Observed observed = new Observed();
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        long deadline = System.nanoTime() + HangGuard.EVENT.toNanos();
         long fenceAt = 0;
         Map<String, Integer> lettersByKind = new HashMap<>();
         Set<String> stepsOut = new HashSet<>();
@@ -384,7 +383,7 @@ class HostileInputITCase {
         if (!observed.fenceSeen && status == JobStatus.RUNNING) {
             observed.jobProblems.add(
                     "job: the fence's episode-timeout letter never came within "
-                            + DEADLINE
+                            + HangGuard.EVENT
                             + "; the outputs below may be incomplete");
         }
         return observed;
@@ -1032,10 +1031,12 @@ class HostileInputITCase {
             }
         }
 
-        /** Polls until every partition is read to its last stable offset (or 30 s pass). */
+        /**
+         * Polls until every partition is read to its last stable offset (or the hang guard passes).
+         */
         void readToEnd() {
             Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + HangGuard.EVENT.toNanos();
             while (System.nanoTime() < deadline
                     && end.entrySet().stream()
                             .anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
@@ -18,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -64,7 +67,13 @@ final class KafkaTestSupport {
         return records;
     }
 
-    /** A producer of raw bytes that waits for the broker's acknowledgement (acks=all). */
+    /**
+     * A producer of raw bytes that waits for the broker's acknowledgement (acks=all), one request
+     * in flight: with more, a first request that a just-created partition refuses (its leader not
+     * applied yet) can be retried behind a later one the broker took, and is then refused for good
+     * as out of order and dropped when its delivery timeout expires (KAFKA-15591). It lost whole
+     * groups of a CI run's steps.
+     */
     static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker broker) {
         return new KafkaProducer<>(
                 Map.of(
@@ -73,7 +82,9 @@ final class KafkaTestSupport {
                         ProducerConfig.ACKS_CONFIG,
                         "all",
                         ProducerConfig.LINGER_MS_CONFIG,
-                        "5"),
+                        "5",
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                        "1"),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }
@@ -83,10 +94,32 @@ final class KafkaTestSupport {
             String topic,
             List<ProducerRecord<byte[], byte[]>> records) {
         try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
-            for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record);
+            sendAll(producer, topic, records);
+        }
+    }
+
+    /**
+     * Sends the records in order and returns once the broker has acknowledged every one; a record
+     * it never took fails the test here rather than showing up later as a missing advantage.
+     */
+    static void sendAll(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            List<ProducerRecord<byte[], byte[]>> records) {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            acks.add(producer.send(record));
+        }
+        producer.flush();
+        try {
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
             }
-            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while producing to " + topic, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the broker refused a record for " + topic, e);
         }
     }
 

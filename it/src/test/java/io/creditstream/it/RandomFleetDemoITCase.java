@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -15,22 +16,29 @@ import org.junit.jupiter.api.Test;
  * come up, advantages flow to learner.batches, and the job's Prometheus endpoint answers.
  */
 class RandomFleetDemoITCase {
+    /** A progress line once batches have come back: "batches out N" with N at least 1. */
+    private static final Pattern BATCHES_CAME_BACK = Pattern.compile("batches out [1-9]");
+
     @Test
     void advantagesFlowAndPrometheusServesTheJobsMetrics() throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        long guard = System.nanoTime() + HangGuard.EVENT.toNanos();
+        // Runs until a progress line shows batches read back (an event, not a duration: start-up
+        // alone can take tens of seconds on a busy machine), then stops the way Ctrl-C does.
         RandomFleetDemo.Summary summary =
                 new RandomFleetDemo(
                                 new RandomFleetDemo.Settings(
-                                        Duration.ofSeconds(20),
-                                        4,
-                                        8,
-                                        3,
-                                        5_000,
-                                        0,
-                                        Duration.ofSeconds(4)),
+                                        null, 4, 8, 3, 5_000, 0, Duration.ofSeconds(2)),
                                 new Configuration(),
                                 new PrintStream(printed, true, StandardCharsets.UTF_8))
-                        .run(() -> false);
+                        .run(
+                                () ->
+                                        BATCHES_CAME_BACK
+                                                        .matcher(
+                                                                printed.toString(
+                                                                        StandardCharsets.UTF_8))
+                                                        .find()
+                                                || System.nanoTime() > guard);
 
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("Prometheus metrics: http://127.0.0.1:");

@@ -32,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly once. The command runs in a child JVM, as a user starts it; the broker runs in this one.
  */
 class RunCrashRecoveryITCase {
-    private static final Duration FIRST_RUN_DEADLINE = Duration.ofSeconds(90);
-    private static final Duration SECOND_RUN_DEADLINE = Duration.ofMinutes(2);
-    private static final Duration TRAILER_DEADLINE = Duration.ofSeconds(30);
     private static final int GROUP_SIZE = 8;
 
     /** How Java reports a process SIGKILL ended: 128 + signal 9. */
@@ -81,7 +78,7 @@ class RunCrashRecoveryITCase {
                 StreamingFleet streaming = new StreamingFleet(fleet, sent);
                 awaitWhilePolling(
                         "two checkpoints, committed records and an open transaction",
-                        FIRST_RUN_DEADLINE,
+                        HangGuard.EVENT,
                         first,
                         learner,
                         streaming::sendWhenDue,
@@ -105,7 +102,7 @@ class RunCrashRecoveryITCase {
                 CliProcess second = start(command, "run-2");
                 awaitWhilePolling(
                         "the start-up lines",
-                        SECOND_RUN_DEADLINE,
+                        HangGuard.EVENT,
                         second,
                         learner,
                         () -> {},
@@ -113,7 +110,7 @@ class RunCrashRecoveryITCase {
                 assertThat(second.output()).contains("resuming from checkpoint " + retained);
                 awaitWhilePolling(
                         "as many committed records as distinct steps (" + expected.size() + ")",
-                        SECOND_RUN_DEADLINE,
+                        HangGuard.EVENT,
                         second,
                         learner,
                         () -> {},
@@ -122,14 +119,14 @@ class RunCrashRecoveryITCase {
                 int reached = latestCheckpointNumber(checkpoints, firstJobs);
                 awaitWhilePolling(
                         TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
-                        TRAILER_DEADLINE,
+                        HangGuard.EVENT,
                         second,
                         learner,
                         () -> {},
                         () ->
                                 latestCheckpointNumber(checkpoints, firstJobs)
                                         >= reached + TRAILING_CHECKPOINTS);
-                assertThat(learner.readToLastStableOffset(TRAILER_DEADLINE))
+                assertThat(learner.readToLastStableOffset(HangGuard.EVENT))
                         .as("read to the last stable offset of %s", batchesTopic)
                         .isTrue();
                 assertThat(second.isAlive()).as("%s still runs", second).isTrue();

@@ -48,8 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RunDowntimeITCase {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Duration DOWNTIME = Duration.ofSeconds(45);
-    private static final Duration RUN_DEADLINE = Duration.ofMinutes(2);
-    private static final Duration TRAILER_DEADLINE = Duration.ofSeconds(30);
     private static final int TRAILING_CHECKPOINTS = 2;
     private static final int GROUP_SIZE = 4;
     private static final int GROUPS = 6;
@@ -100,7 +98,7 @@ class RunDowntimeITCase {
                 // episodes and groups (well within the timeouts of this run).
                 awaitWhilePolling(
                         "a checkpoint holding every step sent",
-                        RUN_DEADLINE,
+                        HangGuard.EVENT,
                         first,
                         learner,
                         dlq::poll,
@@ -123,7 +121,7 @@ class RunDowntimeITCase {
                 CliProcess second = start(command, "run-2");
                 awaitWhilePolling(
                         "the start-up lines",
-                        RUN_DEADLINE,
+                        HangGuard.EVENT,
                         second,
                         learner,
                         dlq::poll,
@@ -134,7 +132,7 @@ class RunDowntimeITCase {
                                 + expected.size()
                                 + "), or a"
                                 + " dead letter",
-                        RUN_DEADLINE,
+                        HangGuard.EVENT,
                         second,
                         learner,
                         dlq::poll,
@@ -145,7 +143,7 @@ class RunDowntimeITCase {
                     int reached = latestCheckpointNumber(checkpoints, firstJob);
                     awaitWhilePolling(
                             TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
-                            TRAILER_DEADLINE,
+                            HangGuard.EVENT,
                             second,
                             learner,
                             dlq::poll,
@@ -153,7 +151,7 @@ class RunDowntimeITCase {
                                     latestCheckpointNumber(checkpoints, firstJob)
                                             >= reached + TRAILING_CHECKPOINTS);
                 }
-                assertThat(dlq.readToLastStableOffset(TRAILER_DEADLINE))
+                assertThat(dlq.readToLastStableOffset(HangGuard.EVENT))
                         .as("read the DLQ to its last stable offset")
                         .isTrue();
                 assertThat(dlq.letters().stream().map(RunDowntimeITCase::describe).toList())
@@ -164,7 +162,7 @@ class RunDowntimeITCase {
                                 DeadLetterReason.EPISODE_TIMEOUT.code(),
                                 byReason(dlq.letters()))
                         .isEmpty();
-                assertThat(learner.readToLastStableOffset(TRAILER_DEADLINE))
+                assertThat(learner.readToLastStableOffset(HangGuard.EVENT))
                         .as("read learner.batches to its last stable offset")
                         .isTrue();
                 assertExactlyOnce(learner.records(), expected);

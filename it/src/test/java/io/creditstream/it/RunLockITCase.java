@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.creditstream.broker.EmbeddedKafkaExtension;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  * soon as it is past the lock (its start-up line), so no job needs to get going.
  */
 class RunLockITCase {
-    private static final Duration START_DEADLINE = Duration.ofMinutes(2);
-    private static final long REFUSAL_SECONDS = 60;
     private static final String STARTED = "creditstream: reading";
 
     /** RunCommand's status for a held checkpoint directory. */
@@ -43,7 +40,7 @@ class RunLockITCase {
             awaitStarted(holder);
 
             CliProcess refused = start(command, "run-2");
-            assertThat(refused.awaitExit(REFUSAL_SECONDS))
+            assertThat(refused.awaitExit(HangGuard.EVENT.toSeconds()))
                     .as("exit status of %s", refused)
                     .isEqualTo(CHECKPOINT_DIR_IN_USE);
             assertThat(refused.output())
@@ -78,11 +75,11 @@ class RunLockITCase {
 
     /** Waits until the run is past the lock: it prints its start-up line. */
     private static void awaitStarted(CliProcess run) throws InterruptedException {
-        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        long deadline = System.nanoTime() + HangGuard.EVENT.toNanos();
         while (!run.output().contains(STARTED)) {
             assertThat(run.isAlive()).as("%s exited before starting", run).isTrue();
             assertThat(System.nanoTime() - deadline)
-                    .as("%s did not start within %s", run, START_DEADLINE)
+                    .as("%s did not start within %s", run, HangGuard.EVENT)
                     .isNegative();
             Thread.sleep(100);
         }

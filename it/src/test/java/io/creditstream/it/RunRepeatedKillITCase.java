@@ -42,8 +42,6 @@ class RunRepeatedKillITCase {
     private static final int MAX_BATCHES_BEFORE_KILL = 5;
 
     private static final int GROUP_SIZE = 4;
-    private static final Duration RUN_DEADLINE = Duration.ofMinutes(2);
-    private static final Duration TRAILER_DEADLINE = Duration.ofSeconds(30);
     private static final int TRAILING_CHECKPOINTS = 2;
     private static final int KILLED_BY_SIGKILL = 137;
     private static final String EXPERIMENT = "exp-kill-";
@@ -75,7 +73,7 @@ class RunRepeatedKillITCase {
                     int target = learner.batches() + batches;
                     awaitWhilePolling(
                             batches + " more committed batches before kill " + kill,
-                            RUN_DEADLINE,
+                            HangGuard.EVENT,
                             run,
                             learner,
                             fleet::sendWhenDue,
@@ -86,7 +84,7 @@ class RunRepeatedKillITCase {
                     CliProcess next = start(command, "run-" + (kill + 1));
                     awaitWhilePolling(
                             "the start-up lines",
-                            RUN_DEADLINE,
+                            HangGuard.EVENT,
                             next,
                             learner,
                             fleet::sendWhenDue,
@@ -102,7 +100,7 @@ class RunRepeatedKillITCase {
                 assertThat(expected).hasSize(sent.size());
                 awaitWhilePolling(
                         "as many committed records as distinct steps (" + expected.size() + ")",
-                        RUN_DEADLINE,
+                        HangGuard.EVENT,
                         last,
                         learner,
                         () -> {},
@@ -112,14 +110,14 @@ class RunRepeatedKillITCase {
                 int reached = latestCheckpointNumber(checkpoints, earlierJobs);
                 awaitWhilePolling(
                         TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
-                        TRAILER_DEADLINE,
+                        HangGuard.EVENT,
                         last,
                         learner,
                         () -> {},
                         () ->
                                 latestCheckpointNumber(checkpoints, earlierJobs)
                                         >= reached + TRAILING_CHECKPOINTS);
-                assertThat(learner.readToLastStableOffset(TRAILER_DEADLINE))
+                assertThat(learner.readToLastStableOffset(HangGuard.EVENT))
                         .as("read to the last stable offset")
                         .isTrue();
                 assertExactlyOnce(learner.records(), expected);

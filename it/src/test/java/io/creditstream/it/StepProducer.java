@@ -2,11 +2,8 @@ package io.creditstream.it;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.schemas.StepEvent;
-import io.creditstream.schemas.codec.AvroCodec;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * An agent fleet writing steps to agent.steps as the job expects them (keyed by episode, Avro
@@ -16,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class StepProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
-    private final AvroCodec<StepEvent> codec = AvroCodec.of(StepEvent.class);
 
     StepProducer(EmbeddedKafkaBroker broker, String topic) {
         this.topic = topic;
@@ -25,14 +21,7 @@ final class StepProducer implements AutoCloseable {
 
     /** Sends the steps in order and returns once the broker has them all. */
     void send(List<StepEvent> steps) {
-        for (StepEvent step : steps) {
-            producer.send(
-                    new ProducerRecord<>(
-                            topic,
-                            step.getEpisodeId().getBytes(StandardCharsets.UTF_8),
-                            codec.encode(step)));
-        }
-        producer.flush();
+        KafkaTestSupport.sendAll(producer, topic, KafkaTestSupport.stepRecords(topic, steps));
     }
 
     @Override

@@ -134,6 +134,7 @@ public final class ClosedLoopDemo {
             Path curveCsv,
             Path curvePng,
             long budgetRounds,
+            Staleness staleness,
             String stalled) {
 
         /**
@@ -152,6 +153,8 @@ public final class ClosedLoopDemo {
             fields.put("curve_csv", curveCsv == null ? null : curveCsv.toString());
             fields.put("curve_png", curvePng == null ? null : curvePng.toString());
             fields.put("budget_rounds", budgetRounds);
+            fields.put("kept", staleness.kept().toJson());
+            fields.put("dropped_stale", staleness.dropped().toJson());
             fields.put("stalled", stalled);
             try {
                 return JSON.writeValueAsString(fields);
@@ -162,6 +165,44 @@ public final class ClosedLoopDemo {
 
         private static Double finiteOrNull(double value) {
             return Double.isFinite(value) ? value : null;
+        }
+    }
+
+    /**
+     * The trajectories the job's staleness check kept against those it dropped for lagging more
+     * than {@code credit.max-policy-lag} versions: if the dropped ones are longer or fail more,
+     * dropping biases training toward quick outcomes.
+     */
+    public record Staleness(Trajectories kept, Trajectories dropped) {
+        public static final Staleness NONE = new Staleness(Trajectories.NONE, Trajectories.NONE);
+    }
+
+    /**
+     * A count of trajectories with their steps and how many had a positive return.
+     *
+     * @param trajectories how many
+     * @param steps their steps together
+     * @param positive how many had a positive return (a success, in the maze)
+     */
+    public record Trajectories(long trajectories, long steps, long positive) {
+        public static final Trajectories NONE = new Trajectories(0, 0, 0);
+
+        /** Mean steps per trajectory; NaN for none. */
+        public double meanLength() {
+            return trajectories == 0 ? Double.NaN : (double) steps / trajectories;
+        }
+
+        /** Share with a positive return; NaN for none. */
+        public double positiveRate() {
+            return trajectories == 0 ? Double.NaN : (double) positive / trajectories;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("trajectories", trajectories);
+            fields.put("mean_length", Summary.finiteOrNull(meanLength()));
+            fields.put("positive_rate", Summary.finiteOrNull(positiveRate()));
+            return fields;
         }
     }
 
@@ -307,6 +348,7 @@ public final class ClosedLoopDemo {
                     csv,
                     png,
                     (long) monitor.budgetRounds,
+                    monitor.staleness,
                     stalled);
         }
     }
@@ -462,6 +504,7 @@ public final class ClosedLoopDemo {
         private Map<String, Double> newestMetrics = Map.of();
         private double advantageStd;
         private double staleDropped;
+        private Staleness staleness = Staleness.NONE;
         private Optional<RandomFleetDemo.PrmFigures> prm = Optional.empty();
         private double budgetRounds;
         private double budgetGradientRatio = Double.NaN;
@@ -556,6 +599,18 @@ public final class ClosedLoopDemo {
                                 staleDropped =
                                         PrometheusText.sum(
                                                 text, CreditMetrics.STALE_TRAJECTORIES_DROPPED);
+                                staleness =
+                                        new Staleness(
+                                                trajectories(
+                                                        text,
+                                                        CreditMetrics.FRESH_TRAJECTORIES,
+                                                        CreditMetrics.FRESH_TRAJECTORY_STEPS,
+                                                        CreditMetrics.FRESH_TRAJECTORIES_POSITIVE),
+                                                trajectories(
+                                                        text,
+                                                        CreditMetrics.STALE_TRAJECTORIES_DROPPED,
+                                                        CreditMetrics.STALE_TRAJECTORY_STEPS,
+                                                        CreditMetrics.STALE_TRAJECTORIES_POSITIVE));
                                 if (oprl) {
                                     prm = Optional.of(RandomFleetDemo.PrmFigures.scrape(text));
                                 }
@@ -567,6 +622,14 @@ public final class ClosedLoopDemo {
                                                     text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
                                 }
                             });
+        }
+
+        private static Trajectories trajectories(
+                String text, String count, String steps, String positive) {
+            return new Trajectories(
+                    (long) PrometheusText.sum(text, count),
+                    (long) PrometheusText.sum(text, steps),
+                    (long) PrometheusText.sum(text, positive));
         }
 
         String line(long start) {

@@ -26,6 +26,9 @@ class ClosedLoopSummaryTest {
                         Path.of("c.csv"),
                         Path.of("c.png"),
                         40,
+                        new ClosedLoopDemo.Staleness(
+                                new ClosedLoopDemo.Trajectories(90, 1_800, 45),
+                                new ClosedLoopDemo.Trajectories(10, 700, 1)),
                         null);
 
         JsonNode json = JSON.readTree(summary.toJson());
@@ -40,6 +43,12 @@ class ClosedLoopSummaryTest {
         assertThat(json.get("curve_csv").asText()).isEqualTo("c.csv");
         assertThat(json.get("curve_png").asText()).isEqualTo("c.png");
         assertThat(json.get("budget_rounds").asLong()).isEqualTo(40);
+        assertThat(json.get("kept").get("trajectories").asLong()).isEqualTo(90);
+        assertThat(json.get("kept").get("mean_length").asDouble()).isEqualTo(20.0);
+        assertThat(json.get("kept").get("positive_rate").asDouble()).isEqualTo(0.5);
+        assertThat(json.get("dropped_stale").get("trajectories").asLong()).isEqualTo(10);
+        assertThat(json.get("dropped_stale").get("mean_length").asDouble()).isEqualTo(70.0);
+        assertThat(json.get("dropped_stale").get("positive_rate").asDouble()).isEqualTo(0.1);
         assertThat(json.get("stalled").isNull()).isTrue();
     }
 
@@ -60,6 +69,7 @@ class ClosedLoopSummaryTest {
                         odd,
                         null,
                         0,
+                        ClosedLoopDemo.Staleness.NONE,
                         "no learner update for 3 min: \"job RESTARTING\"");
 
         JsonNode json = JSON.readTree(summary.toJson());
@@ -68,6 +78,7 @@ class ClosedLoopSummaryTest {
         assertThat(json.get("mean_episode_length_last_200").isNull()).isTrue();
         assertThat(json.get("curve_csv").asText()).isEqualTo(odd.toString());
         assertThat(json.get("curve_png").isNull()).isTrue();
+        assertThat(json.get("dropped_stale").get("mean_length").isNull()).isTrue();
         assertThat(json.get("stalled").asText())
                 .isEqualTo("no learner update for 3 min: \"job RESTARTING\"");
     }

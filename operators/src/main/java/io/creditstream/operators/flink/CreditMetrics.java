@@ -80,6 +80,24 @@ public final class CreditMetrics {
     /** Trajectories dropped for lagging more than credit.max-policy-lag versions. */
     public static final String STALE_TRAJECTORIES_DROPPED = "creditStaleTrajectoriesDropped";
 
+    /** Steps of the trajectories dropped as stale (with the count above: their mean length). */
+    public static final String STALE_TRAJECTORY_STEPS = "creditStaleTrajectorySteps";
+
+    /**
+     * Dropped stale trajectories with a positive return (a success, in a sparse-reward task such as
+     * the maze): compared with the kept ones, it says whether dropping favours easy outcomes.
+     */
+    public static final String STALE_TRAJECTORIES_POSITIVE = "creditStaleTrajectoriesPositive";
+
+    /** Trajectories that passed the staleness check. */
+    public static final String FRESH_TRAJECTORIES = "creditFreshTrajectories";
+
+    /** Steps of the trajectories that passed the staleness check. */
+    public static final String FRESH_TRAJECTORY_STEPS = "creditFreshTrajectorySteps";
+
+    /** Trajectories that passed the staleness check with a positive return. */
+    public static final String FRESH_TRAJECTORIES_POSITIVE = "creditFreshTrajectoriesPositive";
+
     /** Groups dropped because too few fresh trajectories remained. */
     public static final String STALE_GROUPS_DROPPED = "creditStaleGroupsDropped";
 

@@ -122,6 +122,16 @@ final class LearnerCommand implements Callable<Integer> {
     Double maxGradNorm;
 
     @Option(
+            names = "--importance-cap",
+            paramLabel = "C",
+            description =
+                    "Correct for rollouts played by older policies: clip the ratio against the"
+                            + " policy at the start of each update and weight each sample by"
+                            + " min(pi_start/pi_behaviour, C), C >= 1, e.g. 2 (default: off, the"
+                            + " ratio is taken against the behaviour log-prob).")
+    Double importanceCap;
+
+    @Option(
             names = "--batch-records",
             defaultValue = "2048",
             paramLabel = "SAMPLES",
@@ -195,6 +205,9 @@ final class LearnerCommand implements Callable<Integer> {
                         .onOffsetPastEnd(onOffsetPastEnd);
         if (maxGradNorm != null) {
             builder.maxGradNorm(maxGradNorm);
+        }
+        if (importanceCap != null) {
+            builder.importanceCap(importanceCap);
         }
         if (maxPendingSamples != null) {
             builder.maxPendingSamples(maxPendingSamples);

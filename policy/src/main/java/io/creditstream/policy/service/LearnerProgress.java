@@ -75,12 +75,15 @@ public record LearnerProgress(
                 s ->
                         line.append(
                                 String.format(
-                                        " | loss %.4f ratio %.3f kl %.5f clip %.1f%% entropy %.3f",
+                                        " | loss %.4f ratio %.3f kl %.5f clip %.1f%% entropy %.3f"
+                                                + " | behaviour lag ratio %.3f, %.1f%% truncated",
                                         s.loss(),
                                         s.meanRatio(),
                                         s.approxKl(),
                                         100 * s.clipFraction(),
-                                        s.entropy())));
+                                        s.entropy(),
+                                        s.meanBehaviorRatio(),
+                                        100 * s.truncatedFraction())));
         return line.toString();
     }
 }

@@ -284,6 +284,15 @@ public record LearnerSettings(
             return this;
         }
 
+        /**
+         * Corrects stale rollouts with importance weights truncated at {@code value} (decoupled
+         * PPO); off by default.
+         */
+        public Builder importanceCap(double value) {
+            updateOptions = option("importance-cap", () -> updateOptions.withImportanceCap(value));
+            return this;
+        }
+
         /** Samples per update; 2048 by default. */
         public Builder batchRecords(int value) {
             this.batchRecords = value;

@@ -22,6 +22,16 @@ import java.util.SplittableRandom;
  * direction its advantage favours, it stops contributing gradient, which bounds how far a batch of
  * stale (off-policy) samples can push the policy.
  *
+ * <p>With {@link UpdateOptions#importanceCap()} set, the update separates the two jobs the
+ * behaviour log-prob does above (decoupled PPO with truncated importance sampling): the ratio is
+ * taken against the policy as it stood when this update began, {@code r = π(a|s) / π_start(a|s)},
+ * so the clip bounds only this update's own step, and each sample's surrogate is weighted by {@code
+ * w = min(π_start(a|s) / π_behavior(a|s), cap)}, which corrects for the rollout having been sampled
+ * by an older policy without letting one very stale sample dominate. Without it, a sample the
+ * policy has already moved away from since it was played sits outside the clip range from the first
+ * minibatch and gives no gradient at all, so staleness silently drops data instead of reweighting
+ * it.
+ *
  * <p>Each update runs {@code epochs} passes over the batch in minibatches shuffled by a generator
  * seeded from {@code (shuffleSeed, updatesApplied)}, so the order depends only on the seed and how
  * many updates came before: a learner restored from a {@link LearnerCheckpoint} continues exactly
@@ -100,6 +110,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
             observations.add(sample.observation());
         }
         float[] features = network.encoder().encodeBatch(observations);
+        float[] startLogProbs = chosenLogProbs(samples, features);
 
         SplittableRandom random = new SplittableRandom(shuffleSeed ^ mix(updatesApplied));
         int minibatch = Math.min(options.minibatchSize(), samples.size());
@@ -108,7 +119,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
             int[] order = permutation(samples.size(), random);
             for (int start = 0; start < order.length; start += minibatch) {
                 int end = Math.min(start + minibatch, order.length);
-                step(samples, features, order, start, end, stats);
+                step(samples, features, startLogProbs, order, start, end, stats);
             }
         }
         updatesApplied++;
@@ -146,9 +157,23 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         optimizer.close();
     }
 
+    /** log π_start(a|s) of every sample's action under the weights as they are now, no gradient. */
+    private float[] chosenLogProbs(List<TrainingSample> samples, float[] features) {
+        int actionCount = network.actions().size();
+        float[] chosen = new float[samples.size()];
+        try (NDManager scratch = network.newScratchManager()) {
+            float[] all = network.logSoftmax(scratch, features, false).toFloatArray();
+            for (int i = 0; i < chosen.length; i++) {
+                chosen[i] = all[i * actionCount + samples.get(i).actionIndex()];
+            }
+        }
+        return chosen;
+    }
+
     private void step(
             List<TrainingSample> samples,
             float[] features,
+            float[] startLogProbs,
             int[] order,
             int start,
             int end,
@@ -158,14 +183,23 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         int actionCount = network.actions().size();
         float[] batchFeatures = new float[size * width];
         float[] chosenMask = new float[size * actionCount];
-        float[] behavior = new float[size];
+        // The log-prob the ratio is taken against, each sample's importance weight (1 without a
+        // cap) and, for the statistics, the untruncated π_start / π_behavior.
+        float[] reference = new float[size];
+        float[] weights = new float[size];
+        float[] behaviorRatios = new float[size];
         float[] advantages = new float[size];
+        boolean truncated = options.importanceCap().isPresent();
+        double cap = options.importanceCap().orElse(Double.POSITIVE_INFINITY);
         for (int row = 0; row < size; row++) {
             int index = order[start + row];
             TrainingSample sample = samples.get(index);
             System.arraycopy(features, index * width, batchFeatures, row * width, width);
             chosenMask[row * actionCount + sample.actionIndex()] = 1f;
-            behavior[row] = (float) sample.behaviorLogProb();
+            double behaviorRatio = Math.exp(startLogProbs[index] - sample.behaviorLogProb());
+            behaviorRatios[row] = (float) behaviorRatio;
+            reference[row] = truncated ? startLogProbs[index] : (float) sample.behaviorLogProb();
+            weights[row] = truncated ? (float) Math.min(behaviorRatio, cap) : 1f;
             advantages[row] = (float) sample.advantage();
         }
 
@@ -179,12 +213,13 @@ public final class ClippedPolicyGradient implements AutoCloseable {
                 NDArray chosen =
                         logProbs.mul(scratch.create(chosenMask, new Shape(size, actionCount)))
                                 .sum(new int[] {1});
-                NDArray ratio = chosen.sub(scratch.create(behavior)).exp();
+                NDArray ratio = chosen.sub(scratch.create(reference)).exp();
                 NDArray advantage = scratch.create(advantages);
                 float epsilon = (float) options.clipEpsilon();
                 NDArray surrogate =
                         ratio.mul(advantage)
                                 .minimum(ratio.clip(1f - epsilon, 1f + epsilon).mul(advantage))
+                                .mul(scratch.create(weights))
                                 .mean();
                 NDArray entropy = logProbs.exp().mul(logProbs).sum(new int[] {1}).neg();
                 NDArray objective = surrogate.neg();
@@ -227,6 +262,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
                 }
                 optimizer.step(gradients, options.learningRate(), scratch);
                 stats.add(loss, ratios, entropies, options.clipEpsilon(), norm);
+                stats.addBehaviorRatios(behaviorRatios, cap);
             } finally {
                 // PyTorch accumulates into .grad: clear it so the next backward starts from zero.
                 for (NDArray gradient : gradients.values()) {
@@ -266,6 +302,8 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         private double approxKl;
         private double entropy;
         private double gradNorm;
+        private double behaviorRatio;
+        private double truncated;
         private long seen;
         private int steps;
 
@@ -286,6 +324,15 @@ public final class ClippedPolicyGradient implements AutoCloseable {
             steps++;
         }
 
+        void addBehaviorRatios(float[] ratios, double cap) {
+            for (float r : ratios) {
+                behaviorRatio += r;
+                if (r > cap) {
+                    truncated++;
+                }
+            }
+        }
+
         UpdateStats result(int samples) {
             return new UpdateStats(
                     loss / seen,
@@ -295,7 +342,9 @@ public final class ClippedPolicyGradient implements AutoCloseable {
                     entropy / seen,
                     samples,
                     steps,
-                    gradNorm / steps);
+                    gradNorm / steps,
+                    behaviorRatio / seen,
+                    truncated / seen);
         }
     }
 }

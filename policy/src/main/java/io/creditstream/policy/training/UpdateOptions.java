@@ -13,6 +13,10 @@ import java.util.OptionalDouble;
  * @param clipEpsilon PPO's ε: the ratio is clipped to {@code [1 − ε, 1 + ε]}
  * @param entropyCoefficient weight of the entropy bonus
  * @param maxGradNorm if present, the global gradient norm is scaled down to at most this
+ * @param importanceCap if present, the update corrects for stale rollouts with truncated importance
+ *     weights: the clipped ratio is taken against the policy as it stood when the update began, and
+ *     each sample's loss is weighted by {@code min(π_update-start / π_behavior, cap)} (see {@link
+ *     ClippedPolicyGradient}); if empty, the ratio is taken against the behaviour log-prob directly
  */
 public record UpdateOptions(
         double learningRate,
@@ -20,7 +24,8 @@ public record UpdateOptions(
         int minibatchSize,
         double clipEpsilon,
         double entropyCoefficient,
-        OptionalDouble maxGradNorm) {
+        OptionalDouble maxGradNorm,
+        OptionalDouble importanceCap) {
 
     /**
      * The defaults: lr 1e-3, 4 epochs, minibatches of 256, ε 0.2, entropy 0.01, no norm clip. Four
@@ -28,7 +33,8 @@ public record UpdateOptions(
      * for GiGPO and GRPO alike; a higher learning rate or an update per group collapsed instead.
      */
     public static final UpdateOptions DEFAULTS =
-            new UpdateOptions(1e-3, 4, 256, 0.2, 0.01, OptionalDouble.empty());
+            new UpdateOptions(
+                    1e-3, 4, 256, 0.2, 0.01, OptionalDouble.empty(), OptionalDouble.empty());
 
     /** Checks every setting, saying which one is wrong and what is allowed. */
     public UpdateOptions {
@@ -58,36 +64,75 @@ public record UpdateOptions(
                     "maxGradNorm must be a positive finite number when set, got "
                             + maxGradNorm.getAsDouble());
         }
+        Objects.requireNonNull(importanceCap, "importanceCap (use OptionalDouble.empty())");
+        if (importanceCap.isPresent()
+                && (!(importanceCap.getAsDouble() >= 1)
+                        || !Double.isFinite(importanceCap.getAsDouble()))) {
+            throw new IllegalArgumentException(
+                    "importanceCap must be a finite number >= 1 when set, got "
+                            + importanceCap.getAsDouble()
+                            + " (a cap below 1 would shrink even on-policy samples; 2 is common)");
+        }
     }
 
     /** These options with another learning rate. */
     public UpdateOptions withLearningRate(double value) {
         return new UpdateOptions(
-                value, epochs, minibatchSize, clipEpsilon, entropyCoefficient, maxGradNorm);
+                value,
+                epochs,
+                minibatchSize,
+                clipEpsilon,
+                entropyCoefficient,
+                maxGradNorm,
+                importanceCap);
     }
 
     /** These options with another number of epochs. */
     public UpdateOptions withEpochs(int value) {
         return new UpdateOptions(
-                learningRate, value, minibatchSize, clipEpsilon, entropyCoefficient, maxGradNorm);
+                learningRate,
+                value,
+                minibatchSize,
+                clipEpsilon,
+                entropyCoefficient,
+                maxGradNorm,
+                importanceCap);
     }
 
     /** These options with another minibatch size. */
     public UpdateOptions withMinibatchSize(int value) {
         return new UpdateOptions(
-                learningRate, epochs, value, clipEpsilon, entropyCoefficient, maxGradNorm);
+                learningRate,
+                epochs,
+                value,
+                clipEpsilon,
+                entropyCoefficient,
+                maxGradNorm,
+                importanceCap);
     }
 
     /** These options with another clip ε. */
     public UpdateOptions withClipEpsilon(double value) {
         return new UpdateOptions(
-                learningRate, epochs, minibatchSize, value, entropyCoefficient, maxGradNorm);
+                learningRate,
+                epochs,
+                minibatchSize,
+                value,
+                entropyCoefficient,
+                maxGradNorm,
+                importanceCap);
     }
 
     /** These options with another entropy coefficient. */
     public UpdateOptions withEntropyCoefficient(double value) {
         return new UpdateOptions(
-                learningRate, epochs, minibatchSize, clipEpsilon, value, maxGradNorm);
+                learningRate,
+                epochs,
+                minibatchSize,
+                clipEpsilon,
+                value,
+                maxGradNorm,
+                importanceCap);
     }
 
     /** These options with the gradient norm clipped to {@code value}. */
@@ -98,7 +143,8 @@ public record UpdateOptions(
                 minibatchSize,
                 clipEpsilon,
                 entropyCoefficient,
-                OptionalDouble.of(value));
+                OptionalDouble.of(value),
+                importanceCap);
     }
 
     /** These options without gradient norm clipping. */
@@ -109,6 +155,19 @@ public record UpdateOptions(
                 minibatchSize,
                 clipEpsilon,
                 entropyCoefficient,
-                OptionalDouble.empty());
+                OptionalDouble.empty(),
+                importanceCap);
+    }
+
+    /** These options with truncated importance weights capped at {@code value}. */
+    public UpdateOptions withImportanceCap(double value) {
+        return new UpdateOptions(
+                learningRate,
+                epochs,
+                minibatchSize,
+                clipEpsilon,
+                entropyCoefficient,
+                maxGradNorm,
+                OptionalDouble.of(value));
     }
 }

@@ -5,13 +5,20 @@ package io.creditstream.policy.training;
  * size) and measured before each optimizer step, for logging and for the snapshot's metrics.
  *
  * @param loss the clipped surrogate loss including the entropy bonus
- * @param meanRatio mean importance ratio π(a|s) / π_behavior(a|s)
+ * @param meanRatio mean ratio r the clip applies to: π(a|s) / π_behavior(a|s), or π(a|s) /
+ *     π_start(a|s) when importance weights are truncated ({@link UpdateOptions#importanceCap()})
  * @param clipFraction fraction of samples whose ratio lay outside {@code [1 − ε, 1 + ε]}
- * @param approxKl estimate of KL(behavior ‖ current): mean of {@code (r − 1) − log r}
+ * @param approxKl estimate of KL(reference ‖ current) for that same ratio: mean of {@code (r − 1) −
+ *     log r}
  * @param entropy mean entropy of the policy over the batch's observations
  * @param samples samples in the batch
  * @param optimizerSteps Adam steps taken (epochs × minibatches)
  * @param gradNorm mean global gradient norm before any clipping
+ * @param meanBehaviorRatio mean of π_start(a|s) / π_behavior(a|s), the untruncated importance
+ *     weight against the policy as it stood when the update began: how far the rollouts lag the
+ *     learner (1 when they were played by the policy being trained)
+ * @param truncatedFraction fraction of samples whose importance weight exceeded the cap (0 without
+ *     one)
  */
 public record UpdateStats(
         double loss,
@@ -21,4 +28,6 @@ public record UpdateStats(
         double entropy,
         int samples,
         int optimizerSteps,
-        double gradNorm) {}
+        double gradNorm,
+        double meanBehaviorRatio,
+        double truncatedFraction) {}

@@ -135,6 +135,69 @@ class ClippedPolicyGradientTest {
     }
 
     @Test
+    void withAnImportanceCapAStaleSampleStillPullsThroughItsTruncatedWeight() {
+        // The sample the test above lets give no gradient (played when the action was e times less
+        // likely): with the cap, the ratio is taken against the policy at the update's start (1 in
+        // its first step) and the staleness becomes the weight min(e, 2) = 2.
+        UpdateOptions options =
+                UpdateOptions.DEFAULTS.withEntropyCoefficient(0).withEpochs(1).withImportanceCap(2);
+        try (PolicyNetwork network = PolicyNetwork.create(SPEC, 10);
+                ClippedPolicyGradient learner = new ClippedPolicyGradient(network, options, 10)) {
+            TrainingSample east = TrainingBatches.onPolicy(network, OBSERVATION, "east", 1.0);
+            float[] before = network.logProbabilities(OBSERVATION);
+            TrainingSample stale =
+                    new TrainingSample(
+                            OBSERVATION, east.actionIndex(), east.behaviorLogProb() - 1, 1.0);
+
+            UpdateStats stats = learner.update(List.of(stale));
+
+            assertThat(stats.meanRatio()).isCloseTo(1.0, within(1e-6));
+            assertThat(stats.clipFraction()).isZero();
+            assertThat(stats.meanBehaviorRatio()).isCloseTo(Math.E, within(1e-5));
+            assertThat(stats.truncatedFraction()).isEqualTo(1.0);
+            assertThat(stats.gradNorm()).isPositive();
+            assertThat(network.logProbabilities(OBSERVATION)[east.actionIndex()])
+                    .isGreaterThan(before[east.actionIndex()]);
+        }
+    }
+
+    @Test
+    void theImportanceWeightScalesTheGradientUpToTheCap() {
+        // One sample, one step: the gradient is the on-policy sample's times the weight, and the
+        // weight is π_start/π_behaviour = 1.5 under a cap of 2, and the cap 1.2 above it.
+        double onPolicy = firstStepGradNorm(0.0, 2.0);
+        double weighted = firstStepGradNorm(Math.log(1.5), 2.0);
+        double capped = firstStepGradNorm(Math.log(1.5), 1.2);
+
+        assertThat(onPolicy).isPositive();
+        assertThat(weighted / onPolicy).isCloseTo(1.5, within(1e-4));
+        assertThat(capped / onPolicy).isCloseTo(1.2, within(1e-4));
+    }
+
+    /** The gradient norm of one update on one sample played {@code lag} nats less likely. */
+    private static double firstStepGradNorm(double lag, double cap) {
+        UpdateOptions options =
+                UpdateOptions.DEFAULTS
+                        .withEntropyCoefficient(0)
+                        .withEpochs(1)
+                        .withImportanceCap(cap);
+        try (PolicyNetwork network = PolicyNetwork.create(SPEC, 11);
+                ClippedPolicyGradient learner = new ClippedPolicyGradient(network, options, 11)) {
+            TrainingSample east = TrainingBatches.onPolicy(network, OBSERVATION, "east", 1.0);
+            UpdateStats stats =
+                    learner.update(
+                            List.of(
+                                    new TrainingSample(
+                                            OBSERVATION,
+                                            east.actionIndex(),
+                                            east.behaviorLogProb() - lag,
+                                            1.0)));
+            assertThat(stats.truncatedFraction()).isEqualTo(Math.exp(lag) > cap ? 1.0 : 0.0);
+            return stats.gradNorm();
+        }
+    }
+
+    @Test
     void repeatedUpdatesDoNotLeakNativeArrays() {
         UpdateOptions options =
                 UpdateOptions.DEFAULTS.withMinibatchSize(8).withEpochs(2).withMaxGradNorm(0.5);
@@ -221,12 +284,16 @@ class ClippedPolicyGradientTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> UpdateOptions.DEFAULTS.withMaxGradNorm(-1))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> UpdateOptions.DEFAULTS.withImportanceCap(0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("importanceCap must be a finite number >= 1");
         assertThat(UpdateOptions.DEFAULTS.learningRate()).isEqualTo(1e-3);
         assertThat(UpdateOptions.DEFAULTS.epochs()).isEqualTo(4);
         assertThat(UpdateOptions.DEFAULTS.minibatchSize()).isEqualTo(256);
         assertThat(UpdateOptions.DEFAULTS.clipEpsilon()).isEqualTo(0.2);
         assertThat(UpdateOptions.DEFAULTS.entropyCoefficient()).isEqualTo(0.01);
         assertThat(UpdateOptions.DEFAULTS.maxGradNorm()).isEmpty();
+        assertThat(UpdateOptions.DEFAULTS.importanceCap()).isEmpty();
     }
 
     static void assertWeightsEqual(Map<String, float[]> actual, Map<String, float[]> expected) {

@@ -14,13 +14,16 @@ public final class SnapshotMetrics {
     /** The clipped surrogate loss of the update, entropy bonus included. */
     public static final String LOSS = "loss";
 
-    /** Mean importance ratio of the current to the behaviour policy. */
+    /**
+     * Mean ratio the clip applies to: current to behaviour policy, or current to the policy at the
+     * update's start when the learner truncates importance weights ({@code --importance-cap}).
+     */
     public static final String MEAN_RATIO = "mean_ratio";
 
     /** Share of samples whose ratio lay outside {@code [1 - epsilon, 1 + epsilon]}. */
     public static final String CLIP_FRACTION = "clip_fraction";
 
-    /** Estimate of KL(behaviour || current). */
+    /** Estimate of KL(reference || current) for the ratio of {@link #MEAN_RATIO}. */
     public static final String APPROX_KL = "approx_kl";
 
     /** Mean entropy of the policy over the update's samples. */
@@ -28,6 +31,15 @@ public final class SnapshotMetrics {
 
     /** Mean global gradient norm, before any clipping. */
     public static final String GRAD_NORM = "grad_norm";
+
+    /**
+     * Mean of pi_start / pi_behaviour over the update's samples: how far the rollouts lag the
+     * policy being trained (1 when on-policy), whether or not the learner corrects for it.
+     */
+    public static final String BEHAVIOR_RATIO = "behavior_ratio";
+
+    /** Share of samples whose importance weight exceeded {@code --importance-cap} (0 without). */
+    public static final String TRUNCATED_FRACTION = "truncated_fraction";
 
     /** Samples the update trained on. */
     public static final String SAMPLES = "samples";
@@ -68,6 +80,8 @@ public final class SnapshotMetrics {
                     APPROX_KL,
                     ENTROPY,
                     GRAD_NORM,
+                    BEHAVIOR_RATIO,
+                    TRUNCATED_FRACTION,
                     SAMPLES,
                     ON_POLICY_SAMPLES,
                     OPTIMIZER_STEPS,

@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the topics that do not exist yet; existing topics are left as they are. The one
@@ -27,8 +29,19 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * unless {@link #withPartitions}, {@link #withReplicationFactor} or {@link #withConfigs} say
  * otherwise. Without {@link #within} the admin client keeps Kafka's own timeouts and the calls are
  * awaited without a bound of their own. Immutable: each {@code with…} returns a copy.
+ *
+ * <p>A call returns once every partition of the topics it created has a leader in the cluster's
+ * metadata (or {@link #LEADER_WAIT} has passed): a producer that writes to a partition whose leader
+ * its broker has not applied yet gets its first request refused, and an idempotent producer with
+ * several requests in flight can then lose that request for good (KAFKA-15591). Waiting narrows
+ * that window; the project's producers also keep one request in flight.
  */
 public final class TopicCreator {
+    /** The longest a call waits for the leaders of the partitions it created. */
+    public static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
+    private static final long LEADER_POLL_MILLIS = 50;
+
     private final String bootstrapServers;
     private final Duration timeout;
     private final Optional<Integer> partitions;
@@ -139,7 +152,39 @@ public final class TopicCreator {
                     }
                 }
             }
+            awaitLeaders(client, created);
             return created;
+        }
+    }
+
+    /**
+     * Polls the metadata until every partition of {@code topics} has a leader, for at most {@link
+     * #LEADER_WAIT}; then returns either way, since producers retry a partition without a leader.
+     */
+    private void awaitLeaders(Admin client, List<String> topics)
+            throws InterruptedException, ExecutionException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, TopicDescription> descriptions;
+            try {
+                descriptions = await(client.describeTopics(topics).allTopicNames());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                // Created, but not yet in the metadata of the broker that answered.
+                descriptions = Map.of();
+            }
+            if (descriptions.size() == topics.size()
+                    && descriptions.values().stream()
+                            .flatMap(d -> d.partitions().stream())
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            Thread.sleep(LEADER_POLL_MILLIS);
         }
     }
 

@@ -4,7 +4,10 @@ import io.creditstream.operators.core.credit.StalenessPolicy;
 import io.creditstream.operators.core.input.StepValidator;
 import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -38,6 +41,11 @@ public class StalenessFilter
     private transient Histogram lag;
     private transient Counter staleTrajectories;
     private transient Counter staleGroups;
+    private transient Counter staleSteps;
+    private transient Counter stalePositive;
+    private transient Counter freshTrajectories;
+    private transient Counter freshSteps;
+    private transient Counter freshPositive;
     private transient long newestSeen;
     private transient Counter snapshotsRejected;
 
@@ -57,6 +65,11 @@ public class StalenessFilter
                         new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
         staleTrajectories = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_DROPPED);
         staleGroups = metrics.counter(CreditMetrics.STALE_GROUPS_DROPPED);
+        staleSteps = metrics.counter(CreditMetrics.STALE_TRAJECTORY_STEPS);
+        stalePositive = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_POSITIVE);
+        freshTrajectories = metrics.counter(CreditMetrics.FRESH_TRAJECTORIES);
+        freshSteps = metrics.counter(CreditMetrics.FRESH_TRAJECTORY_STEPS);
+        freshPositive = metrics.counter(CreditMetrics.FRESH_TRAJECTORIES_POSITIVE);
         snapshotsRejected = metrics.counter(CreditMetrics.SNAPSHOTS_REJECTED);
         newestSeen = -1;
         metrics.gauge(CreditMetrics.NEWEST_POLICY_VERSION, () -> newestSeen);
@@ -72,11 +85,43 @@ public class StalenessFilter
             lag.update(l);
         }
         staleTrajectories.inc(outcome.droppedTrajectories());
+        countByOutcome(group, outcome);
         if (outcome.kept() == null) {
             staleGroups.inc();
         } else {
             out.collect(outcome.kept());
         }
+    }
+
+    /**
+     * Length and sign of return of the dropped against the kept trajectories: dropping biases
+     * training when the ones that go stale (long, hard episodes) differ from the ones that do not.
+     */
+    private void countByOutcome(TrajectoryGroup group, StalenessPolicy.Outcome outcome) {
+        List<Trajectory> trajectories = group.getTrajectories();
+        long[] lags = outcome.lags();
+        for (int i = 0; i < trajectories.size(); i++) {
+            Trajectory trajectory = trajectories.get(i);
+            boolean dropped =
+                    outcome.kept() == null || (lags.length > 0 && lags[i] > policy.maxLag());
+            int steps = trajectory.getSteps().size();
+            boolean positive = positiveReturn(trajectory);
+            (dropped ? staleSteps : freshSteps).inc(steps);
+            if (positive) {
+                (dropped ? stalePositive : freshPositive).inc();
+            }
+            if (!dropped) {
+                freshTrajectories.inc();
+            }
+        }
+    }
+
+    private static boolean positiveReturn(Trajectory trajectory) {
+        double total = 0;
+        for (StepEvent step : trajectory.getSteps()) {
+            total += step.getReward();
+        }
+        return total > 0;
     }
 
     @Override
