@@ -8,6 +8,7 @@ build stamp and rebuild (``mvn clean``) the reactor that is running the tests.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import signal
@@ -42,6 +43,24 @@ START_TIMEOUT = 180.0
 RESULT_TIMEOUT = 180.0
 
 
+def _interrupt(_signum, _frame):
+    # SIGTERM (a hang guard's, or Ctrl-C's cousin) ends the run through pytest's teardown, which
+    # stops the broker and the job; the default action would leave them running.
+    raise KeyboardInterrupt("SIGTERM")
+
+
+signal.signal(signal.SIGTERM, _interrupt)
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    # Runs in the child before exec: should pytest itself be killed (SIGKILL, no teardown), the
+    # kernel sends the broker and the job SIGTERM.
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def all_jar() -> Path:
     jars = sorted((ROOT / "tools" / "target").glob("creditstream-tools-*-all.jar"))
     if not jars:
@@ -69,6 +88,7 @@ class Process:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
 
     def output(self) -> str:
