@@ -24,7 +24,8 @@ _TRANSIENT = (
 
 @dataclass
 class Batch:
-    """One AdvantageBatch, or every part of a group the job split across batches joined into one.
+    """One AdvantageBatch, or every part of a group the job split across batches joined into one
+    (with the first part's ``batch_id``).
 
     The arrays are aligned, one entry per AdvantageRecord in the job's order. ``record_ids`` are
     ``<episode_id>#<step_index>``. ``behavior_logprobs`` is NaN where the fleet sent none
@@ -178,7 +179,7 @@ class BatchReader:
         if part + 1 < parts:
             return None
         del self._splits[partition]
-        return self._hand_out(Batch.of(split_id, pending[0], pending[1]), message)
+        return self._hand_out(Batch.of(pending[0][0]["batch_id"], pending[0], pending[1]), message)
 
     def _hand_out(self, batch: Batch, last_message) -> Batch:
         self._outstanding.setdefault(last_message.partition(), []).append(

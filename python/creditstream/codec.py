@@ -208,16 +208,20 @@ class Codec:
         Raises RecordEncodeError naming the first field whose value does not fit the schema.
         """
         full = self.with_defaults(record)
-        for field in self.schema.fields:
-            if not avro.io.validate(field.type, full[field.name]):
-                raise RecordEncodeError(
-                    field.name,
-                    f"{self.name}.{field.name} = {full[field.name]!r} does not fit the schema "
-                    f"type {field.type}",
-                )
         buffer = io.BytesIO()
         buffer.write(self.header)
-        self._writer.write(full, avro.io.BinaryEncoder(buffer))
+        try:
+            # The writer validates the whole datum first; only a failure needs the field's name.
+            self._writer.write(full, avro.io.BinaryEncoder(buffer))
+        except Exception as e:
+            for field in self.schema.fields:
+                if not avro.io.validate(field.type, full[field.name]):
+                    raise RecordEncodeError(
+                        field.name,
+                        f"{self.name}.{field.name} = {full[field.name]!r} does not fit the "
+                        f"schema type {field.type}",
+                    ) from None
+            raise RecordEncodeError(None, f"cannot encode {self.name}: {e}") from e
         return buffer.getvalue()
 
     def decode(self, payload: Optional[bytes]) -> Dict[str, Any]:

@@ -73,7 +73,7 @@ def test_split_groups_come_out_whole_and_acks_commit_in_order(stack):
     group = f"py-split-{uuid.uuid4().hex[:8]}"
     with BatchReader(stack.bootstrap, group, topic=topic) as reader:
         first, whole, last = _read(reader, 3)
-        assert [first.batch_id, whole.batch_id, last.batch_id] == ["exp/a", "big", "exp/z"]
+        assert [first.batch_id, whole.batch_id, last.batch_id] == ["exp/a", "exp/big", "exp/z"]
         assert list(whole.record_ids) == ["b#0", "b#1", "c#0", "d#0"]
         assert np.array_equal(whole.advantages, [0.5, 0.25, -0.5, -0.25])
         assert np.array_equal(whole.has_behavior_logprob, [False, True, False, False])
@@ -85,7 +85,7 @@ def test_split_groups_come_out_whole_and_acks_commit_in_order(stack):
         reader.ack(first)
     with BatchReader(stack.bootstrap, group, topic=topic) as reader:
         again = _read(reader, 2)
-        assert [b.batch_id for b in again] == ["big", "exp/z"]
+        assert [b.batch_id for b in again] == ["exp/big", "exp/z"]
         for batch in again:
             reader.ack(batch)
         with pytest.raises(ValueError, match="not outstanding"):
