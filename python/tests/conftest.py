@@ -160,6 +160,9 @@ def stack(tmp_path_factory):
                 "-Dbatch.linger=100 ms",
                 "-Dbatch.max-records=64",
                 "-Dparallelism.default=1",
+                # Small enough that a test can make the job split a group across batches.
+                "-Dbatch.max-bytes=200000",
+                "-Dinput.max-record-bytes=100000",
             ],
             logs / "run.log",
         )

@@ -419,3 +419,20 @@ def test_the_python_closed_loop_learns_the_maze(stack, tmp_path):
         trainer_log.close()
     assert fleet.returncode == 0, fleet.stdout + fleet.stderr
     assert "reached" in fleet.stdout, fleet.stdout + (tmp_path / "trainer.log").read_text()[-3000:]
+
+
+def test_a_group_the_job_splits_across_batches_comes_out_whole(stack):
+    # 12 steps of ~30 kB: more than the session job's batch.max-bytes (200 kB) in one group.
+    steps = fleet_steps("py-split", tasks=1, groups_per_task=1, group_size=4, seed=3)
+    for i, step in enumerate(steps):
+        step["observation"] = f"{i} " + "x" * 30_000
+    with StepWriter(stack.bootstrap, max_record_bytes=100_000) as writer:
+        for step in steps:
+            writer.write(step)
+    wanted = {f"{s['episode_id']}#{s['step_index']}" for s in steps}
+    _records, batches = read_records(stack, "trainer-split", wanted, "py-split")
+    assert len(batches) == 1, [b.batch_id for b in batches]
+    whole = batches[0]
+    assert len(whole.sources) > 1, "the job did not split the group"
+    assert set(whole.record_ids) == wanted and len(whole) == len(wanted)
+    assert len(set(whole.group_ids)) == 1
