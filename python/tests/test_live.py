@@ -27,6 +27,7 @@ from creditstream import (
     BatchReader,
     BudgetClient,
     BudgetRefused,
+    DeliveryError,
     InvalidStepError,
     SnapshotIntegrityError,
     SnapshotPublisher,
@@ -305,6 +306,9 @@ BAD_STEPS = [
     ("task_id", "missing-id", {"task_id": ""}),
     ("group_id", "invalid-id", {"group_id": "g" * 257}),
     ("episode_id", "invalid-id", {"episode_id": "ep\x07"}),
+    ("episode_id", "invalid-id", {"episode_id": "ep\x85"}),
+    # 129 characters beyond the BMP: 258 UTF-16 units, which is what the job counts.
+    ("task_id", "invalid-id", {"task_id": "\U0001f600" * 129}),
     ("step_index", "negative-step-index", {"step_index": -1}),
     ("group_size", "invalid-group-size", {"group_size": 0}),
     ("group_size", "invalid-group-size", {"group_size": 1025}),
@@ -317,6 +321,14 @@ BAD_STEPS = [
     ("ref_logprob", "non-finite-number", {"ref_logprob": float("inf")}),
     ("answer_prob", "non-finite-number", {"answer_prob": float("nan")}),
 ]
+
+
+def test_undeliverable_steps_raise_on_flush():
+    # No broker listens on port 1: the step times out in the producer and flush says so.
+    writer = StepWriter("127.0.0.1:1", producer_config={"message.timeout.ms": 1000})
+    writer.write(_good_step("undeliverable"))
+    with pytest.raises(DeliveryError, match="1 of 1 steps were not delivered"):
+        writer.flush(30)
 
 
 def _good_step(episode):
