@@ -1,0 +1,43 @@
+"""Python client for creditstream: fleets write steps, ask for rollout budgets and follow policy
+snapshots; trainers read advantage batches and publish snapshots. Same Kafka topics, same Avro
+records (from the repository's .avsc files) and same single-object encoding as the Java side."""
+
+from . import topics
+from .batches import Batch, BatchReader, SplitGroupError
+from .budget import BudgetClient, BudgetRefused, BudgetTimeout, Round
+from .codec import Codec, RecordDecodeError, RecordEncodeError, codec, crc64_avro
+from .snapshots import (
+    SnapshotIntegrityError,
+    SnapshotPublisher,
+    SnapshotWatcher,
+    VerifiedSnapshot,
+    decode_policy_network,
+    encode_policy_network,
+)
+from .steps import DeliveryError, InvalidStepError, StepWriter, validate_step
+
+__all__ = [
+    "Batch",
+    "BatchReader",
+    "BudgetClient",
+    "BudgetRefused",
+    "BudgetTimeout",
+    "Codec",
+    "DeliveryError",
+    "InvalidStepError",
+    "RecordDecodeError",
+    "RecordEncodeError",
+    "Round",
+    "SnapshotIntegrityError",
+    "SnapshotPublisher",
+    "SnapshotWatcher",
+    "SplitGroupError",
+    "StepWriter",
+    "VerifiedSnapshot",
+    "codec",
+    "crc64_avro",
+    "decode_policy_network",
+    "encode_policy_network",
+    "topics",
+    "validate_step",
+]

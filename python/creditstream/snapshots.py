@@ -1,0 +1,354 @@
+"""Policy snapshots on ``policy.snapshots``, in the DJL learner's format.
+
+A trainer publishes version ``v`` of experiment ``e`` by writing its weights, immutably, to
+``<store>/<e>/policy-v<v>.params`` (a temporary file forced to disk, then hard-linked into place,
+which fails if the version exists) and then announcing a PolicySnapshot keyed by the experiment
+id, with the file's ``file:`` URI and sha256. A fleet watches the topic for the newest version of
+its experiment and loads an artifact only after its sha256 matched. Snapshots are not signed yet;
+when they are, the watcher is where the signature will be checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import struct
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+
+from . import topics
+from .codec import RecordDecodeError, codec
+
+EXTENSION = ".params"
+_EXPERIMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class SnapshotIntegrityError(RuntimeError):
+    """An artifact whose bytes do not match its snapshot's sha256 (or cannot be read)."""
+
+
+@dataclass
+class VerifiedSnapshot:
+    """A PolicySnapshot whose artifact was read and matched its sha256."""
+
+    record: Dict[str, Any]
+    path: Path
+    data: bytes
+
+    @property
+    def version(self) -> int:
+        return self.record["version"]
+
+    @property
+    def metrics(self) -> Dict[str, float]:
+        return self.record["metrics"]
+
+
+def artifact_path(store: Path, experiment_id: str, version: int) -> Path:
+    """Where the learner's store keeps ``version`` of ``experiment_id``."""
+    if not _EXPERIMENT_ID.fullmatch(experiment_id or "") or ".." in experiment_id:
+        raise ValueError(
+            f'experiment id "{experiment_id}" cannot name a directory; use letters, digits, '
+            "'.', '_' and '-', starting with a letter or digit"
+        )
+    if version < 0:
+        raise ValueError(f"version must be >= 0, got {version}")
+    return Path(store).resolve() / experiment_id / f"policy-v{version}{EXTENSION}"
+
+
+def _file_uri(path: Path) -> str:
+    # As Java's Path.toUri(): file:///abs/path (a directory would end in '/').
+    return path.as_uri()
+
+
+def verify(snapshot: Mapping[str, Any]) -> VerifiedSnapshot:
+    """Reads the artifact of ``snapshot`` and checks its sha256; SnapshotIntegrityError if not."""
+    uri = urlparse(snapshot["artifact_uri"])
+    if uri.scheme.lower() != "file":
+        raise SnapshotIntegrityError(
+            f"artifact_uri {snapshot['artifact_uri']} is not a file: URI; this client reads files"
+        )
+    path = Path(unquote(uri.path))
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SnapshotIntegrityError(
+            f"cannot read the artifact of version {snapshot['version']}: {e}"
+        ) from e
+    actual = hashlib.sha256(data).hexdigest()
+    if actual.lower() != snapshot["sha256"].lower():
+        raise SnapshotIntegrityError(
+            f"artifact {path} of version {snapshot['version']} has sha256 {actual}, but its "
+            f"snapshot says {snapshot['sha256']}: it was changed after publication"
+        )
+    return VerifiedSnapshot(dict(snapshot), path, data)
+
+
+class SnapshotPublisher:
+    """Publishes weights as immutable, hash-checked versions and announces each on the snapshot
+    topic, as the DJL learner does: artifact first, then the record (acks=all, waited for)."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        store: os.PathLike,
+        experiment_id: str,
+        topic: str = topics.SNAPSHOTS,
+        timeout: float = 30.0,
+    ):
+        artifact_path(Path(store), experiment_id, 0)  # validates the id early
+        self.store = Path(store).resolve()
+        self.experiment_id = experiment_id
+        self.topic = topic
+        self.timeout = timeout
+        self._codec = codec("PolicySnapshot")
+        self._producer = Producer(
+            {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True}
+        )
+
+    def publish(
+        self, version: int, weights: bytes, metrics: Optional[Mapping[str, float]] = None
+    ) -> Dict[str, Any]:
+        """Writes ``weights`` as ``version`` and announces it; returns the PolicySnapshot.
+
+        An artifact already in the store is reused only if it holds exactly these bytes (a retry
+        after a crash between the two steps); other bytes raise FileExistsError, since versions are
+        immutable.
+        """
+        target = artifact_path(self.store, self.experiment_id, version)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            self._write_once(target, weights)
+        if target.read_bytes() != bytes(weights):
+            raise FileExistsError(
+                f"the store already holds version {version} of experiment "
+                f"'{self.experiment_id}' ({target}) with other weights; versions are immutable: "
+                "publish a new version, or use another store"
+            )
+        record = {
+            "experiment_id": self.experiment_id,
+            "version": int(version),
+            "created_time_ms": int(time.time() * 1000),
+            "artifact_uri": _file_uri(target),
+            "sha256": hashlib.sha256(weights).hexdigest(),
+            "metrics": {k: float(v) for k, v in (metrics or {}).items()},
+        }
+        errors: List[Any] = []
+        self._producer.produce(
+            self.topic,
+            self._codec.encode(record),
+            self.experiment_id.encode("utf-8"),
+            on_delivery=lambda error, _m: errors.append(error) if error else None,
+        )
+        if self._producer.flush(self.timeout) or errors:
+            raise RuntimeError(
+                f"cannot announce version {version} on {self.topic}: "
+                + (str(errors[0]) if errors else f"not acknowledged within {self.timeout} s")
+            )
+        return record
+
+    @staticmethod
+    def _write_once(target: Path, weights: bytes) -> None:
+        descriptor, temp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(weights)
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(temp, target)  # atomic create-if-absent: whole or not at all
+            except FileExistsError:
+                pass  # a racing publisher won; the caller compares the bytes
+        finally:
+            os.unlink(temp)
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def close(self) -> None:
+        self._producer.flush(self.timeout)
+
+    def __enter__(self) -> "SnapshotPublisher":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+class SnapshotWatcher:
+    """Follows the snapshot topic from its beginning and keeps the newest verified snapshot of one
+    experiment. ``poll`` reads what arrived and returns the newest snapshot if it is newer than the
+    one it had (else None); an artifact that fails its sha256 raises SnapshotIntegrityError and is
+    not taken. Use from one thread; close it (or use ``with``)."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        experiment_id: str,
+        topic: str = topics.SNAPSHOTS,
+        timeout: float = 30.0,
+    ):
+        self.experiment_id = experiment_id
+        self.topic = topic
+        self.latest: Optional[VerifiedSnapshot] = None
+        self._codec = codec("PolicySnapshot")
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                "group.id": f"creditstream-snapshots-{experiment_id}",
+                "enable.auto.commit": False,
+            }
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            described = self._consumer.list_topics(topic, timeout=timeout).topics.get(topic)
+            if described is not None and described.error is None and described.partitions:
+                break
+            if time.monotonic() > deadline:
+                self._consumer.close()
+                raise RuntimeError(
+                    f"topic {topic} is not on {bootstrap_servers}; start the job first (it "
+                    "creates its topics)"
+                )
+            time.sleep(0.5)
+        self._consumer.assign(
+            [TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(described.partitions)]
+        )
+
+    def poll(self, timeout: float = 0.5) -> Optional[VerifiedSnapshot]:
+        """Reads the snapshots that arrived within ``timeout`` seconds; returns the newest one of
+        the experiment if it is newer than ``latest``, else None."""
+        newest: Optional[Dict[str, Any]] = None
+        message = self._consumer.poll(timeout)
+        while message is not None:
+            if message.error() is None:
+                try:
+                    snapshot = self._codec.decode(message.value())
+                except RecordDecodeError:
+                    snapshot = None  # another writer's record: not a snapshot this client reads
+                if (
+                    snapshot is not None
+                    and snapshot["experiment_id"] == self.experiment_id
+                    and (self.latest is None or snapshot["version"] > self.latest.version)
+                    and (newest is None or snapshot["version"] > newest["version"])
+                ):
+                    newest = snapshot
+            message = self._consumer.poll(0)
+        if newest is None:
+            return None
+        self.latest = verify(newest)
+        return self.latest
+
+    def wait_for(self, version: int = 0, timeout: float = 60.0) -> VerifiedSnapshot:
+        """The newest snapshot once one of at least ``version`` arrived; TimeoutError if none did
+        within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.latest is None or self.latest.version < version:
+            if time.monotonic() > deadline:
+                have = "none" if self.latest is None else f"version {self.latest.version}"
+                raise TimeoutError(
+                    f"no snapshot of {self.experiment_id} at version >= {version} within "
+                    f"{timeout} s (have {have})"
+                )
+            self.poll(0.5)
+        return self.latest
+
+    def close(self) -> None:
+        self._consumer.close()
+
+    def __enter__(self) -> "SnapshotWatcher":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+# The DJL policy network's weight format (PolicyNetwork.writeTo), big-endian: magic "CSPW",
+# format 1, rows, cols, hidden size, activation name, the action names, then per array its name,
+# shape and float32 values. A Python trainer that writes it publishes weights the Java fleet loads.
+_MAGIC = 0x43535057
+_FORMAT = 1
+_LAYERS = ("hidden1", "hidden2", "logits")
+
+
+def _write_utf(out: List[bytes], text: str) -> None:
+    encoded = text.encode("utf-8")  # Java's modified UTF-8 equals UTF-8 for these ASCII names
+    out.append(struct.pack(">H", len(encoded)) + encoded)
+
+
+def encode_policy_network(
+    rows: int,
+    cols: int,
+    activation: str,
+    actions: Sequence[str],
+    weights: Mapping[str, np.ndarray],
+) -> bytes:
+    """Weights of a two-hidden-layer MLP (``hidden1``, ``hidden2``, ``logits``; each ``.weight``
+    of shape [out, in] and ``.bias`` of shape [out]) in the DJL learner's artifact format."""
+    hidden = int(np.asarray(weights["hidden1.weight"]).shape[0])
+    out: List[bytes] = [struct.pack(">iiiii", _MAGIC, _FORMAT, rows, cols, hidden)]
+    _write_utf(out, activation.upper())
+    out.append(struct.pack(">i", len(actions)))
+    for action in actions:
+        _write_utf(out, action)
+    out.append(struct.pack(">i", 2 * len(_LAYERS)))
+    for layer in _LAYERS:
+        for kind in ("weight", "bias"):
+            name = f"{layer}.{kind}"
+            array = np.asarray(weights[name], dtype=">f4")
+            _write_utf(out, name)
+            out.append(struct.pack(">i", array.ndim))
+            out.append(struct.pack(f">{array.ndim}q", *array.shape))
+            out.append(array.tobytes(order="C"))
+    return b"".join(out)
+
+
+def decode_policy_network(data: bytes) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
+    """The spec (rows, cols, hidden, activation, actions) and weights of an artifact."""
+    view = memoryview(data)
+    position = 0
+
+    def take(fmt: str):
+        nonlocal position
+        values = struct.unpack_from(fmt, view, position)
+        position += struct.calcsize(fmt)
+        return values
+
+    def utf() -> str:
+        nonlocal position
+        (length,) = take(">H")
+        text = bytes(view[position : position + length]).decode("utf-8")
+        position += length
+        return text
+
+    magic, form, rows, cols, hidden = take(">iiiii")
+    if magic != _MAGIC or form != _FORMAT:
+        raise ValueError(f"not a policy network of format {_FORMAT}: magic 0x{magic:08x}, format {form}")
+    activation = utf()
+    (count,) = take(">i")
+    actions = [utf() for _ in range(count)]
+    (arrays,) = take(">i")
+    weights = {}
+    for _ in range(arrays):
+        name = utf()
+        (rank,) = take(">i")
+        shape = take(f">{rank}q")
+        size = int(np.prod(shape)) if rank else 1
+        weights[name] = (
+            np.frombuffer(view, dtype=">f4", count=size, offset=position).reshape(shape).astype(np.float32)
+        )
+        position += 4 * size
+    if position != len(data):
+        raise ValueError(f"policy artifact has {len(data) - position} trailing bytes")
+    spec = {"rows": rows, "cols": cols, "hidden": hidden, "activation": activation, "actions": actions}
+    return spec, weights
