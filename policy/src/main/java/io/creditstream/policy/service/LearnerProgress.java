@@ -76,13 +76,13 @@ public record LearnerProgress(
                         line.append(
                                 String.format(
                                         " | loss %.4f ratio %.3f kl %.5f clip %.1f%% entropy %.3f"
-                                                + " | behaviour lag ratio %.3f, %.1f%% truncated",
+                                                + " | behaviour kl %.5f, %.1f%% truncated",
                                         s.loss(),
                                         s.meanRatio(),
                                         s.approxKl(),
                                         100 * s.clipFraction(),
                                         s.entropy(),
-                                        s.meanBehaviorRatio(),
+                                        s.behaviorKl(),
                                         100 * s.truncatedFraction())));
         return line.toString();
     }

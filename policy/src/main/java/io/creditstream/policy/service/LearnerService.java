@@ -698,7 +698,7 @@ public final class LearnerService implements AutoCloseable {
         metrics.put(SnapshotMetrics.APPROX_KL, stats.approxKl());
         metrics.put(SnapshotMetrics.ENTROPY, stats.entropy());
         metrics.put(SnapshotMetrics.GRAD_NORM, stats.gradNorm());
-        metrics.put(SnapshotMetrics.BEHAVIOR_RATIO, stats.meanBehaviorRatio());
+        metrics.put(SnapshotMetrics.BEHAVIOR_KL, stats.behaviorKl());
         metrics.put(SnapshotMetrics.TRUNCATED_FRACTION, stats.truncatedFraction());
         metrics.put(SnapshotMetrics.SAMPLES, (double) stats.samples());
         metrics.put(SnapshotMetrics.ON_POLICY_SAMPLES, (double) onPolicy);

@@ -187,7 +187,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         // cap) and, for the statistics, the untruncated π_start / π_behavior.
         float[] reference = new float[size];
         float[] weights = new float[size];
-        float[] behaviorRatios = new float[size];
+        double[] behaviorRatios = new double[size];
         float[] advantages = new float[size];
         boolean truncated = options.importanceCap().isPresent();
         double cap = options.importanceCap().orElse(Double.POSITIVE_INFINITY);
@@ -197,7 +197,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
             System.arraycopy(features, index * width, batchFeatures, row * width, width);
             chosenMask[row * actionCount + sample.actionIndex()] = 1f;
             double behaviorRatio = Math.exp(startLogProbs[index] - sample.behaviorLogProb());
-            behaviorRatios[row] = (float) behaviorRatio;
+            behaviorRatios[row] = behaviorRatio;
             reference[row] = truncated ? startLogProbs[index] : (float) sample.behaviorLogProb();
             weights[row] = truncated ? (float) Math.min(behaviorRatio, cap) : 1f;
             advantages[row] = (float) sample.advantage();
@@ -302,7 +302,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         private double approxKl;
         private double entropy;
         private double gradNorm;
-        private double behaviorRatio;
+        private double behaviorKl;
         private double truncated;
         private long seen;
         private int steps;
@@ -324,9 +324,11 @@ public final class ClippedPolicyGradient implements AutoCloseable {
             steps++;
         }
 
-        void addBehaviorRatios(float[] ratios, double cap) {
-            for (float r : ratios) {
-                behaviorRatio += r;
+        void addBehaviorRatios(double[] ratios, double cap) {
+            for (double r : ratios) {
+                // The mean of r itself is 1 in expectation whatever the lag (importance weights
+                // average to 1 under the behaviour policy): (r − 1) − log r estimates the KL.
+                behaviorKl += (r - 1) - Math.log(r);
                 if (r > cap) {
                     truncated++;
                 }
@@ -343,7 +345,7 @@ public final class ClippedPolicyGradient implements AutoCloseable {
                     samples,
                     steps,
                     gradNorm / steps,
-                    behaviorRatio / seen,
+                    behaviorKl / seen,
                     truncated / seen);
         }
     }

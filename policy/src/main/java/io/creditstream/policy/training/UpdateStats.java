@@ -14,9 +14,10 @@ package io.creditstream.policy.training;
  * @param samples samples in the batch
  * @param optimizerSteps Adam steps taken (epochs × minibatches)
  * @param gradNorm mean global gradient norm before any clipping
- * @param meanBehaviorRatio mean of π_start(a|s) / π_behavior(a|s), the untruncated importance
- *     weight against the policy as it stood when the update began: how far the rollouts lag the
- *     learner (1 when they were played by the policy being trained)
+ * @param behaviorKl estimate of KL(behavior ‖ start), the policy that played the rollouts against
+ *     the one the update began from: mean of {@code (w − 1) − log w} for the untruncated importance
+ *     weight {@code w = π_start(a|s) / π_behavior(a|s)}; how far the rollouts lag the learner (0
+ *     when they were played by the policy being trained)
  * @param truncatedFraction fraction of samples whose importance weight exceeded the cap (0 without
  *     one)
  */
@@ -29,5 +30,5 @@ public record UpdateStats(
         int samples,
         int optimizerSteps,
         double gradNorm,
-        double meanBehaviorRatio,
+        double behaviorKl,
         double truncatedFraction) {}

@@ -153,7 +153,8 @@ class ClippedPolicyGradientTest {
 
             assertThat(stats.meanRatio()).isCloseTo(1.0, within(1e-6));
             assertThat(stats.clipFraction()).isZero();
-            assertThat(stats.meanBehaviorRatio()).isCloseTo(Math.E, within(1e-5));
+            // w = e: (e − 1) − 1
+            assertThat(stats.behaviorKl()).isCloseTo(Math.E - 2, within(1e-5));
             assertThat(stats.truncatedFraction()).isEqualTo(1.0);
             assertThat(stats.gradNorm()).isPositive();
             assertThat(network.logProbabilities(OBSERVATION)[east.actionIndex()])

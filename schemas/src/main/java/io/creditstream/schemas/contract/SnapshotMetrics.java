@@ -33,10 +33,11 @@ public final class SnapshotMetrics {
     public static final String GRAD_NORM = "grad_norm";
 
     /**
-     * Mean of pi_start / pi_behaviour over the update's samples: how far the rollouts lag the
-     * policy being trained (1 when on-policy), whether or not the learner corrects for it.
+     * Estimate of KL(behaviour || policy at the update's start) over the update's samples: how far
+     * the rollouts lag the policy being trained (0 when on-policy), whether or not the learner
+     * corrects for it.
      */
-    public static final String BEHAVIOR_RATIO = "behavior_ratio";
+    public static final String BEHAVIOR_KL = "behavior_kl";
 
     /** Share of samples whose importance weight exceeded {@code --importance-cap} (0 without). */
     public static final String TRUNCATED_FRACTION = "truncated_fraction";
@@ -80,7 +81,7 @@ public final class SnapshotMetrics {
                     APPROX_KL,
                     ENTROPY,
                     GRAD_NORM,
-                    BEHAVIOR_RATIO,
+                    BEHAVIOR_KL,
                     TRUNCATED_FRACTION,
                     SAMPLES,
                     ON_POLICY_SAMPLES,
