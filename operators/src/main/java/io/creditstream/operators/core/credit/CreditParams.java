@@ -6,6 +6,7 @@ import static io.creditstream.operators.core.config.ConfigChecks.requireFiniteNo
 import static io.creditstream.operators.core.config.ConfigChecks.requireSet;
 
 import java.io.Serializable;
+import java.util.Objects;
 
 /**
  * The settings of a {@link CreditEstimator}, validated when constructed; serializable because Flink
@@ -20,6 +21,8 @@ import java.io.Serializable;
  * @param invalidActionPenalty c, subtracted from the score and the step return of a step with an
  *     invalid action; 0 disables it
  * @param episodeNormScope whether the episode statistics are over step rows or trajectories
+ * @param pure PURE's settings; only PURE uses them
+ * @param igpo IGPO's settings; only IGPO uses them
  */
 public record CreditParams(
         Estimator estimator,
@@ -28,7 +31,9 @@ public record CreditParams(
         double gamma,
         double stepAdvantageWeight,
         double invalidActionPenalty,
-        EpisodeNormScope episodeNormScope)
+        EpisodeNormScope episodeNormScope,
+        PureParams pure,
+        IgpoParams igpo)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -84,6 +89,8 @@ public record CreditParams(
                 KEY_EPISODE_NORM_SCOPE,
                 EpisodeNormScope.values(),
                 EpisodeNormScope::configName);
+        Objects.requireNonNull(pure, "pure");
+        Objects.requireNonNull(igpo, "igpo");
     }
 
     /** The default settings. */
@@ -95,7 +102,9 @@ public record CreditParams(
                 DEFAULT_GAMMA,
                 DEFAULT_STEP_ADVANTAGE_WEIGHT,
                 DEFAULT_INVALID_ACTION_PENALTY,
-                DEFAULT_EPISODE_NORM_SCOPE);
+                DEFAULT_EPISODE_NORM_SCOPE,
+                PureParams.defaults(),
+                IgpoParams.defaults());
     }
 
     public CreditParams withEstimator(Estimator estimator) {
@@ -106,7 +115,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withNormalization(Normalization normalization) {
@@ -117,7 +128,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withEpsilon(double epsilon) {
@@ -128,7 +141,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withGamma(double gamma) {
@@ -139,7 +154,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withStepAdvantageWeight(double stepAdvantageWeight) {
@@ -150,7 +167,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withInvalidActionPenalty(double invalidActionPenalty) {
@@ -161,7 +180,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withEpisodeNormScope(EpisodeNormScope episodeNormScope) {
@@ -172,6 +193,34 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
+    }
+
+    public CreditParams withPure(PureParams pure) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope,
+                pure,
+                igpo);
+    }
+
+    public CreditParams withIgpo(IgpoParams igpo) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope,
+                pure,
+                igpo);
     }
 }

@@ -107,6 +107,34 @@ class DecodeStepFunctionTest {
     }
 
     @Test
+    void processScoresOutsideMinusOneToOneAndNegativeTokenCountsAreDeadLettered() throws Exception {
+        StepEvent tooHigh = step("e1", 0, false);
+        tooHigh.setProcessScore(1.5);
+        StepEvent nan = step("e1", 1, false);
+        nan.setProcessScore(Double.NaN);
+        StepEvent negativeTokens = step("e1", 2, false);
+        negativeTokens.setTokenCount(-1);
+        StepEvent edges = step("e1", 3, true);
+        edges.setProcessScore(-1.0);
+        edges.setTokenCount(0);
+        harness.processElement(raw(codec.encode(tooHigh), 20), 0);
+        harness.processElement(raw(codec.encode(nan), 21), 0);
+        harness.processElement(raw(codec.encode(negativeTokens), 22), 0);
+        harness.processElement(raw(codec.encode(edges), 23), 0);
+
+        assertThat(harness.extractOutputValues()).extracting(s -> s.stepIndex).containsExactly(3);
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters)
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        DeadLetterReason.OUT_OF_RANGE_NUMBER.code(),
+                        DeadLetterReason.NON_FINITE_NUMBER.code(),
+                        DeadLetterReason.OUT_OF_RANGE_NUMBER.code());
+        assertThat(letters.get(0).getDetail()).contains("process_score").contains("1.5");
+        assertThat(letters.get(2).getDetail()).contains("token_count").contains("-1");
+    }
+
+    @Test
     void deadLettersLongOrControlIdsAbsurdGroupSizesAndPolicyVersions() throws Exception {
         StepEvent longId = step("e".repeat(257), 0, false);
         StepEvent controlId = step("e\u0007", 0, false);
