@@ -19,7 +19,10 @@ public final class StepEventCodecs {
     /** Resource folder of the released schemas, one sub-folder per version. */
     private static final String RELEASED = "/io/creditstream/schemas/released/";
 
-    /** Every released version whose StepEvent schema differs from the current one. */
+    /**
+     * Every released version whose StepEvent schema differs from the current one; a release adds
+     * its version here and its schema under {@link #RELEASED}.
+     */
     private static final List<String> RELEASED_VERSIONS = List.of("0.1.0");
 
     private static final List<Schema> OLDER = loadOlder();
