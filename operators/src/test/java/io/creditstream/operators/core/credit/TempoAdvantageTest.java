@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Hand-computed checks of TEMPO's prefix-tree advantage (docs/ALGORITHMS.md §5). */
@@ -137,6 +138,73 @@ class TempoAdvantageTest {
         assertThat(credits.get(0).get(0).stepReturn()).isCloseTo(0.5, within(TOL));
         assertThat(credits.get(0).get(0).anchorGroupSize()).isEqualTo(2);
         assertThat(credits.get(0).get(0).processReward()).isNull();
+    }
+
+    @Test
+    void agreesWithTheReferencesBranchFilteringOnRandomGroups() {
+        // The reference walks each response position by position, keeping the responses that
+        // agree so far (the "branch"), with no tree; an independent second computation.
+        Random random = new Random(15);
+        for (int round = 0; round < 200; round++) {
+            int n = 2 + random.nextInt(7);
+            List<TrajectorySample> group = new ArrayList<>();
+            for (int t = 0; t < n; t++) {
+                int length = 1 + random.nextInt(5);
+                String[] actions = new String[length];
+                for (int s = 0; s < length; s++) {
+                    actions[s] = String.valueOf((char) ('a' + random.nextInt(2)));
+                }
+                group.add(trajectory("e" + t, random.nextInt(3) * 0.5, actions));
+            }
+            List<List<StepCredit>> credits = new CreditEstimator(tempo()).estimate(group);
+
+            double[] r = new double[n];
+            double mean = 0;
+            for (int t = 0; t < n; t++) {
+                r[t] = group.get(t).episodeReturn();
+                mean += r[t] / n;
+            }
+            double squares = 0;
+            for (double x : r) {
+                squares += (x - mean) * (x - mean);
+            }
+            double std = Math.sqrt(squares / (n - 1));
+            boolean allEqual = squares == 0;
+            for (int i = 0; i < n; i++) {
+                List<Integer> previous = new ArrayList<>();
+                for (int k = 0; k < n; k++) {
+                    previous.add(k);
+                }
+                List<StepSample> steps = group.get(i).steps();
+                for (int j = 0; j < steps.size(); j++) {
+                    List<Integer> branch = new ArrayList<>();
+                    for (int k : previous) {
+                        List<StepSample> other = group.get(k).steps();
+                        if (j < other.size()
+                                && other.get(j).actionKey().equals(steps.get(j).actionKey())) {
+                            branch.add(k);
+                        }
+                    }
+                    double expected =
+                            allEqual
+                                    ? 0.0
+                                    : (r[i] - mean + meanOf(r, branch) - meanOf(r, previous))
+                                            / (std + EPS);
+                    assertThat(credits.get(i).get(j).advantage())
+                            .as("round %d trajectory %d step %d", round, i, j)
+                            .isCloseTo(expected, within(TOL));
+                    previous = branch;
+                }
+            }
+        }
+    }
+
+    private static double meanOf(double[] values, List<Integer> members) {
+        double sum = 0;
+        for (int k : members) {
+            sum += values[k];
+        }
+        return sum / members.size();
     }
 
     private static CreditParams tempo() {
