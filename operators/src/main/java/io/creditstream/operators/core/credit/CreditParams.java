@@ -14,7 +14,8 @@ import java.util.Objects;
  * the errors here and declared as an option by the job.
  *
  * @param estimator the advantage estimator
- * @param normalization whether both levels divide by (std + epsilon)
+ * @param normalization whether both levels divide by (std + epsilon); also TEMPO's and IGPO's
+ *     division
  * @param epsilon added to the std (not inside the sqrt) before dividing
  * @param gamma discount of the step returns G_t, in [0, 1]
  * @param stepAdvantageWeight ω in A = A^E + ω·A^S; only GiGPO uses it
