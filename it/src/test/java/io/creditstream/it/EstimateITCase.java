@@ -163,4 +163,103 @@ class EstimateITCase {
         // The PRM learned: most steps get a non-zero reward from it.
         assertThat(trained).isGreaterThan(written.size() / 2);
     }
+
+    @Test
+    void tempoPureAndIgpoReadTheirFieldsFromTheFileAndMatchHandComputedValues() throws Exception {
+        // One group of two episodes; each line carries what all three estimators read.
+        List<String> lines =
+                List.of(
+                        stepLine("e0", 0, false, "\"x\"", 0.5, 3, 0.2, null),
+                        stepLine("e0", 1, true, "\"y\"", -0.5, 5, 0.5, 1.0),
+                        stepLine("e1", 0, true, "\"x\"", 0.2, 4, 0.3, 0.0));
+        Path input = dir.resolve("three.jsonl");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+
+        // TEMPO: mu = 0.5, sigma = sqrt(0.5); V(x) = 0.5, V(x y) = 1.
+        double d = Math.sqrt(0.5) + 1e-6;
+        assertThat(estimateWith(input, "tempo", Map.of()))
+                .containsExactly(new double[] {0.5 / d, 1.0 / d, -0.5 / d}, within(1e-9));
+
+        // PURE (step baseline): e0 r = 0.5 w0, -0.5 w1 with w = softmax(-5, 5); e1 r = 0.2.
+        double w0 = 1 / (1 + Math.exp(10));
+        double w1 = Math.exp(10) / (1 + Math.exp(10));
+        double r0 = 0.5 * w0;
+        double r1 = -0.5 * w1;
+        assertThat(estimateWith(input, "pure", Map.of()))
+                .containsExactly(
+                        new double[] {
+                            (r0 - 0.2) + (r1 - 0.2) + 1, (r1 - 0.2) + 1, 0.2 - (r0 + r1) / 2 - 1
+                        },
+                        within(1e-9));
+        // PURE (token baseline): L = (10, 5).
+        assertThat(estimateWith(input, "pure", Map.of("credit.pure.baseline", "token")))
+                .containsExactly(
+                        new double[] {
+                            (r0 - 0.04 * 3) + (r1 - 0.04 * 5) + 1,
+                            (r1 - 0.04 * 5) + 1,
+                            0.2 - (r0 + r1) / 10 * 4 - 1
+                        },
+                        within(1e-9));
+
+        // IGPO: e0's gain 0.5 - 0.2, pool {0.3, 1, 0} normalised with sqrt(var + 1e-8).
+        double gain = 0.5 - 0.2;
+        double mean = (gain + 1 + 0) / 3;
+        double var = (sq(gain - mean) + sq(1 - mean) + sq(0 - mean)) / 3;
+        double std = Math.sqrt(var + 1e-8) + 1e-6;
+        assertThat(estimateWith(input, "igpo", Map.of()))
+                .containsExactly(
+                        new double[] {
+                            (gain - mean) / std + (1 - mean) / std, (1 - mean) / std, -mean / std
+                        },
+                        within(1e-9));
+    }
+
+    private double[] estimateWith(Path input, String estimator, Map<String, String> options)
+            throws Exception {
+        Configuration config = new Configuration();
+        config.setString("credit.estimator", estimator);
+        options.forEach(config::setString);
+        Path output = dir.resolve(estimator + "-" + options.size() + ".jsonl");
+        OfflineEstimate.run(input, output, config, new PrintStream(new ByteArrayOutputStream()));
+        JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
+        List<Double> advantages = new ArrayList<>();
+        for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+            AdvantageRecord record = records.read(line);
+            assertThat(record.getEstimator()).isEqualTo(estimator);
+            advantages.add(record.getAdvantage());
+        }
+        return advantages.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static String stepLine(
+            String episode,
+            int index,
+            boolean done,
+            String action,
+            double processScore,
+            int tokens,
+            double answerProb,
+            Double episodeReturn) {
+        return "{\"experiment_id\":\"exp\",\"task_id\":\"t\",\"group_id\":\"g\","
+                + "\"episode_id\":\""
+                + episode
+                + "\",\"step_index\":"
+                + index
+                + ",\"group_size\":2,\"done\":"
+                + done
+                + ",\"action\":"
+                + action
+                + ",\"process_score\":"
+                + processScore
+                + ",\"token_count\":"
+                + tokens
+                + ",\"answer_prob\":"
+                + answerProb
+                + (episodeReturn == null ? "" : ",\"episode_return\":" + episodeReturn)
+                + "}";
+    }
+
+    private static double sq(double x) {
+        return x * x;
+    }
 }

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.TestFactory;
  * build naming the record.
  *
  * <p>When a version is released, copy {@code src/main/avro/*.avsc} into a new {@code
- * released/<version>/} folder; keep the old folders.
+ * released/<version>/} folder; keep the old folders. A released StepEvent schema also goes under
+ * {@code src/main/resources/io/creditstream/schemas/released/<version>/} and into {@code
+ * StepEventCodecs}, so that the job keeps decoding what fleets built on it write.
  */
 class SchemaCompatibilityTest {
 

@@ -245,8 +245,8 @@ public final class CreditJob {
     }
 
     /**
-     * Advantages per group: a stateless map for grpo, rloo, dr-grpo and gigpo; for oprl a keyed
-     * function that trains the shard's in-stream PRM (keyBy {@code prm.shard}).
+     * Advantages per group: a stateless map for grpo, rloo, dr-grpo, gigpo, tempo, pure and igpo;
+     * for oprl a keyed function that trains the shard's in-stream PRM (keyBy {@code prm.shard}).
      */
     private static SingleOutputStreamOperator<AdvantageBatch> estimate(
             DataStream<TrajectoryGroup> groups, Settings settings) {

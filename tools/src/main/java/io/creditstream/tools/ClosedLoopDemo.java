@@ -13,6 +13,7 @@ import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.codec.StepEventCodecs;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.SnapshotMetrics;
 import io.creditstream.streams.options.CreditstreamOptions;
@@ -491,7 +492,7 @@ public final class ClosedLoopDemo {
     private final class Monitor implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> steps;
         private final KafkaConsumer<byte[], byte[]> snapshotConsumer;
-        private final AvroCodec<StepEvent> stepCodec = AvroCodec.of(StepEvent.class);
+        private final AvroCodec<StepEvent> stepCodec = StepEventCodecs.create();
         private final AvroCodec<PolicySnapshot> snapshotCodec = AvroCodec.of(PolicySnapshot.class);
         private final EpisodeWindow window = new EpisodeWindow(WINDOW);
         private final List<CurvePoint> points = new ArrayList<>();

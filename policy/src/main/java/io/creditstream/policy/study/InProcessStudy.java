@@ -34,11 +34,11 @@ import java.util.function.LongSupplier;
  * An in-process closed training loop over the project's real pieces, to measure how fast a policy
  * learns the key-and-door maze with each credit estimator: the {@link SimulatedFleet} plays rollout
  * groups with the current policy snapshot (a {@link DjlAgentPolicy} per update, as in the fleet
- * service); {@link TrajectoryGroups} assembles them; {@link GroupCreditAssigner} (grpo, gigpo) or
- * {@link OprlCreditAssigner} (oprl, one implicit PRM kept for the whole run) assigns advantages;
- * one {@link ClippedPolicyGradient} update trains on every step of those groups with the fleet's
- * behavior log-probs. Then the loop repeats with the updated policy until the episode budget is
- * spent. No Kafka and no Flink: it measures the estimators, not the transport.
+ * service); {@link TrajectoryGroups} assembles them; {@link GroupCreditAssigner} (grpo, gigpo,
+ * tempo, pure, igpo) or {@link OprlCreditAssigner} (oprl, one implicit PRM kept for the whole run)
+ * assigns advantages; one {@link ClippedPolicyGradient} update trains on every step of those groups
+ * with the fleet's behavior log-probs. Then the loop repeats with the updated policy until the
+ * episode budget is spent. No Kafka and no Flink: it measures the estimators, not the transport.
  *
  * <p>Strictly on-policy: every group of an update is played by the policy of the previous update,
  * and the fleet's policy version is the update count. A run is a pure function of its settings as

@@ -6,6 +6,8 @@ import io.creditstream.fleet.curve.CurvePlot;
 import io.creditstream.fleet.curve.CurveSummary;
 import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.credit.IgpoParams;
+import io.creditstream.operators.core.credit.PureParams;
 import io.creditstream.operators.core.prm.EpisodeEstimator;
 import io.creditstream.operators.core.prm.FeatureFamily;
 import io.creditstream.operators.core.prm.OprlParams;
@@ -70,7 +72,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(
             names = "--estimator",
             defaultValue = "gigpo",
-            description = "grpo, gigpo or oprl (default: ${DEFAULT-VALUE}).")
+            description = "grpo, gigpo, oprl, tempo, pure or igpo (default: ${DEFAULT-VALUE}).")
     String estimator;
 
     @Option(
@@ -205,7 +207,54 @@ public final class StudyCommand implements Callable<Integer> {
                 .window(window)
                 .oprlParams(oprlParams())
                 .prmParams(prmParams())
+                .pureParams(pureParams())
+                .igpoParams(igpoParams())
                 .build();
+    }
+
+    /** PURE's settings from the credit.pure.* entries of -D (library defaults otherwise). */
+    private PureParams pureParams() {
+        PureParams p = PureParams.defaults();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case PureParams.KEY_BASELINE ->
+                        p = p.withBaseline(PureParams.Baseline.fromConfig(v));
+                case PureParams.KEY_REWARD_MODE ->
+                        p = p.withRewardMode(PureParams.RewardMode.fromConfig(v));
+                case PureParams.KEY_TEMPERATURE -> p = p.withTemperature(Double.parseDouble(v));
+                case PureParams.KEY_VERIFIABLE_REWARD_COEF ->
+                        p = p.withVerifiableRewardCoef(Double.parseDouble(v));
+                default -> {
+                    if (e.getKey().startsWith("credit.pure.")) {
+                        throw new IllegalArgumentException(
+                                "-D" + e.getKey() + " is not a PURE option");
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /** IGPO's settings from the credit.igpo.* entries of -D (library defaults otherwise). */
+    private IgpoParams igpoParams() {
+        IgpoParams p = IgpoParams.defaults();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case IgpoParams.KEY_GAIN -> p = p.withGain(IgpoParams.Gain.fromConfig(v));
+                case IgpoParams.KEY_NORM_MODE ->
+                        p = p.withNormMode(IgpoParams.NormMode.fromConfig(v));
+                case IgpoParams.KEY_GAMMA -> p = p.withGamma(Double.parseDouble(v));
+                default -> {
+                    if (e.getKey().startsWith("credit.igpo.")) {
+                        throw new IllegalArgumentException(
+                                "-D" + e.getKey() + " is not an IGPO option");
+                    }
+                }
+            }
+        }
+        return p;
     }
 
     /** The OPRL rule from the credit.oprl.* entries of -D (library defaults otherwise). */
@@ -264,7 +313,10 @@ public final class StudyCommand implements Callable<Integer> {
             description =
                     "OPRL settings for --estimator oprl: credit.oprl.step-weight, warmup-groups,"
                             + " step-weight-scaling, step-term, episode-estimator; prm.beta,"
-                            + " learning-rate, trajectory-score, features, l2.")
+                            + " learning-rate, trajectory-score, features, l2. For --estimator"
+                            + " pure: credit.pure.baseline, reward-mode, temperature,"
+                            + " verifiable-reward-coef; for igpo: credit.igpo.gain, norm-mode,"
+                            + " gamma.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override

@@ -3,6 +3,8 @@ package io.creditstream.policy.study;
 import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.credit.IgpoParams;
+import io.creditstream.operators.core.credit.PureParams;
 import io.creditstream.operators.core.prm.OprlParams;
 import io.creditstream.operators.core.prm.PrmParams;
 import io.creditstream.policy.model.NetworkSpec;
@@ -15,7 +17,8 @@ import java.util.Set;
  * Everything one {@link InProcessStudy} run depends on, validated when built so that a bad setting
  * fails before any episode is played.
  *
- * @param estimator the credit estimator: {@code grpo}, {@code gigpo} or {@code oprl}
+ * @param estimator the credit estimator: {@code grpo}, {@code gigpo}, {@code oprl}, {@code tempo},
+ *     {@code pure} or {@code igpo}
  * @param episodes the episode budget; the last update may use fewer groups so it is met exactly (a
  *     multiple of {@code groupSize})
  * @param seed seeds the network's weights, the fleet's action draws and the minibatch shuffle
@@ -29,6 +32,8 @@ import java.util.Set;
  * @param window episodes the curve's success rate and mean length are taken over
  * @param oprlParams the OPRL combination rule (used only by {@code oprl})
  * @param prmParams the OPRL in-stream implicit PRM (used only by {@code oprl})
+ * @param pureParams PURE's settings (used only by {@code pure})
+ * @param igpoParams IGPO's settings (used only by {@code igpo})
  */
 public record StudySettings(
         Estimator estimator,
@@ -43,11 +48,22 @@ public record StudySettings(
         int hiddenSize,
         int window,
         OprlParams oprlParams,
-        PrmParams prmParams) {
+        PrmParams prmParams,
+        PureParams pureParams,
+        IgpoParams igpoParams) {
 
     /** The estimators a closed loop can train with. */
     public static final Set<Estimator> SUPPORTED =
-            EnumSet.of(Estimator.GRPO, Estimator.GIGPO, Estimator.OPRL);
+            EnumSet.of(
+                    Estimator.GRPO,
+                    Estimator.GIGPO,
+                    Estimator.OPRL,
+                    Estimator.TEMPO,
+                    Estimator.PURE,
+                    Estimator.IGPO);
+
+    /** The estimators that apply the invalid-action penalty. */
+    private static final Set<Estimator> PENALISED = EnumSet.of(Estimator.GRPO, Estimator.GIGPO);
 
     /** Maze layouts of the study unless told otherwise. */
     public static final int DEFAULT_TASKS = 32;
@@ -83,13 +99,15 @@ public record StudySettings(
             throw new IllegalArgumentException(
                     "estimator "
                             + estimator.configName()
-                            + " is not supported by the closed-loop study; use grpo, gigpo or"
-                            + " oprl");
+                            + " is not supported by the closed-loop study; use grpo, gigpo,"
+                            + " oprl, tempo, pure or igpo");
         }
         Objects.requireNonNull(maze, "maze");
         Objects.requireNonNull(update, "update");
         Objects.requireNonNull(oprlParams, "oprlParams");
         Objects.requireNonNull(prmParams, "prmParams");
+        Objects.requireNonNull(pureParams, "pureParams");
+        Objects.requireNonNull(igpoParams, "igpoParams");
         if (tasks < 1) {
             throw new IllegalArgumentException("tasks must be >= 1, got " + tasks);
         }
@@ -113,10 +131,13 @@ public record StudySettings(
                     "invalidActionPenalty must be a finite number >= 0 (0 disables it), got "
                             + invalidActionPenalty);
         }
-        if (estimator == Estimator.OPRL && invalidActionPenalty != 0) {
+        if (!PENALISED.contains(estimator) && invalidActionPenalty != 0) {
             throw new IllegalArgumentException(
-                    "invalidActionPenalty is a grpo/gigpo setting that oprl does not apply; set it"
-                            + " to 0 for oprl, got "
+                    "invalidActionPenalty is a grpo/gigpo setting that "
+                            + estimator.configName()
+                            + " does not apply; set it to 0 for "
+                            + estimator.configName()
+                            + ", got "
                             + invalidActionPenalty);
         }
         if (hiddenSize < 1) {
@@ -147,7 +168,9 @@ public record StudySettings(
                 .hiddenSize(hiddenSize)
                 .window(window)
                 .oprlParams(oprlParams)
-                .prmParams(prmParams);
+                .prmParams(prmParams)
+                .pureParams(pureParams)
+                .igpoParams(igpoParams);
     }
 
     /** The GRPO/GiGPO credit settings: library defaults but this estimator and penalty. */
@@ -155,7 +178,9 @@ public record StudySettings(
         Estimator credit = estimator == Estimator.OPRL ? Estimator.GRPO : estimator;
         return CreditParams.defaults()
                 .withEstimator(credit)
-                .withInvalidActionPenalty(invalidActionPenalty);
+                .withInvalidActionPenalty(invalidActionPenalty)
+                .withPure(pureParams)
+                .withIgpo(igpoParams);
     }
 
     /** The policy network's shape for this maze. */
@@ -188,6 +213,8 @@ public record StudySettings(
         private int window = DEFAULT_WINDOW;
         private OprlParams oprlParams = OprlParams.defaults();
         private PrmParams prmParams = PrmParams.defaults();
+        private PureParams pureParams = PureParams.defaults();
+        private IgpoParams igpoParams = IgpoParams.defaults();
 
         private Builder() {}
 
@@ -256,6 +283,16 @@ public record StudySettings(
             return this;
         }
 
+        public Builder pureParams(PureParams pureParams) {
+            this.pureParams = pureParams;
+            return this;
+        }
+
+        public Builder igpoParams(IgpoParams igpoParams) {
+            this.igpoParams = igpoParams;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -275,7 +312,9 @@ public record StudySettings(
                     hiddenSize,
                     window,
                     oprlParams,
-                    prmParams);
+                    prmParams,
+                    pureParams,
+                    igpoParams);
         }
     }
 }

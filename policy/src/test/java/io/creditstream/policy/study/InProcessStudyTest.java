@@ -73,7 +73,14 @@ class InProcessStudyTest {
 
     @Test
     void aSeedDeterminesTheCurveForEveryEstimator() {
-        for (Estimator estimator : List.of(Estimator.GRPO, Estimator.GIGPO, Estimator.OPRL)) {
+        for (Estimator estimator :
+                List.of(
+                        Estimator.GRPO,
+                        Estimator.GIGPO,
+                        Estimator.OPRL,
+                        Estimator.TEMPO,
+                        Estimator.PURE,
+                        Estimator.IGPO)) {
             StudySettings settings = small().estimator(estimator).episodes(48).seed(7).build();
             long[] clock = {0};
 

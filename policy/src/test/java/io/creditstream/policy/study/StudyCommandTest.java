@@ -75,6 +75,6 @@ class StudyCommandTest {
         int status = run("--estimator", "rloo", "--maze", "small", "--episodes", "32");
 
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).contains("grpo, gigpo or oprl");
+        assertThat(err.toString()).contains("grpo, gigpo, oprl, tempo, pure or igpo");
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.credit.IgpoParams;
+import io.creditstream.operators.core.credit.PureParams;
 import org.junit.jupiter.api.Test;
 
 class StudySettingsTest {
@@ -40,7 +42,7 @@ class StudySettingsTest {
         assertThatThrownBy(() -> StudySettings.builder().estimator(Estimator.RLOO).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rloo")
-                .hasMessageContaining("grpo, gigpo or oprl");
+                .hasMessageContaining("grpo, gigpo, oprl, tempo, pure or igpo");
         assertThatThrownBy(() -> StudySettings.builder().estimator(null).build())
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("estimator");
@@ -83,5 +85,29 @@ class StudySettingsTest {
                                         .invalidActionPenalty(0.1)
                                         .build())
                 .hasMessageContaining("oprl does not apply");
+        assertThatThrownBy(
+                        () ->
+                                StudySettings.builder()
+                                        .estimator(Estimator.PURE)
+                                        .invalidActionPenalty(0.1)
+                                        .build())
+                .hasMessageContaining("pure does not apply");
+    }
+
+    @Test
+    void theCreditSettingsCarryPureAndIgpoOptions() {
+        PureParams pure = PureParams.defaults().withBaseline(PureParams.Baseline.TOKEN);
+        IgpoParams igpo = IgpoParams.defaults().withGamma(0.9);
+        StudySettings settings =
+                StudySettings.builder()
+                        .estimator(Estimator.IGPO)
+                        .pureParams(pure)
+                        .igpoParams(igpo)
+                        .build();
+
+        assertThat(settings.creditParams().estimator()).isEqualTo(Estimator.IGPO);
+        assertThat(settings.creditParams().pure()).isEqualTo(pure);
+        assertThat(settings.creditParams().igpo()).isEqualTo(igpo);
+        assertThat(settings.toBuilder().build()).isEqualTo(settings);
     }
 }

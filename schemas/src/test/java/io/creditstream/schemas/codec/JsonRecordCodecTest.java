@@ -59,7 +59,8 @@ class JsonRecordCodecTest {
                     + "\"action\":\"open door\",\"reward\":0.5,\"invalid_action\":false,"
                     + "\"done\":true,\"episode_return\":1.0,\"group_size\":8,"
                     + "\"behavior_logprob\":-0.25,\"prm_logprob\":null,\"ref_logprob\":null,"
-                    + "\"answer_prob\":null,\"event_time_ms\":1700000000000}";
+                    + "\"answer_prob\":null,\"event_time_ms\":1700000000000,"
+                    + "\"process_score\":null,\"token_count\":null}";
 
     /** The fields a StepEvent line must carry: those without a schema default. */
     private static final String MINIMAL_STEP =

@@ -64,7 +64,9 @@ final class TestRecords {
         "{\"looks\": \"like json\"}"
     };
 
-    private static final String[] ESTIMATORS = {"grpo", "gigpo", "rloo", "dr-grpo", "oprl"};
+    private static final String[] ESTIMATORS = {
+        "grpo", "gigpo", "rloo", "dr-grpo", "oprl", "tempo", "pure", "igpo"
+    };
 
     /** One record type and how to make a random instance of it. */
     static final class Kind<T extends SpecificRecord> {
@@ -258,6 +260,8 @@ final class TestRecords {
                 .setRefLogprob(maybe(-random.nextDouble() * 5))
                 .setAnswerProb(maybe(random.nextDouble()))
                 .setEventTimeMs(1_700_000_000_000L + random.nextInt(1_000_000_000))
+                .setProcessScore(maybe(2 * random.nextDouble() - 1))
+                .setTokenCount(maybe(random.nextInt(4096)))
                 .build();
     }
 

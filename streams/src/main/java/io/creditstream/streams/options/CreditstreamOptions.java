@@ -7,7 +7,9 @@ import io.creditstream.operators.core.config.ConfigNames;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.EpisodeNormScope;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.credit.IgpoParams;
 import io.creditstream.operators.core.credit.Normalization;
+import io.creditstream.operators.core.credit.PureParams;
 import io.creditstream.operators.core.credit.StalenessPolicy;
 import io.creditstream.operators.core.prm.EpisodeEstimator;
 import io.creditstream.operators.core.prm.FeatureFamily;
@@ -114,8 +116,8 @@ public final class CreditstreamOptions {
                     .stringType()
                     .defaultValue(CreditParams.DEFAULT_ESTIMATOR.configName())
                     .withDescription(
-                            "Advantage estimator: grpo, gigpo, rloo, dr-grpo or oprl (tempo, pure,"
-                                    + " igpo are reserved names, not yet available).");
+                            "Advantage estimator: grpo, gigpo, rloo, dr-grpo, oprl, tempo, pure"
+                                    + " or igpo.");
 
     public static final ConfigOption<String> NORMALIZATION =
             ConfigOptions.key(CreditParams.KEY_NORMALIZATION)
@@ -135,7 +137,9 @@ public final class CreditstreamOptions {
             ConfigOptions.key(CreditParams.KEY_GAMMA)
                     .doubleType()
                     .defaultValue(CreditParams.DEFAULT_GAMMA)
-                    .withDescription("Discount of the step returns used by GiGPO's step level.");
+                    .withDescription(
+                            "Discount of the step returns used by GiGPO's step level (reported by"
+                                    + " every estimator as step_return).");
 
     public static final ConfigOption<Double> STEP_ADVANTAGE_WEIGHT =
             ConfigOptions.key(CreditParams.KEY_STEP_ADVANTAGE_WEIGHT)
@@ -158,6 +162,63 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "steps: episode statistics over every step row (verl-agent's default);"
                                     + " trajectories: one sample per trajectory.");
+
+    // ---- PURE (credit.estimator=pure) and IGPO (credit.estimator=igpo) ------------------------
+
+    public static final ConfigOption<String> PURE_BASELINE =
+            ConfigOptions.key(PureParams.KEY_BASELINE)
+                    .stringType()
+                    .defaultValue(PureParams.DEFAULT_BASELINE.configName())
+                    .withDescription(
+                            "PURE leave-one-out baseline: step (the reference trainer's default)"
+                                    + " or token (its example script; needs token_count on every"
+                                    + " step).");
+
+    public static final ConfigOption<String> PURE_REWARD_MODE =
+            ConfigOptions.key(PureParams.KEY_REWARD_MODE)
+                    .stringType()
+                    .defaultValue(PureParams.DEFAULT_REWARD_MODE.configName())
+                    .withDescription(
+                            "PURE returns from prm-vr (process scores and the verifiable reward),"
+                                    + " prm or vr.");
+
+    public static final ConfigOption<Double> PURE_TEMPERATURE =
+            ConfigOptions.key(PureParams.KEY_TEMPERATURE)
+                    .doubleType()
+                    .defaultValue(PureParams.DEFAULT_TEMPERATURE)
+                    .withDescription("T of PURE's min-form weights softmax(-PR/T); above 0.");
+
+    public static final ConfigOption<Double> PURE_VERIFIABLE_REWARD_COEF =
+            ConfigOptions.key(PureParams.KEY_VERIFIABLE_REWARD_COEF)
+                    .doubleType()
+                    .defaultValue(PureParams.DEFAULT_VERIFIABLE_REWARD_COEF)
+                    .withDescription(
+                            "Factor of PURE's verifiable reward (solved - 1, success = episode"
+                                    + " return > 0, minus its leave-one-out mean).");
+
+    public static final ConfigOption<String> IGPO_GAIN =
+            ConfigOptions.key(IgpoParams.KEY_GAIN)
+                    .stringType()
+                    .defaultValue(IgpoParams.DEFAULT_GAIN.configName())
+                    .withDescription(
+                            "IGPO information gain from answer_prob: prob-diff (P_{k+1} - P_k) or"
+                                    + " log-prob-diff.");
+
+    public static final ConfigOption<String> IGPO_NORM_MODE =
+            ConfigOptions.key(IgpoParams.KEY_NORM_MODE)
+                    .stringType()
+                    .defaultValue(IgpoParams.DEFAULT_NORM_MODE.configName())
+                    .withDescription(
+                            "joint: gains and outcomes normalised in one pool per group;"
+                                    + " separate: in two.");
+
+    public static final ConfigOption<Double> IGPO_GAMMA =
+            ConfigOptions.key(IgpoParams.KEY_GAMMA)
+                    .doubleType()
+                    .defaultValue(IgpoParams.DEFAULT_GAMMA)
+                    .withDescription(
+                            "Discount of IGPO's turn advantages (credit.gamma does not apply to"
+                                    + " IGPO).");
 
     public static final ConfigOption<Integer> MAX_POLICY_LAG =
             ConfigOptions.key(StalenessPolicy.KEY_MAX_POLICY_LAG)
@@ -514,7 +575,16 @@ public final class CreditstreamOptions {
                 config.get(GAMMA),
                 config.get(STEP_ADVANTAGE_WEIGHT),
                 config.get(INVALID_ACTION_PENALTY),
-                EpisodeNormScope.fromConfig(config.get(EPISODE_NORM_SCOPE)));
+                EpisodeNormScope.fromConfig(config.get(EPISODE_NORM_SCOPE)),
+                new PureParams(
+                        PureParams.Baseline.fromConfig(config.get(PURE_BASELINE)),
+                        PureParams.RewardMode.fromConfig(config.get(PURE_REWARD_MODE)),
+                        config.get(PURE_TEMPERATURE),
+                        config.get(PURE_VERIFIABLE_REWARD_COEF)),
+                new IgpoParams(
+                        IgpoParams.Gain.fromConfig(config.get(IGPO_GAIN)),
+                        IgpoParams.NormMode.fromConfig(config.get(IGPO_NORM_MODE)),
+                        config.get(IGPO_GAMMA)));
     }
 
     /**

@@ -55,7 +55,9 @@ public class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--estimator",
             paramLabel = "NAME",
-            description = "Shortcut for -Dcredit.estimator (grpo, gigpo, rloo, dr-grpo, oprl).")
+            description =
+                    "Shortcut for -Dcredit.estimator (grpo, gigpo, rloo, dr-grpo, oprl, tempo,"
+                            + " pure, igpo).")
     String estimator;
 
     @Option(

@@ -11,7 +11,10 @@ import java.util.Objects;
 
 /**
  * Computes the per-step credit of one rollout group with the configured estimator (GRPO, RLOO,
- * Dr.GRPO or GiGPO, docs/ALGORITHMS.md §1–§2), in time linear in the group's steps.
+ * Dr.GRPO, GiGPO, TEMPO, PURE or IGPO; docs/ALGORITHMS.md §1–§2, §5–§7), in time linear in the
+ * group's steps. TEMPO, PURE and IGPO have kernels of their own ({@link TempoAdvantage}, {@link
+ * PureAdvantage}, {@link IgpoAdvantage}); the rest of this Javadoc is about the other four, which
+ * share the episode level below.
  *
  * <p>Per step row t of a trajectory with episode return R and penalty c:
  *
@@ -70,6 +73,16 @@ public final class CreditEstimator implements Serializable {
 
         double[] stepReturn = GigpoStepAdvantage.stepReturns(group, rowCount, params.gamma());
         AnchorGroups anchors = GigpoStepAdvantage.anchorGroups(group, rowCount);
+        RowCredits rows =
+                switch (params.estimator()) {
+                    case TEMPO -> TempoAdvantage.compute(group, rowCount, params);
+                    case PURE -> PureAdvantage.compute(group, rowCount, params);
+                    case IGPO -> IgpoAdvantage.compute(group, rowCount, params);
+                    default -> null;
+                };
+        if (rows != null) {
+            return credits(group, rows, stepReturn, anchors);
+        }
         int[] firstRow = new int[trajectoryCount];
         double[] score = scores(group, rowCount, firstRow);
         double[] episodeAdvantage = episodeAdvantages(score, firstRow);
@@ -97,6 +110,32 @@ public final class CreditEstimator implements Serializable {
                                 stepAdvantage[row],
                                 stepReturn[row],
                                 anchors.sizeOf(row)));
+            }
+            credits.add(Collections.unmodifiableList(trajectoryCredits));
+        }
+        return Collections.unmodifiableList(credits);
+    }
+
+    /** The credits of a TEMPO, PURE or IGPO group from its kernel's rows. */
+    private static List<List<StepCredit>> credits(
+            List<TrajectorySample> group,
+            RowCredits rows,
+            double[] stepReturn,
+            AnchorGroups anchors) {
+        List<List<StepCredit>> credits = new ArrayList<>(group.size());
+        int row = 0;
+        for (TrajectorySample trajectory : group) {
+            int length = trajectory.steps().size();
+            List<StepCredit> trajectoryCredits = new ArrayList<>(length);
+            for (int s = 0; s < length; s++, row++) {
+                trajectoryCredits.add(
+                        new StepCredit(
+                                rows.advantage()[row],
+                                rows.episodeAdvantage()[row],
+                                rows.stepAdvantage()[row],
+                                stepReturn[row],
+                                anchors.sizeOf(row),
+                                rows.processReward()[row]));
             }
             credits.add(Collections.unmodifiableList(trajectoryCredits));
         }

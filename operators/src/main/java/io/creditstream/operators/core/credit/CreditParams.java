@@ -6,6 +6,7 @@ import static io.creditstream.operators.core.config.ConfigChecks.requireFiniteNo
 import static io.creditstream.operators.core.config.ConfigChecks.requireSet;
 
 import java.io.Serializable;
+import java.util.Objects;
 
 /**
  * The settings of a {@link CreditEstimator}, validated when constructed; serializable because Flink
@@ -13,13 +14,16 @@ import java.io.Serializable;
  * the errors here and declared as an option by the job.
  *
  * @param estimator the advantage estimator
- * @param normalization whether both levels divide by (std + epsilon)
+ * @param normalization whether both levels divide by (std + epsilon); also TEMPO's and IGPO's
+ *     division
  * @param epsilon added to the std (not inside the sqrt) before dividing
  * @param gamma discount of the step returns G_t, in [0, 1]
  * @param stepAdvantageWeight ω in A = A^E + ω·A^S; only GiGPO uses it
  * @param invalidActionPenalty c, subtracted from the score and the step return of a step with an
  *     invalid action; 0 disables it
  * @param episodeNormScope whether the episode statistics are over step rows or trajectories
+ * @param pure PURE's settings; only PURE uses them
+ * @param igpo IGPO's settings; only IGPO uses them
  */
 public record CreditParams(
         Estimator estimator,
@@ -28,7 +32,9 @@ public record CreditParams(
         double gamma,
         double stepAdvantageWeight,
         double invalidActionPenalty,
-        EpisodeNormScope episodeNormScope)
+        EpisodeNormScope episodeNormScope,
+        PureParams pure,
+        IgpoParams igpo)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -84,6 +90,8 @@ public record CreditParams(
                 KEY_EPISODE_NORM_SCOPE,
                 EpisodeNormScope.values(),
                 EpisodeNormScope::configName);
+        Objects.requireNonNull(pure, "pure");
+        Objects.requireNonNull(igpo, "igpo");
     }
 
     /** The default settings. */
@@ -95,7 +103,9 @@ public record CreditParams(
                 DEFAULT_GAMMA,
                 DEFAULT_STEP_ADVANTAGE_WEIGHT,
                 DEFAULT_INVALID_ACTION_PENALTY,
-                DEFAULT_EPISODE_NORM_SCOPE);
+                DEFAULT_EPISODE_NORM_SCOPE,
+                PureParams.defaults(),
+                IgpoParams.defaults());
     }
 
     public CreditParams withEstimator(Estimator estimator) {
@@ -106,7 +116,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withNormalization(Normalization normalization) {
@@ -117,7 +129,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withEpsilon(double epsilon) {
@@ -128,7 +142,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withGamma(double gamma) {
@@ -139,7 +155,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withStepAdvantageWeight(double stepAdvantageWeight) {
@@ -150,7 +168,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withInvalidActionPenalty(double invalidActionPenalty) {
@@ -161,7 +181,9 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
     }
 
     public CreditParams withEpisodeNormScope(EpisodeNormScope episodeNormScope) {
@@ -172,6 +194,34 @@ public record CreditParams(
                 gamma,
                 stepAdvantageWeight,
                 invalidActionPenalty,
-                episodeNormScope);
+                episodeNormScope,
+                pure,
+                igpo);
+    }
+
+    public CreditParams withPure(PureParams pure) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope,
+                pure,
+                igpo);
+    }
+
+    public CreditParams withIgpo(IgpoParams igpo) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope,
+                pure,
+                igpo);
     }
 }

@@ -1,7 +1,6 @@
 package io.creditstream.operators.core.credit;
 
 import io.creditstream.operators.core.config.ConfigNames;
-import java.util.Set;
 
 /** The credit-assignment estimators this version implements, by their configuration name. */
 public enum Estimator {
@@ -18,13 +17,13 @@ public enum Estimator {
      * (§3); computed by {@link io.creditstream.operators.core.prm.OprlCreditAssigner}, which keeps
      * the PRM, not by the stateless {@link CreditEstimator}.
      */
-    OPRL("oprl");
-
-    /**
-     * Names reserved by the CLI contract for estimators that are specified but not built yet; they
-     * get their own message so that a user does not think they mistyped.
-     */
-    private static final Set<String> PLANNED = Set.of("tempo", "pure", "igpo");
+    OPRL("oprl"),
+    /** TEMPO: GRPO plus the temporal differences of a prefix tree over the actions (§5). */
+    TEMPO("tempo"),
+    /** PURE: min-form credit from per-step process scores plus a verifiable reward (§6). */
+    PURE("pure"),
+    /** IGPO: information-gain turn rewards from the per-step answer belief (§7). */
+    IGPO("igpo");
 
     private final String configName;
 
@@ -40,20 +39,10 @@ public enum Estimator {
     /**
      * Parses a configuration value (case-insensitive, surrounding blanks ignored).
      *
-     * @throws IllegalArgumentException naming the value and the accepted names when it is unknown,
-     *     missing, or names an estimator that this version does not provide
+     * @throws IllegalArgumentException naming the value and the accepted names when it is unknown
+     *     or missing
      */
     public static Estimator fromConfig(String value) {
-        if (value != null
-                && ConfigNames.find(value, values(), Estimator::configName) == null
-                && PLANNED.contains(ConfigNames.canonical(value))) {
-            throw new IllegalArgumentException(
-                    CreditParams.KEY_ESTIMATOR
-                            + " '"
-                            + value
-                            + "' is not available in this version; available estimators: "
-                            + ConfigNames.accepted(values(), Estimator::configName));
-        }
         return ConfigNames.parse(
                 CreditParams.KEY_ESTIMATOR, value, values(), Estimator::configName);
     }

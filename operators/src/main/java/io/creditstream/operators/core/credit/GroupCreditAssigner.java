@@ -31,6 +31,19 @@ public final class GroupCreditAssigner implements java.io.Serializable {
         return step.getStateKey() != null ? step.getStateKey() : step.getObservation();
     }
 
+    /**
+     * TEMPO's token for a step: its action, else its anchor identity (state_key, else observation),
+     * so that steps without an action still branch where their states differ. The two kinds get
+     * different prefixes so that an action never matches a state of the same spelling; null
+     * (neither) matches nothing.
+     */
+    static String actionKey(StepEvent step, String anchorKey) {
+        if (step.getAction() != null) {
+            return "a:" + step.getAction();
+        }
+        return anchorKey != null ? "s:" + anchorKey : null;
+    }
+
     /** The outcome of an episode: the terminal step's episode_return, else the sum of rewards. */
     public static double episodeReturn(List<StepEvent> steps) {
         Double declared = steps.get(steps.size() - 1).getEpisodeReturn();
@@ -49,7 +62,16 @@ public final class GroupCreditAssigner implements java.io.Serializable {
         List<StepEvent> steps = trajectory.getSteps();
         List<StepSample> samples = new ArrayList<>(steps.size());
         for (StepEvent step : steps) {
-            samples.add(new StepSample(anchorKey(step), step.getReward(), step.getInvalidAction()));
+            String anchorKey = anchorKey(step);
+            samples.add(
+                    new StepSample(
+                            anchorKey,
+                            step.getReward(),
+                            step.getInvalidAction(),
+                            actionKey(step, anchorKey),
+                            step.getProcessScore(),
+                            step.getTokenCount(),
+                            step.getAnswerProb()));
         }
         return new TrajectorySample(trajectory.getEpisodeId(), episodeReturn(steps), samples);
     }

@@ -12,6 +12,8 @@ public enum DeadLetterReason {
     INVALID_ID("invalid-id"),
     NEGATIVE_STEP_INDEX("negative-step-index"),
     NON_FINITE_NUMBER("non-finite-number"),
+    /** A finite number outside its field's range: process_score not in [−1, 1], token_count < 0. */
+    OUT_OF_RANGE_NUMBER("out-of-range-number"),
     INVALID_GROUP_SIZE("invalid-group-size"),
     /** A policy_version below 0 or above {@code StepValidator.MAX_POLICY_VERSION}. */
     INVALID_POLICY_VERSION("invalid-policy-version"),

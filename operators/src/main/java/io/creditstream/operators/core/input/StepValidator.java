@@ -5,7 +5,7 @@ import io.creditstream.schemas.StepEvent;
 /**
  * Checks a decoded step against the rules every later operator relies on, in a fixed order (the
  * first broken rule is the reason): ids present, ids short and printable, step index, group size,
- * policy version, finite numbers.
+ * policy version, finite numbers, numbers in range.
  */
 public final class StepValidator implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -92,8 +92,24 @@ public final class StepValidator implements java.io.Serializable {
                         "behavior_logprob", step.getBehaviorLogprob(),
                         "prm_logprob", step.getPrmLogprob(),
                         "ref_logprob", step.getRefLogprob(),
-                        "answer_prob", step.getAnswerProb());
-        return optional != null ? optional : Verdict.VALID;
+                        "answer_prob", step.getAnswerProb(),
+                        "process_score", step.getProcessScore());
+        if (optional != null) {
+            return optional;
+        }
+        Double processScore = step.getProcessScore();
+        if (processScore != null && (processScore < -1 || processScore > 1)) {
+            return new Verdict(
+                    DeadLetterReason.OUT_OF_RANGE_NUMBER,
+                    "process_score is " + processScore + "; it must be between -1 and 1");
+        }
+        Integer tokenCount = step.getTokenCount();
+        if (tokenCount != null && tokenCount < 0) {
+            return new Verdict(
+                    DeadLetterReason.OUT_OF_RANGE_NUMBER,
+                    "token_count is " + tokenCount + "; it must be 0 or more");
+        }
+        return Verdict.VALID;
     }
 
     private Verdict checkId(String name, String id) {

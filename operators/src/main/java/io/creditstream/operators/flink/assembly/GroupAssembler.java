@@ -12,6 +12,7 @@ import io.creditstream.operators.flink.OpenCounts;
 import io.creditstream.operators.flink.StateTtl;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.codec.StepEventCodecs;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.time.Duration;
@@ -129,7 +130,7 @@ public class GroupAssembler extends KeyedProcessFunction<String, EncodedTrajecto
                         .getState(
                                 new ValueStateDescriptor<>(
                                         PROGRESS_STATE, TypeInformation.of(GroupProgress.class)));
-        stepCodec = AvroCodec.of(StepEvent.class);
+        stepCodec = StepEventCodecs.create();
         trajectoryCodec = AvroCodec.of(Trajectory.class);
 
         var metrics = getRuntimeContext().getMetricGroup();

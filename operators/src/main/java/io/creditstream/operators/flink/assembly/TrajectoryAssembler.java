@@ -13,6 +13,7 @@ import io.creditstream.operators.flink.OpenCounts;
 import io.creditstream.operators.flink.StateTtl;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.codec.StepEventCodecs;
 import io.creditstream.schemas.internal.Trajectory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +141,7 @@ public class TrajectoryAssembler
                         .getState(
                                 new ValueStateDescriptor<>(
                                         PROGRESS_STATE, TypeInformation.of(EpisodeProgress.class)));
-        stepCodec = AvroCodec.of(StepEvent.class);
+        stepCodec = StepEventCodecs.create();
         trajectoryCodec = AvroCodec.of(Trajectory.class);
         var metrics = getRuntimeContext().getMetricGroup();
         deadLettered = CreditMetrics.deadLetterCounters(metrics);

@@ -11,8 +11,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Computes the advantages of one complete group with a stateless estimator (grpo, rloo, dr-grpo,
- * gigpo) and publishes the credit-quality metrics. Stateless: a group carries everything it needs.
- * A group the estimator fails on is dead-lettered (see {@link GroupFailures}).
+ * gigpo, tempo, pure, igpo) and publishes the credit-quality metrics. Stateless: a group carries
+ * everything it needs. A group the estimator fails on is dead-lettered (see {@link GroupFailures}).
  */
 public class CreditAssignFunction extends ProcessFunction<TrajectoryGroup, AdvantageBatch> {
     private static final long serialVersionUID = 1L;

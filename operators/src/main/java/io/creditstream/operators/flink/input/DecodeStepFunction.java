@@ -7,6 +7,7 @@ import io.creditstream.operators.flink.DeadLetters;
 import io.creditstream.operators.flink.assembly.EncodedStep;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.codec.StepEventCodecs;
 import io.creditstream.schemas.internal.RawStep;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -46,7 +47,7 @@ public class DecodeStepFunction extends ProcessFunction<RawStep, EncodedStep> {
 
     @Override
     public void open(OpenContext openContext) {
-        codec = AvroCodec.of(StepEvent.class);
+        codec = StepEventCodecs.create();
         eventsIn = getRuntimeContext().getMetricGroup().counter(CreditMetrics.EVENTS_IN);
         deadLettered = CreditMetrics.deadLetterCounters(getRuntimeContext().getMetricGroup());
     }

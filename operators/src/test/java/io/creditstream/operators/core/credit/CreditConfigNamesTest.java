@@ -26,7 +26,7 @@ class CreditConfigNamesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'ppo'")
                 .hasMessageContaining("credit.estimator")
-                .hasMessageContaining("grpo, rloo, dr-grpo, gigpo, oprl");
+                .hasMessageContaining("grpo, rloo, dr-grpo, gigpo, oprl, tempo, pure, igpo");
         // The Java constant name is not a configuration name.
         assertThatThrownBy(() -> Estimator.fromConfig("DR_GRPO"))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -37,15 +37,62 @@ class CreditConfigNamesTest {
     }
 
     @Test
-    void plannedEstimatorsAreReportedAsNotAvailable() {
+    void tempoPureAndIgpoAreAvailable() {
         assertThat(Estimator.fromConfig("OPRL")).isEqualTo(Estimator.OPRL);
-        for (String planned : new String[] {"tempo", "pure", "igpo"}) {
-            assertThatThrownBy(() -> Estimator.fromConfig(planned))
+        assertThat(Estimator.fromConfig("tempo")).isEqualTo(Estimator.TEMPO);
+        assertThat(Estimator.fromConfig(" PURE ")).isEqualTo(Estimator.PURE);
+        assertThat(Estimator.fromConfig("igpo")).isEqualTo(Estimator.IGPO);
+    }
+
+    @Test
+    void pureAndIgpoOptionNamesRoundTripAndUnknownOnesNameTheKey() {
+        assertThat(PureParams.Baseline.fromConfig("token")).isEqualTo(PureParams.Baseline.TOKEN);
+        assertThat(PureParams.RewardMode.fromConfig("PRM-VR"))
+                .isEqualTo(PureParams.RewardMode.PRM_VR);
+        assertThat(IgpoParams.Gain.fromConfig("log-prob-diff"))
+                .isEqualTo(IgpoParams.Gain.LOG_PROB_DIFF);
+        assertThat(IgpoParams.NormMode.fromConfig("separate"))
+                .isEqualTo(IgpoParams.NormMode.SEPARATE);
+        assertThatThrownBy(() -> PureParams.Baseline.fromConfig("rloo"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.pure.baseline")
+                .hasMessageContaining("'rloo'")
+                .hasMessageContaining("step, token");
+        assertThatThrownBy(() -> PureParams.RewardMode.fromConfig("PRMVR"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.pure.reward-mode")
+                .hasMessageContaining("prm-vr, prm, vr");
+        assertThatThrownBy(() -> IgpoParams.Gain.fromConfig("prob_diff"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.igpo.gain")
+                .hasMessageContaining("prob-diff, log-prob-diff");
+        assertThatThrownBy(() -> IgpoParams.NormMode.fromConfig(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.igpo.norm-mode")
+                .hasMessageContaining("joint, separate");
+    }
+
+    @Test
+    void pureAndIgpoNumbersAreChecked() {
+        for (double bad : new double[] {0, -0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> PureParams.defaults().withTemperature(bad))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("'" + planned + "'")
-                    .hasMessageContaining("not available in this version")
-                    .hasMessageContaining("grpo, rloo, dr-grpo, gigpo, oprl");
+                    .hasMessageContaining("credit.pure.temperature")
+                    .hasMessageContaining("> 0");
         }
+        assertThatThrownBy(() -> PureParams.defaults().withVerifiableRewardCoef(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.pure.verifiable-reward-coef");
+        for (double bad : new double[] {-0.01, 1.01, Double.NaN}) {
+            assertThatThrownBy(() -> IgpoParams.defaults().withGamma(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("credit.igpo.gamma")
+                    .hasMessageContaining("[0, 1]");
+        }
+        assertThatThrownBy(() -> PureParams.defaults().withBaseline(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("credit.pure.baseline")
+                .hasMessageContaining("step, token");
     }
 
     @Test

@@ -10,9 +10,14 @@ import io.creditstream.operators.flink.assembly.EncodedStep;
 import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.codec.StepEventCodecs;
 import io.creditstream.schemas.internal.RawStep;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -104,6 +109,63 @@ class DecodeStepFunctionTest {
                 .containsOnly(DeadLetterReason.NON_FINITE_NUMBER.code());
         assertThat(letters.get(0).getDetail()).contains("prm_logprob").contains("NaN");
         assertThat(letters.get(1).getDetail()).contains("ref_logprob").contains("Infinity");
+    }
+
+    @Test
+    void aStepWrittenWithTheReleased010SchemaIsStillAccepted() throws Exception {
+        Schema released = StepEventCodecs.olderWriterSchemas().get(0);
+        GenericRecord old = new GenericData.Record(released);
+        old.put("experiment_id", "exp");
+        old.put("task_id", "task-1");
+        old.put("group_id", "g1");
+        old.put("episode_id", "e1");
+        old.put("step_index", 0);
+        old.put("policy_version", 3L);
+        old.put("reward", 0.0);
+        old.put("invalid_action", false);
+        old.put("done", false);
+        old.put("group_size", 4);
+        old.put("event_time_ms", 0L);
+        ByteBuffer encoded =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), released).encode(old);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        harness.processElement(raw(bytes, 30), 0);
+
+        assertThat(deadLetters()).isEmpty();
+        // The payload travels on as written; the assemblers decode it with the same codecs.
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(step -> assertThat(step.payload).isEqualTo(bytes));
+    }
+
+    @Test
+    void processScoresOutsideMinusOneToOneAndNegativeTokenCountsAreDeadLettered() throws Exception {
+        StepEvent tooHigh = step("e1", 0, false);
+        tooHigh.setProcessScore(1.5);
+        StepEvent nan = step("e1", 1, false);
+        nan.setProcessScore(Double.NaN);
+        StepEvent negativeTokens = step("e1", 2, false);
+        negativeTokens.setTokenCount(-1);
+        StepEvent edges = step("e1", 3, true);
+        edges.setProcessScore(-1.0);
+        edges.setTokenCount(0);
+        harness.processElement(raw(codec.encode(tooHigh), 20), 0);
+        harness.processElement(raw(codec.encode(nan), 21), 0);
+        harness.processElement(raw(codec.encode(negativeTokens), 22), 0);
+        harness.processElement(raw(codec.encode(edges), 23), 0);
+
+        assertThat(harness.extractOutputValues()).extracting(s -> s.stepIndex).containsExactly(3);
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters)
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        DeadLetterReason.OUT_OF_RANGE_NUMBER.code(),
+                        DeadLetterReason.NON_FINITE_NUMBER.code(),
+                        DeadLetterReason.OUT_OF_RANGE_NUMBER.code());
+        assertThat(letters.get(0).getDetail()).contains("process_score").contains("1.5");
+        assertThat(letters.get(2).getDetail()).contains("token_count").contains("-1");
     }
 
     @Test
