@@ -25,7 +25,14 @@ MAX_POLICY_VERSION = 1 << 53
 _IDS = ("experiment_id", "task_id", "group_id", "episode_id")
 _INTS = {"step_index": 32, "group_size": 32, "policy_version": 64, "event_time_ms": 64}
 _DOUBLES = ("reward",)
-_OPTIONAL_DOUBLES = ("episode_return", "behavior_logprob", "prm_logprob", "ref_logprob", "answer_prob")
+_OPTIONAL_DOUBLES = (
+    "episode_return",
+    "behavior_logprob",
+    "prm_logprob",
+    "ref_logprob",
+    "answer_prob",
+    "process_score",
+)
 _OPTIONAL_STRINGS = ("state_key", "observation", "action")
 _BOOLEANS = ("invalid_action", "done")
 
@@ -109,6 +116,15 @@ def validate_step(
         if not -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
             raise InvalidStepError(name, "wrong-type", f"{name} is {value}; it must fit {bits} bits")
         full[name] = value
+    token_count = full.get("token_count")
+    if token_count is not None:
+        if isinstance(token_count, bool) or not isinstance(token_count, numbers.Integral):
+            raise InvalidStepError(
+                "token_count", "wrong-type", f"token_count is {token_count!r}; it must be an integer or None"
+            )
+        if not -(1 << 31) <= int(token_count) < (1 << 31):
+            raise InvalidStepError("token_count", "wrong-type", f"token_count is {token_count}; it must fit 32 bits")
+        full["token_count"] = int(token_count)
     for name in _BOOLEANS:
         value = full[name]
         if not isinstance(value, bool) and type(value).__name__ != "bool_":
@@ -148,6 +164,17 @@ def validate_step(
         value = full[name]
         if value is not None and not math.isfinite(value):
             raise InvalidStepError(name, "non-finite-number", f"{name} is {value}; it must be finite")
+    # The job's range checks, after the finiteness ones as there.
+    if full.get("process_score") is not None and not -1.0 <= full["process_score"] <= 1.0:
+        raise InvalidStepError(
+            "process_score",
+            "out-of-range-number",
+            f"process_score is {full['process_score']}; it must be between -1 and 1",
+        )
+    if full.get("token_count") is not None and full["token_count"] < 0:
+        raise InvalidStepError(
+            "token_count", "out-of-range-number", f"token_count is {full['token_count']}; it must be 0 or more"
+        )
     return full
 
 
@@ -181,6 +208,10 @@ class StepWriter:
             "enable.idempotence": True,
             "acks": "all",
             "linger.ms": 5,
+            # One request in flight: with more, a broker that refuses the first request to a
+            # partition it has just created and takes a later one then refuses every retry of the
+            # first as out of order, and its steps are lost (KAFKA-15591).
+            "max.in.flight.requests.per.connection": 1,
         }
         config.update(producer_config or {})
         self._producer = Producer(config)

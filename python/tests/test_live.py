@@ -320,6 +320,9 @@ BAD_STEPS = [
     ("prm_logprob", "non-finite-number", {"prm_logprob": float("nan")}),
     ("ref_logprob", "non-finite-number", {"ref_logprob": float("inf")}),
     ("answer_prob", "non-finite-number", {"answer_prob": float("nan")}),
+    ("process_score", "non-finite-number", {"process_score": float("nan")}),
+    ("process_score", "out-of-range-number", {"process_score": 1.5}),
+    ("token_count", "out-of-range-number", {"token_count": -1}),
 ]
 
 
@@ -352,7 +355,13 @@ def test_bad_steps_raise_before_sending_and_the_job_dead_letters_them_alike(stac
                 writer.write(dict(_good_step(f"bad-{field}"), **change))
             assert raised.value.field == field and raised.value.reason == reason
             assert field in str(raised.value)
-        for field, value in [("step_index", "0"), ("done", 1), ("reward", "1.0"), ("action", 3)]:
+        for field, value in [
+            ("step_index", "0"),
+            ("done", 1),
+            ("reward", "1.0"),
+            ("action", 3),
+            ("token_count", 1.5),
+        ]:
             with pytest.raises(InvalidStepError) as raised:
                 writer.write(dict(_good_step("typed"), **{field: value}))
             assert raised.value.field == field and raised.value.reason == "wrong-type"
