@@ -34,6 +34,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -51,6 +52,9 @@ public final class ClosedLoopDemo {
 
     /** Episodes in the success-rate window, as in the curves. */
     public static final int WINDOW = 200;
+
+    /** The learner's and fleet's Kafka start-up and send timeouts against the in-process broker. */
+    static final Duration CHILD_KAFKA_TIMEOUT = Duration.ofMinutes(3);
 
     /**
      * What to run. {@code stopAtSuccess}: stop as soon as the success rate over a full window of
@@ -278,15 +282,23 @@ public final class ClosedLoopDemo {
                         ? Long.MAX_VALUE
                         : start + settings.duration().toNanos();
         long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
+        boolean fleetFinished = false;
         try (monitor) {
             while (monitor.episodes() < settings.episodes()
                     && !monitor.reached(settings.stopAtSuccess())
                     && System.nanoTime() < deadline
                     && stalled == null
                     && !stopRequested.getAsBoolean()) {
-                monitor.poll(start);
+                int read = monitor.poll(start);
+                if (fleetFinished && read == 0) {
+                    // Every step the fleet wrote is read: some of its episodes did not end.
+                    break;
+                }
                 checkAlive(learner, "learner", work.resolve("learner.log"));
-                checkAlive(fleet, "fleet", work.resolve("fleet.log"));
+                // A fleet that played its whole --episodes exits 0, usually before this loop has
+                // read its last steps: read on until they are in, rather than fail.
+                fleetFinished =
+                        fleetFinished || finished(fleet, "fleet", work.resolve("fleet.log"));
                 if (System.nanoTime() >= nextReport) {
                     monitor.scrape();
                     out.println(monitor.line(start));
@@ -392,7 +404,14 @@ public final class ClosedLoopDemo {
                         PolicyProcess.MAZE,
                         settings.maze(),
                         PolicyProcess.SEED,
-                        String.valueOf(settings.seed())));
+                        String.valueOf(settings.seed()),
+                        // The broker runs in this process and is up: a child that cannot reach it
+                        // in time is starved of CPU, not misconfigured (10 s, the default, was
+                        // not enough on the 2-core CI machine with a build beside it).
+                        PolicyProcess.KAFKA_CONNECT_TIMEOUT,
+                        CHILD_KAFKA_TIMEOUT.toSeconds() + "s",
+                        PolicyProcess.KAFKA_TIMEOUT,
+                        CHILD_KAFKA_TIMEOUT.toSeconds() + "s"));
         return cmd;
     }
 
@@ -451,6 +470,15 @@ public final class ClosedLoopDemo {
                         .start();
         children.add(process);
         return process;
+    }
+
+    /** Whether {@code process} exited with status 0; throws as {@link #checkAlive} otherwise. */
+    private boolean finished(Process process, String name, Path log) throws IOException {
+        if (!process.isAlive() && process.exitValue() == 0) {
+            return true;
+        }
+        checkAlive(process, name, log);
+        return false;
     }
 
     private void checkAlive(Process process, String name, Path log) throws IOException {
@@ -538,7 +566,8 @@ public final class ClosedLoopDemo {
             return consumer;
         }
 
-        void poll(long start) {
+        /** Reads what has come; returns how many step records that was. */
+        int poll(long start) {
             for (ConsumerRecord<byte[], byte[]> record :
                     snapshotConsumer.poll(Duration.ofMillis(20))) {
                 PolicySnapshot snapshot = snapshotCodec.decode(record.value());
@@ -548,7 +577,8 @@ public final class ClosedLoopDemo {
                     newestMetrics = snapshot.getMetrics();
                 }
             }
-            for (ConsumerRecord<byte[], byte[]> record : steps.poll(Duration.ofMillis(200))) {
+            ConsumerRecords<byte[], byte[]> records = steps.poll(Duration.ofMillis(200));
+            for (ConsumerRecord<byte[], byte[]> record : records) {
                 StepEvent step = stepCodec.decode(record.value());
                 if (!step.getDone()) {
                     continue;
@@ -561,6 +591,7 @@ public final class ClosedLoopDemo {
                     addPoint(start);
                 }
             }
+            return records.count();
         }
 
         private void addPoint(long start) {

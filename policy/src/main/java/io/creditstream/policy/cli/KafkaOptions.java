@@ -34,7 +34,7 @@ final class KafkaOptions {
     String snapshotsTopic;
 
     @Option(
-            names = "--kafka-timeout",
+            names = PolicyProcess.KAFKA_TIMEOUT,
             defaultValue = "30s",
             paramLabel = "DURATION",
             converter = Converters.DurationConverter.class,
@@ -44,7 +44,7 @@ final class KafkaOptions {
     Duration kafkaTimeout;
 
     @Option(
-            names = "--kafka-connect-timeout",
+            names = PolicyProcess.KAFKA_CONNECT_TIMEOUT,
             defaultValue = "10s",
             paramLabel = "DURATION",
             converter = Converters.DurationConverter.class,
@@ -64,9 +64,9 @@ final class KafkaOptions {
     void checkReachable() {
         KafkaPreflight.of(
                         bootstrapServers,
-                        "--bootstrap-servers",
+                        PolicyProcess.BOOTSTRAP_SERVERS,
                         connectTimeout,
-                        "--kafka-connect-timeout")
+                        PolicyProcess.KAFKA_CONNECT_TIMEOUT)
                 .checkReachable();
     }
 }

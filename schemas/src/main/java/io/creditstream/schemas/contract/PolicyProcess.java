@@ -32,6 +32,12 @@ public final class PolicyProcess {
     /** Experiment id. */
     public static final String EXPERIMENT = "--experiment";
 
+    /** How long Kafka start-up calls and snapshot sends may take. */
+    public static final String KAFKA_TIMEOUT = "--kafka-timeout";
+
+    /** How long the start waits for a broker to answer before giving up with status 4. */
+    public static final String KAFKA_CONNECT_TIMEOUT = "--kafka-connect-timeout";
+
     /** Snapshot topic ({@link Topics#SNAPSHOTS} by default). */
     public static final String SNAPSHOTS_TOPIC = "--snapshots-topic";
 
