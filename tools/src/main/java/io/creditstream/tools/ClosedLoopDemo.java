@@ -165,14 +165,28 @@ public final class ClosedLoopDemo {
         }
     }
 
+    /**
+     * Where the three processes serve their Prometheus metrics, each at {@code /metrics} on the
+     * loopback interface.
+     */
+    public record MetricsUrls(String job, String learner, String fleet) {}
+
     private final Settings settings;
     private final Configuration userConfig;
     private final PrintStream out;
+    private volatile MetricsUrls metricsUrls;
 
     public ClosedLoopDemo(Settings settings, Configuration userConfig, PrintStream out) {
         this.settings = settings;
         this.userConfig = userConfig;
         this.out = out;
+    }
+
+    /**
+     * Where the job, the learner and the fleet serve their metrics, once {@link #run} started them.
+     */
+    public Optional<MetricsUrls> metricsUrls() {
+        return Optional.ofNullable(metricsUrls);
     }
 
     /** Runs until the episode budget or the duration is spent, or {@code stopRequested} holds. */
@@ -197,12 +211,29 @@ public final class ClosedLoopDemo {
 
             // Stopped before the broker and the work directory (their logs) go.
             try {
+                int learnerMetrics = EmbeddedJob.freePort();
+                int fleetMetrics = EmbeddedJob.freePort();
                 Process learner =
-                        start(learnerCommand(config, work), work.resolve("learner.log"), children);
-                Process fleet = start(fleetCommand(config), work.resolve("fleet.log"), children);
+                        start(
+                                learnerCommand(config, work, learnerMetrics),
+                                work.resolve("learner.log"),
+                                children);
+                Process fleet =
+                        start(
+                                fleetCommand(config, fleetMetrics),
+                                work.resolve("fleet.log"),
+                                children);
                 out.printf(
                         "learner and fleet started as child processes (logs: %s, %s)%n",
                         work.resolve("learner.log"), work.resolve("fleet.log"));
+                metricsUrls =
+                        new MetricsUrls(
+                                embedded.metrics().url(),
+                                loopbackMetricsUrl(learnerMetrics),
+                                loopbackMetricsUrl(fleetMetrics));
+                out.printf(
+                        "Prometheus metrics: job %s, learner %s, fleet %s%n",
+                        metricsUrls.job(), metricsUrls.learner(), metricsUrls.fleet());
                 return loop(stopRequested, start, embedded, estimator, learner, fleet, children);
             } finally {
                 stopAll(children);
@@ -328,9 +359,9 @@ public final class ClosedLoopDemo {
 
     /**
      * {@code java … PolicyCli <command>} with the flags learner and fleet must agree on: broker,
-     * experiment, snapshot topic, maze and seed.
+     * experiment, snapshot topic, maze and seed; and where it serves its metrics (loopback).
      */
-    private List<String> childCommand(String command, Configuration config) {
+    private List<String> childCommand(String command, Configuration config, int metricsPort) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(PolicyProcess.JVM_OPTIONS);
@@ -349,12 +380,20 @@ public final class ClosedLoopDemo {
                         PolicyProcess.MAZE,
                         settings.maze(),
                         PolicyProcess.SEED,
-                        String.valueOf(settings.seed())));
+                        String.valueOf(settings.seed()),
+                        PolicyProcess.METRICS_ADDRESS,
+                        "127.0.0.1",
+                        PolicyProcess.METRICS_PORT,
+                        String.valueOf(metricsPort)));
         return cmd;
     }
 
-    private List<String> learnerCommand(Configuration config, Path work) {
-        List<String> cmd = childCommand(PolicyProcess.LEARNER, config);
+    private static String loopbackMetricsUrl(int port) {
+        return "http://127.0.0.1:" + port + "/metrics";
+    }
+
+    private List<String> learnerCommand(Configuration config, Path work, int metricsPort) {
+        List<String> cmd = childCommand(PolicyProcess.LEARNER, config, metricsPort);
         cmd.addAll(
                 List.of(
                         PolicyProcess.BATCHES_TOPIC,
@@ -367,8 +406,8 @@ public final class ClosedLoopDemo {
         return cmd;
     }
 
-    private List<String> fleetCommand(Configuration config) {
-        List<String> cmd = childCommand(PolicyProcess.FLEET, config);
+    private List<String> fleetCommand(Configuration config, int metricsPort) {
+        List<String> cmd = childCommand(PolicyProcess.FLEET, config, metricsPort);
         cmd.addAll(
                 List.of(
                         PolicyProcess.STEPS_TOPIC,

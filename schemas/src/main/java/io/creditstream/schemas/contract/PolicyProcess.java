@@ -98,9 +98,25 @@ public final class PolicyProcess {
     /** Every maze name {@link #MAZE} accepts. */
     public static final List<String> MAZES = List.of(MAZE_STANDARD, MAZE_SMALL);
 
+    /**
+     * The port to serve the process's Prometheus metrics on, at {@code /metrics} on {@link
+     * #METRICS_ADDRESS}; 0 picks a free port. Without it no metrics are served.
+     */
+    public static final String METRICS_PORT = "--metrics-port";
+
+    /** The address the metrics are served on (loopback by default). */
+    public static final String METRICS_ADDRESS = "--metrics-address";
+
     /** The flags of this contract both commands take. */
     public static final List<String> COMMON_FLAGS =
-            List.of(BOOTSTRAP_SERVERS, EXPERIMENT, SNAPSHOTS_TOPIC, MAZE, SEED);
+            List.of(
+                    BOOTSTRAP_SERVERS,
+                    EXPERIMENT,
+                    SNAPSHOTS_TOPIC,
+                    MAZE,
+                    SEED,
+                    METRICS_PORT,
+                    METRICS_ADDRESS);
 
     /** The learner-only flags of this contract. */
     public static final List<String> LEARNER_FLAGS = List.of(BATCHES_TOPIC, STORE, CHECKPOINT);
