@@ -118,6 +118,18 @@ public final class ClosedLoopDemo {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How often the live page's figures are refreshed. */
+    private static final Duration LIVE_EVERY = Duration.ofSeconds(1);
+
+    /**
+     * How long a child waits for the demo's broker, which is already up: the default 10 s is too
+     * short for a child JVM on a loaded 2-core machine (the fleet gave up once in a test).
+     */
+    private static final String CHILD_KAFKA_CONNECT_TIMEOUT = "60s";
+
+    /** The most points of credit-figure history the live page gets. */
+    private static final int MAX_CREDIT_POINTS = 1_000;
+
     /**
      * The run's outcome; {@link #toJson} is the {@code --summary} file. {@code budgetRounds}:
      * knapsack rounds the job answered (0 without budgets); {@code stalled}: why the run gave up on
@@ -175,6 +187,7 @@ public final class ClosedLoopDemo {
     private final Configuration userConfig;
     private final PrintStream out;
     private volatile MetricsUrls metricsUrls;
+    private volatile String livePageUrl;
 
     public ClosedLoopDemo(Settings settings, Configuration userConfig, PrintStream out) {
         this.settings = settings;
@@ -189,13 +202,20 @@ public final class ClosedLoopDemo {
         return Optional.ofNullable(metricsUrls);
     }
 
+    /** The live page's address, once {@link #run} serves it. */
+    public Optional<String> livePageUrl() {
+        return Optional.ofNullable(livePageUrl);
+    }
+
     /** Runs until the episode budget or the duration is spent, or {@code stopRequested} holds. */
     public Summary run(BooleanSupplier stopRequested) throws Exception {
         Files.createDirectories(settings.outputDir());
         long start = System.nanoTime();
         List<Process> children = new ArrayList<>();
-        try (EmbeddedJob embedded =
-                EmbeddedJob.start(loopDefaults(), settings.metricsPort(), "creditstream demo")) {
+        try (LivePage live = LivePage.start();
+                EmbeddedJob embedded =
+                        EmbeddedJob.start(
+                                loopDefaults(), settings.metricsPort(), "creditstream demo")) {
             Configuration config = embedded.config();
             Path work = embedded.work();
             String estimator = CreditstreamOptions.creditParams(config).estimator().configName();
@@ -234,7 +254,10 @@ public final class ClosedLoopDemo {
                 out.printf(
                         "Prometheus metrics: job %s, learner %s, fleet %s%n",
                         metricsUrls.job(), metricsUrls.learner(), metricsUrls.fleet());
-                return loop(stopRequested, start, embedded, estimator, learner, fleet, children);
+                livePageUrl = live.url();
+                out.printf("Live page: %s%n", livePageUrl);
+                return loop(
+                        stopRequested, start, embedded, live, estimator, learner, fleet, children);
             } finally {
                 stopAll(children);
             }
@@ -245,6 +268,7 @@ public final class ClosedLoopDemo {
             BooleanSupplier stopRequested,
             long start,
             EmbeddedJob embedded,
+            LivePage live,
             String estimator,
             Process learner,
             Process fleet,
@@ -267,6 +291,7 @@ public final class ClosedLoopDemo {
                         ? Long.MAX_VALUE
                         : start + settings.duration().toNanos();
         long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
+        long nextLive = System.nanoTime();
         try (monitor) {
             while (monitor.episodes() < settings.episodes()
                     && !monitor.reached(settings.stopAtSuccess())
@@ -276,6 +301,11 @@ public final class ClosedLoopDemo {
                 monitor.poll(start);
                 checkAlive(learner, "learner", work.resolve("learner.log"));
                 checkAlive(fleet, "fleet", work.resolve("fleet.log"));
+                if (System.nanoTime() >= nextLive) {
+                    monitor.scrape();
+                    live.publish(monitor.figures(start));
+                    nextLive = System.nanoTime() + LIVE_EVERY.toNanos();
+                }
                 if (System.nanoTime() >= nextReport) {
                     monitor.scrape();
                     out.println(monitor.line(start));
@@ -381,6 +411,8 @@ public final class ClosedLoopDemo {
                         settings.maze(),
                         PolicyProcess.SEED,
                         String.valueOf(settings.seed()),
+                        PolicyProcess.KAFKA_CONNECT_TIMEOUT,
+                        CHILD_KAFKA_CONNECT_TIMEOUT,
                         PolicyProcess.METRICS_ADDRESS,
                         "127.0.0.1",
                         PolicyProcess.METRICS_PORT,
@@ -494,6 +526,7 @@ public final class ClosedLoopDemo {
         private final List<CurvePoint> points = new ArrayList<>();
         private final MetricsEndpoint metrics;
         private final boolean oprl;
+        private final String estimatorName;
         private final boolean budgets;
         private long episodes;
         private long snapshots;
@@ -501,12 +534,16 @@ public final class ClosedLoopDemo {
         private Map<String, Double> newestMetrics = Map.of();
         private double advantageStd;
         private double staleDropped;
+        private double zeroVarianceRatio = Double.NaN;
+        private double anchorSingletonRatio = Double.NaN;
+        private final List<double[]> credit = new ArrayList<>();
         private Optional<RandomFleetDemo.PrmFigures> prm = Optional.empty();
         private double budgetRounds;
         private double budgetGradientRatio = Double.NaN;
 
         Monitor(Configuration config, MetricsEndpoint metrics, String estimator) {
             this.metrics = metrics;
+            this.estimatorName = estimator;
             this.oprl = Estimator.OPRL.configName().equals(estimator);
             this.budgets = config.get(CreditstreamOptions.BUDGET_ENABLED);
             this.steps = consumer(config, config.get(CreditstreamOptions.TOPIC_STEPS));
@@ -595,6 +632,12 @@ public final class ClosedLoopDemo {
                                 staleDropped =
                                         PrometheusText.sum(
                                                 text, CreditMetrics.STALE_TRAJECTORIES_DROPPED);
+                                zeroVarianceRatio =
+                                        PrometheusText.mean(
+                                                text, CreditMetrics.ZERO_VARIANCE_GROUP_RATIO);
+                                anchorSingletonRatio =
+                                        PrometheusText.mean(
+                                                text, CreditMetrics.ANCHOR_SINGLETON_RATIO);
                                 if (oprl) {
                                     prm = Optional.of(RandomFleetDemo.PrmFigures.scrape(text));
                                 }
@@ -606,6 +649,44 @@ public final class ClosedLoopDemo {
                                                     text, BudgetMetrics.EFFECTIVE_GRADIENT_RATIO);
                                 }
                             });
+        }
+
+        /** The live page's figures; appends the current credit figures to their history. */
+        LivePage.Figures figures(long start) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (credit.size() >= MAX_CREDIT_POINTS) {
+                // Halve the history's resolution instead of letting a long run's page grow.
+                for (int i = credit.size() - 1; i >= 0; i -= 2) {
+                    credit.remove(i);
+                }
+            }
+            if (episodes > 0) {
+                credit.add(
+                        new double[] {
+                            Math.round(seconds),
+                            advantageStd,
+                            zeroVarianceRatio,
+                            anchorSingletonRatio
+                        });
+            }
+            List<double[]> curve = new ArrayList<>();
+            for (CurvePoint point : points) {
+                curve.add(new double[] {point.episodes(), point.successRate()});
+            }
+            return new LivePage.Figures(
+                    estimatorName,
+                    seconds,
+                    episodes,
+                    window.successRate(),
+                    window.meanLength(),
+                    Math.max(0, newestVersion),
+                    snapshots,
+                    advantageStd,
+                    zeroVarianceRatio,
+                    anchorSingletonRatio,
+                    staleDropped,
+                    curve,
+                    List.copyOf(credit));
         }
 
         String line(long start) {

@@ -63,18 +63,28 @@ public final class JobMetricCatalog {
      * @param name the name the operator registers (a constant of {@link CreditMetrics} or {@link
      *     BudgetMetrics})
      * @param kind what Flink registers
+     * @param group the plain metric group it is registered under (part of the name only), or null
      * @param label a label of its own beyond the scope labels (a bounded enumeration), or null
      * @param unit the unit of its value
      * @param meaning what it measures, and which operator registers it
      */
-    public record Entry(String name, Kind kind, String label, String unit, String meaning) {
+    public record Entry(
+            String name, Kind kind, String group, String label, String unit, String meaning) {
+
+        /** An operator metric registered on the operator's own metric group. */
+        public Entry(String name, Kind kind, String label, String unit, String meaning) {
+            this(name, kind, null, label, unit, meaning);
+        }
 
         /**
          * The name Prometheus shows. A metric under a key-value group ({@code reason}) has the
          * group's key in its name as well as in a label, as Flink's reporter writes it.
          */
         public String prometheusName() {
-            return OPERATOR_PREFIX + (label == null ? "" : label + "_") + name;
+            return OPERATOR_PREFIX
+                    + (group == null ? "" : group + "_")
+                    + (label == null ? "" : label + "_")
+                    + name;
         }
     }
 
@@ -315,6 +325,22 @@ public final class JobMetricCatalog {
                             null,
                             GROUPS,
                             "Groups split over several batches for exceeding batch.max-bytes."),
+                    new Entry(
+                            CreditMetrics.KAFKA_TRANSACTIONS_LOST,
+                            Kind.COUNTER,
+                            null,
+                            "transactions",
+                            "Kafka transactions of the exactly-once sinks that could not be"
+                                    + " committed: their records are lost (sink committer; see"
+                                    + " docs/RELIABILITY.md)."),
+                    new Entry(
+                            BudgetMetrics.REQUESTS_MALFORMED,
+                            Kind.COUNTER,
+                            BudgetMetrics.DESERIALIZER_GROUP,
+                            null,
+                            "records",
+                            "Budgets: rollout.requests values that are not a BudgetRequest,"
+                                    + " skipped (requests source)."),
                     new Entry(
                             BudgetMetrics.TASKS_TRACKED,
                             Kind.GAUGE,

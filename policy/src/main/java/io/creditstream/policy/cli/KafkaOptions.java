@@ -44,7 +44,7 @@ final class KafkaOptions {
     Duration kafkaTimeout;
 
     @Option(
-            names = "--kafka-connect-timeout",
+            names = PolicyProcess.KAFKA_CONNECT_TIMEOUT,
             defaultValue = "10s",
             paramLabel = "DURATION",
             converter = Converters.DurationConverter.class,

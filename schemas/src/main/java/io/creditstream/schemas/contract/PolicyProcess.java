@@ -104,6 +104,12 @@ public final class PolicyProcess {
      */
     public static final String METRICS_PORT = "--metrics-port";
 
+    /**
+     * How long the start waits for a broker to answer (a duration, e.g. 60s). The demo raises it:
+     * its broker is up, and on a loaded machine a child JVM may need longer than the default.
+     */
+    public static final String KAFKA_CONNECT_TIMEOUT = "--kafka-connect-timeout";
+
     /** The address the metrics are served on (loopback by default). */
     public static final String METRICS_ADDRESS = "--metrics-address";
 
@@ -115,6 +121,7 @@ public final class PolicyProcess {
                     SNAPSHOTS_TOPIC,
                     MAZE,
                     SEED,
+                    KAFKA_CONNECT_TIMEOUT,
                     METRICS_PORT,
                     METRICS_ADDRESS);
 
