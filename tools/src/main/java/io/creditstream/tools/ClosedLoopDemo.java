@@ -123,6 +123,12 @@ public final class ClosedLoopDemo {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How often the live page's figures are refreshed. */
+    private static final Duration LIVE_EVERY = Duration.ofSeconds(1);
+
+    /** The most points of credit-figure history the live page gets. */
+    private static final int MAX_CREDIT_POINTS = 1_000;
+
     /**
      * The run's outcome; {@link #toJson} is the {@code --summary} file. {@code budgetRounds}:
      * knapsack rounds the job answered (0 without budgets); {@code stalled}: why the run gave up on
@@ -210,10 +216,16 @@ public final class ClosedLoopDemo {
             return fields;
         }
     }
+     * Where the three processes serve their Prometheus metrics, each at {@code /metrics} on the
+     * loopback interface.
+     */
+    public record MetricsUrls(String job, String learner, String fleet) {}
 
     private final Settings settings;
     private final Configuration userConfig;
     private final PrintStream out;
+    private volatile MetricsUrls metricsUrls;
+    private volatile String livePageUrl;
 
     public ClosedLoopDemo(Settings settings, Configuration userConfig, PrintStream out) {
         this.settings = settings;
@@ -221,13 +233,27 @@ public final class ClosedLoopDemo {
         this.out = out;
     }
 
+    /**
+     * Where the job, the learner and the fleet serve their metrics, once {@link #run} started them.
+     */
+    public Optional<MetricsUrls> metricsUrls() {
+        return Optional.ofNullable(metricsUrls);
+    }
+
+    /** The live page's address, once {@link #run} serves it. */
+    public Optional<String> livePageUrl() {
+        return Optional.ofNullable(livePageUrl);
+    }
+
     /** Runs until the episode budget or the duration is spent, or {@code stopRequested} holds. */
     public Summary run(BooleanSupplier stopRequested) throws Exception {
         Files.createDirectories(settings.outputDir());
         long start = System.nanoTime();
         List<Process> children = new ArrayList<>();
-        try (EmbeddedJob embedded =
-                EmbeddedJob.start(loopDefaults(), settings.metricsPort(), "creditstream demo")) {
+        try (LivePage live = LivePage.start();
+                EmbeddedJob embedded =
+                        EmbeddedJob.start(
+                                loopDefaults(), settings.metricsPort(), "creditstream demo")) {
             Configuration config = embedded.config();
             Path work = embedded.work();
             String estimator = CreditstreamOptions.creditParams(config).estimator().configName();
@@ -243,13 +269,33 @@ public final class ClosedLoopDemo {
 
             // Stopped before the broker and the work directory (their logs) go.
             try {
+                int learnerMetrics = EmbeddedJob.freePort();
+                int fleetMetrics = EmbeddedJob.freePort();
                 Process learner =
-                        start(learnerCommand(config, work), work.resolve("learner.log"), children);
-                Process fleet = start(fleetCommand(config), work.resolve("fleet.log"), children);
+                        start(
+                                learnerCommand(config, work, learnerMetrics),
+                                work.resolve("learner.log"),
+                                children);
+                Process fleet =
+                        start(
+                                fleetCommand(config, fleetMetrics),
+                                work.resolve("fleet.log"),
+                                children);
                 out.printf(
                         "learner and fleet started as child processes (logs: %s, %s)%n",
                         work.resolve("learner.log"), work.resolve("fleet.log"));
-                return loop(stopRequested, start, embedded, estimator, learner, fleet, children);
+                metricsUrls =
+                        new MetricsUrls(
+                                embedded.metrics().url(),
+                                loopbackMetricsUrl(learnerMetrics),
+                                loopbackMetricsUrl(fleetMetrics));
+                out.printf(
+                        "Prometheus metrics: job %s, learner %s, fleet %s%n",
+                        metricsUrls.job(), metricsUrls.learner(), metricsUrls.fleet());
+                livePageUrl = live.url();
+                out.printf("Live page: %s%n", livePageUrl);
+                return loop(
+                        stopRequested, start, embedded, live, estimator, learner, fleet, children);
             } finally {
                 stopAll(children);
             }
@@ -260,6 +306,7 @@ public final class ClosedLoopDemo {
             BooleanSupplier stopRequested,
             long start,
             EmbeddedJob embedded,
+            LivePage live,
             String estimator,
             Process learner,
             Process fleet,
@@ -283,6 +330,7 @@ public final class ClosedLoopDemo {
                         : start + settings.duration().toNanos();
         long nextReport = System.nanoTime() + settings.reportEvery().toNanos();
         boolean fleetFinished = false;
+        long nextLive = System.nanoTime();
         try (monitor) {
             while (monitor.episodes() < settings.episodes()
                     && !monitor.reached(settings.stopAtSuccess())
@@ -299,6 +347,11 @@ public final class ClosedLoopDemo {
                 // read its last steps: read on until they are in, rather than fail.
                 fleetFinished =
                         fleetFinished || finished(fleet, "fleet", work.resolve("fleet.log"));
+                if (System.nanoTime() >= nextLive) {
+                    monitor.scrape();
+                    live.publish(monitor.figures(start));
+                    nextLive = System.nanoTime() + LIVE_EVERY.toNanos();
+                }
                 if (System.nanoTime() >= nextReport) {
                     monitor.scrape();
                     out.println(monitor.line(start));
@@ -383,9 +436,9 @@ public final class ClosedLoopDemo {
 
     /**
      * {@code java … PolicyCli <command>} with the flags learner and fleet must agree on: broker,
-     * experiment, snapshot topic, maze and seed.
+     * experiment, snapshot topic, maze and seed; and where it serves its metrics (loopback).
      */
-    private List<String> childCommand(String command, Configuration config) {
+    private List<String> childCommand(String command, Configuration config, int metricsPort) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(PolicyProcess.JVM_OPTIONS);
@@ -411,12 +464,20 @@ public final class ClosedLoopDemo {
                         PolicyProcess.KAFKA_CONNECT_TIMEOUT,
                         CHILD_KAFKA_TIMEOUT.toSeconds() + "s",
                         PolicyProcess.KAFKA_TIMEOUT,
-                        CHILD_KAFKA_TIMEOUT.toSeconds() + "s"));
+                        CHILD_KAFKA_TIMEOUT.toSeconds() + "s",
+                        PolicyProcess.METRICS_ADDRESS,
+                        "127.0.0.1",
+                        PolicyProcess.METRICS_PORT,
+                        String.valueOf(metricsPort)));
         return cmd;
     }
 
-    private List<String> learnerCommand(Configuration config, Path work) {
-        List<String> cmd = childCommand(PolicyProcess.LEARNER, config);
+    private static String loopbackMetricsUrl(int port) {
+        return "http://127.0.0.1:" + port + "/metrics";
+    }
+
+    private List<String> learnerCommand(Configuration config, Path work, int metricsPort) {
+        List<String> cmd = childCommand(PolicyProcess.LEARNER, config, metricsPort);
         cmd.addAll(
                 List.of(
                         PolicyProcess.BATCHES_TOPIC,
@@ -429,8 +490,8 @@ public final class ClosedLoopDemo {
         return cmd;
     }
 
-    private List<String> fleetCommand(Configuration config) {
-        List<String> cmd = childCommand(PolicyProcess.FLEET, config);
+    private List<String> fleetCommand(Configuration config, int metricsPort) {
+        List<String> cmd = childCommand(PolicyProcess.FLEET, config, metricsPort);
         cmd.addAll(
                 List.of(
                         PolicyProcess.STEPS_TOPIC,
@@ -526,6 +587,7 @@ public final class ClosedLoopDemo {
         private final List<CurvePoint> points = new ArrayList<>();
         private final MetricsEndpoint metrics;
         private final boolean oprl;
+        private final String estimatorName;
         private final boolean budgets;
         private long episodes;
         private long snapshots;
@@ -534,12 +596,16 @@ public final class ClosedLoopDemo {
         private double advantageStd;
         private double staleDropped;
         private Staleness staleness = Staleness.NONE;
+        private double zeroVarianceRatio = Double.NaN;
+        private double anchorSingletonRatio = Double.NaN;
+        private final List<double[]> credit = new ArrayList<>();
         private Optional<RandomFleetDemo.PrmFigures> prm = Optional.empty();
         private double budgetRounds;
         private double budgetGradientRatio = Double.NaN;
 
         Monitor(Configuration config, MetricsEndpoint metrics, String estimator) {
             this.metrics = metrics;
+            this.estimatorName = estimator;
             this.oprl = Estimator.OPRL.configName().equals(estimator);
             this.budgets = config.get(CreditstreamOptions.BUDGET_ENABLED);
             this.steps = consumer(config, config.get(CreditstreamOptions.TOPIC_STEPS));
@@ -643,6 +709,12 @@ public final class ClosedLoopDemo {
                                                         CreditMetrics.STALE_TRAJECTORIES_DROPPED,
                                                         CreditMetrics.STALE_TRAJECTORY_STEPS,
                                                         CreditMetrics.STALE_TRAJECTORIES_POSITIVE));
+                                zeroVarianceRatio =
+                                        PrometheusText.mean(
+                                                text, CreditMetrics.ZERO_VARIANCE_GROUP_RATIO);
+                                anchorSingletonRatio =
+                                        PrometheusText.mean(
+                                                text, CreditMetrics.ANCHOR_SINGLETON_RATIO);
                                 if (oprl) {
                                     prm = Optional.of(RandomFleetDemo.PrmFigures.scrape(text));
                                 }
@@ -662,6 +734,44 @@ public final class ClosedLoopDemo {
                     (long) PrometheusText.sum(text, count),
                     (long) PrometheusText.sum(text, steps),
                     (long) PrometheusText.sum(text, positive));
+        }
+
+        /** The live page's figures; appends the current credit figures to their history. */
+        LivePage.Figures figures(long start) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (credit.size() >= MAX_CREDIT_POINTS) {
+                // Halve the history's resolution instead of letting a long run's page grow.
+                for (int i = credit.size() - 1; i >= 0; i -= 2) {
+                    credit.remove(i);
+                }
+            }
+            if (episodes > 0) {
+                credit.add(
+                        new double[] {
+                            Math.round(seconds),
+                            advantageStd,
+                            zeroVarianceRatio,
+                            anchorSingletonRatio
+                        });
+            }
+            List<double[]> curve = new ArrayList<>();
+            for (CurvePoint point : points) {
+                curve.add(new double[] {point.episodes(), point.successRate()});
+            }
+            return new LivePage.Figures(
+                    estimatorName,
+                    seconds,
+                    episodes,
+                    window.successRate(),
+                    window.meanLength(),
+                    Math.max(0, newestVersion),
+                    snapshots,
+                    advantageStd,
+                    zeroVarianceRatio,
+                    anchorSingletonRatio,
+                    staleDropped,
+                    curve,
+                    List.copyOf(credit));
         }
 
         String line(long start) {

@@ -104,6 +104,12 @@ public final class CreditMetrics {
     /** The newest policy snapshot version this subtask has seen (-1 before the first). */
     public static final String NEWEST_POLICY_VERSION = "creditNewestPolicyVersion";
 
+    /**
+     * Transactions the exactly-once sinks' committer could not commit (their records are lost);
+     * registered by the streams module's reporting Kafka sink.
+     */
+    public static final String KAFKA_TRANSACTIONS_LOST = "creditKafkaTransactionsLost";
+
     /** Steps over which the rolling advantage and anchor statistics are computed. */
     public static final int STEP_WINDOW = 4096;
 

@@ -2,6 +2,7 @@ package io.creditstream.policy.cli;
 
 import io.creditstream.policy.fleet.FleetService;
 import io.creditstream.policy.fleet.FleetSettings;
+import io.creditstream.policy.metrics.FleetMetrics;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
@@ -192,6 +193,8 @@ final class FleetCommand implements Callable<Integer> {
 
     @Mixin RunOptions run;
 
+    @Mixin MetricsOptions metrics;
+
     @Spec CommandSpec spec;
 
     /** The settings the flags describe. */
@@ -229,7 +232,14 @@ final class FleetCommand implements Callable<Integer> {
         Duration interval = run.progressInterval();
         kafka.checkReachable();
         PrintWriter out = spec.commandLine().getOut();
-        try (FleetService fleet = new FleetService(settings)) {
+        try (FleetService fleet = new FleetService(settings);
+                var served =
+                        metrics.start(
+                                        "fleet " + settings.experimentId(),
+                                        registry ->
+                                                FleetMetrics.register(registry, fleet::progress),
+                                        out)
+                                .orElse(null)) {
             out.printf(
                     "fleet %s: waiting up to %d s for a snapshot on %s%n",
                     settings.experimentId(),

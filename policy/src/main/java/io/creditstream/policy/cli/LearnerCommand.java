@@ -1,5 +1,6 @@
 package io.creditstream.policy.cli;
 
+import io.creditstream.policy.metrics.LearnerMetrics;
 import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
@@ -180,6 +181,8 @@ final class LearnerCommand implements Callable<Integer> {
 
     @Mixin RunOptions run;
 
+    @Mixin MetricsOptions metrics;
+
     @Spec CommandSpec spec;
 
     /** The settings the flags describe. */
@@ -224,7 +227,15 @@ final class LearnerCommand implements Callable<Integer> {
         FilePreflight.writableFile(settings.checkpointFile(), "--checkpoint");
         kafka.checkReachable();
         PrintWriter out = spec.commandLine().getOut();
-        try (LearnerService learner = LearnerService.start(settings)) {
+        try (LearnerService learner = LearnerService.start(settings);
+                var served =
+                        metrics.start(
+                                        "learner " + settings.experimentId(),
+                                        registry ->
+                                                LearnerMetrics.register(
+                                                        registry, learner::progress),
+                                        out)
+                                .orElse(null)) {
             out.printf(
                     "learner %s: version %d ready; batches from %s, snapshots to %s and %s,"
                             + " checkpoint %s%n",

@@ -15,6 +15,8 @@ package io.creditstream.policy.fleet;
  * @param budgetFallbacks rounds that fell back to uniform group sizes
  * @param pacingPauses times a worker paused for a newer snapshot ({@code --max-steps-ahead})
  * @param pausedWorkers workers paused for a newer snapshot right now
+ * @param pausedWorkerSeconds time workers spent paused for a newer snapshot, summed over the
+ *     workers, pauses under way included
  * @param stall what the fleet is stuck on, when a worker has been paused for the learner longer
  *     than {@code --stall-warning} with no newer snapshot; null otherwise
  */
@@ -31,6 +33,7 @@ public record FleetProgress(
         long budgetFallbacks,
         long pacingPauses,
         int pausedWorkers,
+        double pausedWorkerSeconds,
         String stall) {
 
     /** Fraction of episodes that succeeded; 0 before the first. */

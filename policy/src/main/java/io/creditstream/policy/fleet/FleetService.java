@@ -80,10 +80,13 @@ public final class FleetService implements AutoCloseable {
     private final AtomicLong pacingPauses = new AtomicLong();
 
     // Guarded by snapshotMonitor: the steps ahead of the learner, the workers paused for it, since
-    // when one has been (System.nanoTime()), and since when the stall logged last was.
+    // when one has been (System.nanoTime()), and since when the stall logged last was; the
+    // worker-nanoseconds paused up to pausedCountChangedNanos, when pausedWorkers last changed.
     private final LearnerPacing pacing;
     private int pausedWorkers;
     private long pausedSinceNanos;
+    private long pausedWorkerNanos;
+    private long pausedCountChangedNanos = System.nanoTime();
     private long stallLoggedSince = Long.MIN_VALUE;
 
     /** When the newest snapshot arrived (System.nanoTime()). */
@@ -241,6 +244,7 @@ public final class FleetService implements AutoCloseable {
                 budgetFallbacks,
                 pacingPauses.get(),
                 pausedCount(),
+                pausedWorkerSeconds(),
                 stall().orElse(null));
     }
 
@@ -248,6 +252,25 @@ public final class FleetService implements AutoCloseable {
         synchronized (snapshotMonitor) {
             return pausedWorkers;
         }
+    }
+
+    /**
+     * The time workers spent paused for the learner, summed over them, pauses under way included.
+     */
+    private double pausedWorkerSeconds() {
+        synchronized (snapshotMonitor) {
+            return (pausedWorkerNanos
+                            + pausedWorkers * (System.nanoTime() - pausedCountChangedNanos))
+                    / 1e9;
+        }
+    }
+
+    /** Changes the paused-worker count by {@code delta}, accruing the time paused so far. */
+    private void changePausedWorkers(int delta) {
+        long now = System.nanoTime();
+        pausedWorkerNanos += pausedWorkers * (now - pausedCountChangedNanos);
+        pausedCountChangedNanos = now;
+        pausedWorkers += delta;
     }
 
     /**
@@ -482,9 +505,10 @@ public final class FleetService implements AutoCloseable {
                     }
                     if (!paused) {
                         paused = true;
-                        if (pausedWorkers++ == 0) {
+                        if (pausedWorkers == 0) {
                             pausedSinceNanos = System.nanoTime();
                         }
+                        changePausedWorkers(1);
                         pacingPauses.incrementAndGet();
                     }
                     logStallOnce();
@@ -496,7 +520,7 @@ public final class FleetService implements AutoCloseable {
                 stopRequested = true;
             } finally {
                 if (paused) {
-                    pausedWorkers--;
+                    changePausedWorkers(-1);
                 }
             }
         }

@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param trainedPolicyVersion the newest policy version behind the samples this process trained on,
  *     or -1 before its first update
  * @param publishedVersion the newest version this process announced on the snapshot topic, or -1
+ * @param snapshotsPublished snapshots this process published (weights written and announced)
+ * @param publishSeconds the wall time those publications took in total: writing the weights file
+ *     and sending the announcement until the broker acknowledged it
  * @param lastStats what the last update saw, if this process made one
  */
 public record LearnerProgress(
@@ -44,6 +47,8 @@ public record LearnerProgress(
         int batchRecords,
         long trainedPolicyVersion,
         long publishedVersion,
+        long snapshotsPublished,
+        double publishSeconds,
         Optional<UpdateStats> lastStats) {
 
     /** One line for a progress log. */

@@ -182,6 +182,8 @@ public final class LearnerService implements AutoCloseable {
     private final AtomicLong ignoredBatches = new AtomicLong();
     private final AtomicLong lostOffsets = new AtomicLong();
     private final AtomicLong incompleteSplitGroups = new AtomicLong();
+    private final AtomicLong snapshotsPublished = new AtomicLong();
+    private final AtomicLong publishNanos = new AtomicLong();
     private volatile long version;
     private volatile long trainedPolicyVersion = -1;
     private volatile long publishedVersion = -1;
@@ -440,6 +442,8 @@ public final class LearnerService implements AutoCloseable {
                 settings.batchRecords(),
                 trainedPolicyVersion,
                 publishedVersion,
+                snapshotsPublished.get(),
+                publishNanos.get() / 1e9,
                 Optional.ofNullable(lastStats));
     }
 
@@ -712,11 +716,14 @@ public final class LearnerService implements AutoCloseable {
     /** Publishes the current weights as {@code snapshotVersion}. */
     private void publishSnapshot(long snapshotVersion, Map<String, Double> metrics)
             throws IOException {
+        long started = System.nanoTime();
         snapshots.publish(
                 snapshotVersion,
                 network,
                 metrics,
                 () -> crash(CrashPoint.AFTER_ARTIFACT, snapshotVersion));
+        publishNanos.addAndGet(System.nanoTime() - started);
+        snapshotsPublished.incrementAndGet();
         publishedVersion = snapshotVersion;
     }
 

@@ -35,9 +35,6 @@ public final class PolicyProcess {
     /** How long Kafka start-up calls and snapshot sends may take. */
     public static final String KAFKA_TIMEOUT = "--kafka-timeout";
 
-    /** How long the start waits for a broker to answer before giving up with status 4. */
-    public static final String KAFKA_CONNECT_TIMEOUT = "--kafka-connect-timeout";
-
     /** Snapshot topic ({@link Topics#SNAPSHOTS} by default). */
     public static final String SNAPSHOTS_TOPIC = "--snapshots-topic";
 
@@ -104,9 +101,33 @@ public final class PolicyProcess {
     /** Every maze name {@link #MAZE} accepts. */
     public static final List<String> MAZES = List.of(MAZE_STANDARD, MAZE_SMALL);
 
+    /**
+     * The port to serve the process's Prometheus metrics on, at {@code /metrics} on {@link
+     * #METRICS_ADDRESS}; 0 picks a free port. Without it no metrics are served.
+     */
+    public static final String METRICS_PORT = "--metrics-port";
+
+    /**
+     * How long the start waits for a broker to answer (a duration, e.g. 60s). The demo raises it:
+     * its broker is up, and on a loaded machine a child JVM may need longer than the default.
+     */
+    public static final String KAFKA_CONNECT_TIMEOUT = "--kafka-connect-timeout";
+
+    /** The address the metrics are served on (loopback by default). */
+    public static final String METRICS_ADDRESS = "--metrics-address";
+
     /** The flags of this contract both commands take. */
     public static final List<String> COMMON_FLAGS =
-            List.of(BOOTSTRAP_SERVERS, EXPERIMENT, SNAPSHOTS_TOPIC, MAZE, SEED);
+            List.of(
+                    BOOTSTRAP_SERVERS,
+                    EXPERIMENT,
+                    SNAPSHOTS_TOPIC,
+                    MAZE,
+                    SEED,
+                    KAFKA_TIMEOUT,
+                    KAFKA_CONNECT_TIMEOUT,
+                    METRICS_PORT,
+                    METRICS_ADDRESS);
 
     /** The learner-only flags of this contract. */
     public static final List<String> LEARNER_FLAGS = List.of(BATCHES_TOPIC, STORE, CHECKPOINT);

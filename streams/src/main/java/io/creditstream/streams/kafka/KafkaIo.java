@@ -1,5 +1,6 @@
 package io.creditstream.streams.kafka;
 
+import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.BudgetAllocation;
 import io.creditstream.schemas.BudgetRequest;
@@ -81,7 +82,7 @@ public final class KafkaIo {
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .setDeserializer(
                         new AvroRecordDeserializer<>(
-                                BudgetRequest.class, "budgetRequestsMalformed"))
+                                BudgetRequest.class, BudgetMetrics.REQUESTS_MALFORMED))
                 .build();
     }
 

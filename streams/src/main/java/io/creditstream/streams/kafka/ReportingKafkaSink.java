@@ -1,5 +1,6 @@
 package io.creditstream.streams.kafka;
 
+import io.creditstream.operators.flink.CreditMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class ReportingKafkaSink<IN>
                 SupportsPostCommitTopology<KafkaCommittable>,
                 LineageVertexProvider {
     /** Counter of transactions the committer could not commit: their records are lost. */
-    public static final String LOST_TRANSACTIONS = "creditKafkaTransactionsLost";
+    public static final String LOST_TRANSACTIONS = CreditMetrics.KAFKA_TRANSACTIONS_LOST;
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ReportingKafkaSink.class);

@@ -37,6 +37,15 @@ public final class BudgetMetrics {
     /** Histogram: total rollouts of each answered round (RoundAllocator). */
     public static final String ROLLOUTS_PER_ROUND = "budgetRolloutsPerRound";
 
+    /**
+     * Counter: rollout.requests values that are not a BudgetRequest, skipped (registered by the
+     * requests source's deserializer, under its {@value #DESERIALIZER_GROUP} metric group).
+     */
+    public static final String REQUESTS_MALFORMED = "budgetRequestsMalformed";
+
+    /** The metric group Flink gives a Kafka source's deserializer. */
+    public static final String DESERIALIZER_GROUP = "deserializer";
+
     /** Groups over which the rolling effective ratios are computed. */
     public static final int GROUP_WINDOW = 256;
 
