@@ -216,6 +216,8 @@ public final class ClosedLoopDemo {
             return fields;
         }
     }
+
+    /**
      * Where the three processes serve their Prometheus metrics, each at {@code /metrics} on the
      * loopback interface.
      */
