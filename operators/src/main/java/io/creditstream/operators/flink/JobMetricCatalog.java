@@ -184,6 +184,39 @@ public final class JobMetricCatalog {
                             "Trajectories dropped for lagging more than credit.max-policy-lag"
                                     + " versions."),
                     new Entry(
+                            CreditMetrics.STALE_TRAJECTORY_STEPS,
+                            Kind.COUNTER,
+                            null,
+                            STEPS,
+                            "Steps of the trajectories dropped as stale (with the count above:"
+                                    + " their mean length)."),
+                    new Entry(
+                            CreditMetrics.STALE_TRAJECTORIES_POSITIVE,
+                            Kind.COUNTER,
+                            null,
+                            TRAJECTORIES,
+                            "Dropped stale trajectories with a positive return (a success, in a"
+                                    + " sparse-reward task)."),
+                    new Entry(
+                            CreditMetrics.FRESH_TRAJECTORIES,
+                            Kind.COUNTER,
+                            null,
+                            TRAJECTORIES,
+                            "Trajectories that passed the staleness check."),
+                    new Entry(
+                            CreditMetrics.FRESH_TRAJECTORY_STEPS,
+                            Kind.COUNTER,
+                            null,
+                            STEPS,
+                            "Steps of the trajectories that passed the staleness check."),
+                    new Entry(
+                            CreditMetrics.FRESH_TRAJECTORIES_POSITIVE,
+                            Kind.COUNTER,
+                            null,
+                            TRAJECTORIES,
+                            "Trajectories that passed the staleness check with a positive"
+                                    + " return."),
+                    new Entry(
                             CreditMetrics.STALE_GROUPS_DROPPED,
                             Kind.COUNTER,
                             null,

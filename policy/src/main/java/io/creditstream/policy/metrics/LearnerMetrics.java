@@ -58,13 +58,26 @@ public final class LearnerMetrics {
     public static final MetricSpec APPROX_KL =
             new MetricSpec(
                     "creditstream_learner_approx_kl",
-                    "The last update's estimate of KL(behavior || current).",
+                    "The last update's estimate of KL(reference || current) for its clipped ratio"
+                            + " (the behavior policy, or the update's start with --importance-cap).",
                     "nats");
     public static final MetricSpec CLIP_FRACTION =
             new MetricSpec(
                     "creditstream_learner_clip_fraction",
                     "The last update's share of samples whose importance ratio lay outside the"
                             + " clip range.",
+                    "ratio (0-1)");
+    public static final MetricSpec BEHAVIOR_KL =
+            new MetricSpec(
+                    "creditstream_learner_behavior_kl",
+                    "The last update's estimate of KL(behavior || policy at the update's start): how"
+                            + " far the rollouts lag the policy being trained.",
+                    "nats");
+    public static final MetricSpec TRUNCATED_FRACTION =
+            new MetricSpec(
+                    "creditstream_learner_truncated_fraction",
+                    "The last update's share of samples whose importance weight exceeded"
+                            + " --importance-cap (0 without one).",
                     "ratio (0-1)");
     public static final MetricSpec ENTROPY =
             new MetricSpec(
@@ -106,6 +119,8 @@ public final class LearnerMetrics {
                 .gauge(APPROX_KL, lastUpdate(UpdateStats::approxKl))
                 .gauge(CLIP_FRACTION, lastUpdate(UpdateStats::clipFraction))
                 .gauge(ENTROPY, lastUpdate(UpdateStats::entropy))
+                .gauge(BEHAVIOR_KL, lastUpdate(UpdateStats::behaviorKl))
+                .gauge(TRUNCATED_FRACTION, lastUpdate(UpdateStats::truncatedFraction))
                 .gauge(GRAD_NORM, lastUpdate(UpdateStats::gradNorm))
                 .summary(
                         SNAPSHOT_PUBLISH,

@@ -58,7 +58,8 @@ class MetricsDocTest {
                         5,
                         0.25,
                         Optional.of(
-                                new UpdateStats(0.5, 1.01, 0.125, 0.002, 1.3, 2_048, 32, 0.75)));
+                                new UpdateStats(
+                                        0.5, 1.01, 0.125, 0.002, 1.3, 2_048, 32, 0.75, 0.01, 0.0)));
         PrometheusRegistry registry = new PrometheusRegistry();
         LearnerMetrics.register(registry, () -> progress);
         String text = scrape(registry);
