@@ -269,23 +269,16 @@ public final class ClosedLoopDemo {
                     config.get(CreditstreamOptions.INVALID_ACTION_PENALTY),
                     embedded.metrics().url());
 
-            // Stopped before the broker and the work directory (their logs) go.
+            // Stopped before the broker and the work directory go.
             try {
                 int learnerMetrics = EmbeddedJob.freePort();
                 int fleetMetrics = EmbeddedJob.freePort();
                 Process learner =
-                        start(
-                                learnerCommand(config, work, learnerMetrics),
-                                work.resolve("learner.log"),
-                                children);
-                Process fleet =
-                        start(
-                                fleetCommand(config, fleetMetrics),
-                                work.resolve("fleet.log"),
-                                children);
+                        start(learnerCommand(config, work, learnerMetrics), learnerLog(), children);
+                Process fleet = start(fleetCommand(config, fleetMetrics), fleetLog(), children);
                 out.printf(
                         "learner and fleet started as child processes (logs: %s, %s)%n",
-                        work.resolve("learner.log"), work.resolve("fleet.log"));
+                        learnerLog(), fleetLog());
                 metricsUrls =
                         new MetricsUrls(
                                 embedded.metrics().url(),
@@ -314,7 +307,6 @@ public final class ClosedLoopDemo {
             Process fleet,
             List<Process> children)
             throws Exception {
-        Path work = embedded.work();
         Monitor monitor = new Monitor(embedded.config(), embedded.metrics(), estimator);
         LoopWatch watch =
                 new LoopWatch(
@@ -322,8 +314,8 @@ public final class ClosedLoopDemo {
                         settings.stallTimeout(),
                         LoopWatch.JobProbe.of(
                                 embedded.job(), embedded.metrics(), embedded.restUrl()),
-                        work.resolve("learner.log"),
-                        work.resolve("fleet.log"),
+                        learnerLog(),
+                        fleetLog(),
                         System.nanoTime());
         String stalled = null;
         long deadline =
@@ -344,11 +336,10 @@ public final class ClosedLoopDemo {
                     // Every step the fleet wrote is read: some of its episodes did not end.
                     break;
                 }
-                checkAlive(learner, "learner", work.resolve("learner.log"));
+                checkAlive(learner, "learner", learnerLog());
                 // A fleet that played its whole --episodes exits 0, usually before this loop has
                 // read its last steps: read on until they are in, rather than fail.
-                fleetFinished =
-                        fleetFinished || finished(fleet, "fleet", work.resolve("fleet.log"));
+                fleetFinished = fleetFinished || finished(fleet, "fleet", fleetLog());
                 if (System.nanoTime() >= nextLive) {
                     monitor.scrape();
                     live.publish(monitor.figures(start));
@@ -476,6 +467,19 @@ public final class ClosedLoopDemo {
 
     private static String loopbackMetricsUrl(int port) {
         return "http://127.0.0.1:" + port + "/metrics";
+    }
+
+    /**
+     * The learner's log, in the output directory beside the curve: the work directory goes with the
+     * run, and a user looking into why a run learned as it did needs the log afterwards.
+     */
+    private Path learnerLog() {
+        return settings.outputDir().resolve("demo-learner.log");
+    }
+
+    /** The fleet's log, in the output directory (see {@link #learnerLog()}). */
+    private Path fleetLog() {
+        return settings.outputDir().resolve("demo-fleet.log");
     }
 
     private List<String> learnerCommand(Configuration config, Path work, int metricsPort) {

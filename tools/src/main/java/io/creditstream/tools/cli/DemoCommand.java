@@ -96,7 +96,8 @@ public class DemoCommand implements Callable<Integer> {
             names = "--output-dir",
             defaultValue = ".",
             description =
-                    "Closed loop: where demo-curve.csv and demo-curve.png go (default: the"
+                    "Closed loop: where demo-curve.csv, demo-curve.png and the learner's and"
+                            + " fleet's logs (demo-learner.log, demo-fleet.log) go (default: the"
                             + " current directory).")
     Path outputDir;
 
