@@ -41,8 +41,8 @@ class PrometheusDashboardITCase {
     private static final String P = JobMetricCatalog.OPERATOR_PREFIX;
     private static final List<String> JOBS = List.of("job", "learner", "fleet");
 
-    /** How long any one condition may take before the test gives up on it. */
-    private static final Duration GUARD = Duration.ofMinutes(4);
+    /** How long any one condition may take before the test gives up on it: only a hang guard. */
+    private static final Duration GUARD = HangGuard.EVENT;
 
     /** The series that must exist and change during the GiGPO run, by what they show. */
     private static final Map<String, String> KEY_SERIES = keySeries();

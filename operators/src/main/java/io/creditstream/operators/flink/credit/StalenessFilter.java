@@ -1,10 +1,10 @@
 package io.creditstream.operators.flink.credit;
 
+import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.operators.core.credit.StalenessPolicy;
 import io.creditstream.operators.core.input.StepValidator;
 import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.util.List;
@@ -105,7 +105,8 @@ public class StalenessFilter
             boolean dropped =
                     outcome.kept() == null || (lags.length > 0 && lags[i] > policy.maxLag());
             int steps = trajectory.getSteps().size();
-            boolean positive = positiveReturn(trajectory);
+            // The outcome the estimators see: a declared episode_return wins over the reward sum.
+            boolean positive = GroupCreditAssigner.episodeReturn(trajectory.getSteps()) > 0;
             (dropped ? staleSteps : freshSteps).inc(steps);
             if (positive) {
                 (dropped ? stalePositive : freshPositive).inc();
@@ -114,14 +115,6 @@ public class StalenessFilter
                 freshTrajectories.inc();
             }
         }
-    }
-
-    private static boolean positiveReturn(Trajectory trajectory) {
-        double total = 0;
-        for (StepEvent step : trajectory.getSteps()) {
-            total += step.getReward();
-        }
-        return total > 0;
     }
 
     @Override
