@@ -4,6 +4,7 @@ import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
 import io.creditstream.operators.core.config.ConfigNames;
+import io.creditstream.operators.core.credit.AnchorSimilarity;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.EpisodeNormScope;
 import io.creditstream.operators.core.credit.Estimator;
@@ -219,6 +220,23 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "Discount of IGPO's turn advantages (credit.gamma does not apply to"
                                     + " IGPO).");
+
+    public static final ConfigOption<Boolean> GIGPO_SIMILARITY =
+            ConfigOptions.key(AnchorSimilarity.KEY_ENABLED)
+                    .booleanType()
+                    .defaultValue(AnchorSimilarity.DEFAULT_ENABLED)
+                    .withDescription(
+                            "GiGPO: cluster anchor states by difflib similarity instead of exact"
+                                    + " equality (text observations that differ in a few"
+                                    + " characters share a step group).");
+
+    public static final ConfigOption<Double> GIGPO_SIMILARITY_THRESHOLD =
+            ConfigOptions.key(AnchorSimilarity.KEY_THRESHOLD)
+                    .doubleType()
+                    .defaultValue(AnchorSimilarity.DEFAULT_THRESHOLD)
+                    .withDescription(
+                            "GiGPO similarity grouping: the smallest difflib ratio, in (0, 1), with"
+                                    + " which a state joins a step group.");
 
     public static final ConfigOption<Integer> MAX_POLICY_LAG =
             ConfigOptions.key(StalenessPolicy.KEY_MAX_POLICY_LAG)
@@ -584,7 +602,9 @@ public final class CreditstreamOptions {
                 new IgpoParams(
                         IgpoParams.Gain.fromConfig(config.get(IGPO_GAIN)),
                         IgpoParams.NormMode.fromConfig(config.get(IGPO_NORM_MODE)),
-                        config.get(IGPO_GAMMA)));
+                        config.get(IGPO_GAMMA)),
+                new AnchorSimilarity(
+                        config.get(GIGPO_SIMILARITY), config.get(GIGPO_SIMILARITY_THRESHOLD)));
     }
 
     /**

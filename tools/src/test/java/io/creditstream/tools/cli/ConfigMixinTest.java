@@ -3,6 +3,7 @@ package io.creditstream.tools.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.operators.core.credit.AnchorSimilarity;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,28 @@ class ConfigMixinTest {
         assertThat(config.get(CreditstreamOptions.GAMMA)).isEqualTo(0.5);
         assertThat(config.getString("parallelism.default", null)).isEqualTo("3");
         assertThat(CreditstreamOptions.creditParams(config).gamma()).isEqualTo(0.5);
+    }
+
+    @Test
+    void gigpoSimilarityGroupingIsConfiguredByTwoKeys() {
+        EstimateCommand command = new EstimateCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "in",
+                        "--output",
+                        "out",
+                        "-Dcredit.gigpo.similarity=true",
+                        "-Dcredit.gigpo.similarity-threshold=0.9");
+
+        AnchorSimilarity similarity =
+                CreditstreamOptions.creditParams(command.config.configuration()).anchorSimilarity();
+
+        assertThat(similarity).isEqualTo(new AnchorSimilarity(true, 0.9));
+        Configuration exact = new Configuration();
+        exact.set(CreditstreamOptions.GIGPO_SIMILARITY_THRESHOLD, 1.0);
+        assertThatThrownBy(() -> CreditstreamOptions.creditParams(exact))
+                .hasMessageContaining("credit.gigpo.similarity-threshold must be in (0, 1)");
     }
 
     @Test

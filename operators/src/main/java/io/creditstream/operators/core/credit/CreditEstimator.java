@@ -72,7 +72,12 @@ public final class CreditEstimator implements Serializable {
         }
 
         double[] stepReturn = GigpoStepAdvantage.stepReturns(group, rowCount, params.gamma());
-        AnchorGroups anchors = GigpoStepAdvantage.anchorGroups(group, rowCount);
+        // Similarity grouping is GiGPO's option; the other estimators report exact anchor groups.
+        AnchorSimilarity similarity =
+                params.estimator() == Estimator.GIGPO
+                        ? params.anchorSimilarity()
+                        : AnchorSimilarity.defaults();
+        AnchorGroups anchors = GigpoStepAdvantage.anchorGroups(group, rowCount, similarity);
         RowCredits rows =
                 switch (params.estimator()) {
                     case TEMPO -> TempoAdvantage.compute(group, rowCount, params);

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param episodeNormScope whether the episode statistics are over step rows or trajectories
  * @param pure PURE's settings; only PURE uses them
  * @param igpo IGPO's settings; only IGPO uses them
+ * @param anchorSimilarity whether GiGPO's anchor states are matched exactly or by similarity
  */
 public record CreditParams(
         Estimator estimator,
@@ -34,7 +35,8 @@ public record CreditParams(
         double invalidActionPenalty,
         EpisodeNormScope episodeNormScope,
         PureParams pure,
-        IgpoParams igpo)
+        IgpoParams igpo,
+        AnchorSimilarity anchorSimilarity)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -92,6 +94,7 @@ public record CreditParams(
                 EpisodeNormScope::configName);
         Objects.requireNonNull(pure, "pure");
         Objects.requireNonNull(igpo, "igpo");
+        Objects.requireNonNull(anchorSimilarity, "anchorSimilarity");
     }
 
     /** The default settings. */
@@ -105,7 +108,8 @@ public record CreditParams(
                 DEFAULT_INVALID_ACTION_PENALTY,
                 DEFAULT_EPISODE_NORM_SCOPE,
                 PureParams.defaults(),
-                IgpoParams.defaults());
+                IgpoParams.defaults(),
+                AnchorSimilarity.defaults());
     }
 
     public CreditParams withEstimator(Estimator estimator) {
@@ -118,7 +122,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withNormalization(Normalization normalization) {
@@ -131,7 +136,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withEpsilon(double epsilon) {
@@ -144,7 +150,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withGamma(double gamma) {
@@ -157,7 +164,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withStepAdvantageWeight(double stepAdvantageWeight) {
@@ -170,7 +178,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withInvalidActionPenalty(double invalidActionPenalty) {
@@ -183,7 +192,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withEpisodeNormScope(EpisodeNormScope episodeNormScope) {
@@ -196,7 +206,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withPure(PureParams pure) {
@@ -209,7 +220,8 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
     }
 
     public CreditParams withIgpo(IgpoParams igpo) {
@@ -222,6 +234,21 @@ public record CreditParams(
                 invalidActionPenalty,
                 episodeNormScope,
                 pure,
-                igpo);
+                igpo,
+                anchorSimilarity);
+    }
+
+    public CreditParams withAnchorSimilarity(AnchorSimilarity anchorSimilarity) {
+        return new CreditParams(
+                estimator,
+                normalization,
+                epsilon,
+                gamma,
+                stepAdvantageWeight,
+                invalidActionPenalty,
+                episodeNormScope,
+                pure,
+                igpo,
+                anchorSimilarity);
     }
 }

@@ -1,6 +1,7 @@
 package io.creditstream.operators.core.credit;
 
 import io.creditstream.operators.core.credit.GroupNormalizer.SingletonRule;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>anchor group: rows whose steps have equal anchor keys share one, numbered in the order of
- *       their first row; a step without a key is an anchor group of its own;
+ *       their first row; a step without a key is an anchor group of its own. With {@link
+ *       AnchorSimilarity} on, keys are clustered greedily by their difflib ratio instead;
  *   <li>G_t = r_t + γ·G_{t+1} on the raw rewards (G past the last step = 0);
  *   <li>stepR_t = G_t − c·inv_t: the penalty is not discounted back;
  *   <li>A^S_t is the step-level VN of stepR_t within its anchor group ({@link GroupNormalizer}): a
@@ -45,6 +47,11 @@ final class GigpoStepAdvantage {
             }
         }
 
+        /** The anchor group of {@code row}, numbered in the order of their first rows. */
+        int groupOf(int row) {
+            return groupOfRow[row];
+        }
+
         /** Rows of the group that share {@code row}'s anchor group, the row itself included. */
         int sizeOf(int row) {
             return size[groupOfRow[row]];
@@ -53,9 +60,17 @@ final class GigpoStepAdvantage {
 
     /**
      * The anchor groups of a group's {@code rowCount} rows: the anchor key of a step is its state
-     * identity ({@link StepSample#anchorKey()}), matched exactly.
+     * identity ({@link StepSample#anchorKey()}), matched exactly or, with {@code similarity} on, by
+     * similarity.
      */
-    static AnchorGroups anchorGroups(List<TrajectorySample> group, int rowCount) {
+    static AnchorGroups anchorGroups(
+            List<TrajectorySample> group, int rowCount, AnchorSimilarity similarity) {
+        return similarity.enabled()
+                ? similarAnchorGroups(group, rowCount, similarity.threshold())
+                : exactAnchorGroups(group, rowCount);
+    }
+
+    private static AnchorGroups exactAnchorGroups(List<TrajectorySample> group, int rowCount) {
         int[] groupOfRow = new int[rowCount];
         Map<String, Integer> anchorIds = new HashMap<>();
         int count = 0;
@@ -77,6 +92,59 @@ final class GigpoStepAdvantage {
             }
         }
         return new AnchorGroups(groupOfRow, count);
+    }
+
+    /**
+     * The reference's greedy clustering: in row order, a row joins the first cluster whose first
+     * member's key has {@code ratio(row's key, that key) >= threshold}, else it starts one.
+     *
+     * <p>Two shortcuts that cannot change the result: clusters are only ever appended and their
+     * first members never change, so a key seen before need not be compared again with the clusters
+     * before the one it joined last time; and a comparison whose upper bounds (length, then shared
+     * characters) are below the threshold skips the full ratio.
+     */
+    private static AnchorGroups similarAnchorGroups(
+            List<TrajectorySample> group, int rowCount, double threshold) {
+        int[] groupOfRow = new int[rowCount];
+        List<String> firstKeys = new ArrayList<>();
+        List<Integer> clusterIds = new ArrayList<>();
+        Map<String, Integer> firstCandidate = new HashMap<>();
+        int count = 0;
+        int row = 0;
+        for (TrajectorySample trajectory : group) {
+            for (StepSample step : trajectory.steps()) {
+                String key = step.anchorKey();
+                if (key == null) {
+                    groupOfRow[row++] = count++;
+                    continue;
+                }
+                int cluster = firstCandidate.getOrDefault(key, 0);
+                while (cluster < firstKeys.size()
+                        && !similar(key, firstKeys.get(cluster), threshold)) {
+                    cluster++;
+                }
+                if (cluster == firstKeys.size()) {
+                    firstKeys.add(key);
+                    clusterIds.add(count++);
+                }
+                firstCandidate.put(key, cluster);
+                groupOfRow[row++] = clusterIds.get(cluster);
+            }
+        }
+        return new AnchorGroups(groupOfRow, count);
+    }
+
+    private static boolean similar(String key, String firstKey, double threshold) {
+        int a = key.codePointCount(0, key.length());
+        int b = firstKey.codePointCount(0, firstKey.length());
+        // difflib's real_quick_ratio(): at most every character of the shorter string matches.
+        if (a + b > 0 && 2.0 * Math.min(a, b) / (a + b) < threshold) {
+            return false;
+        }
+        if (SequenceMatcherRatio.quickRatioBound(key, firstKey) < threshold) {
+            return false;
+        }
+        return SequenceMatcherRatio.ratio(key, firstKey) >= threshold;
     }
 
     /** G_t of every row: the discounted return of the raw rewards from that step on. */
