@@ -20,6 +20,7 @@ import io.creditstream.schemas.internal.TrajectoryGroup;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.metrics.LoopbackPrometheusReporterFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -1062,7 +1063,7 @@ class HostileInputITCase {
         user.setString("assembly.group-timeout", GROUP_TIMEOUT.toSeconds() + " s");
         user.setString(
                 "metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                LoopbackPrometheusReporterFactory.class.getName());
         user.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
         return JobEnvironment.withDefaults(user, dir.resolve("checkpoints"));
     }

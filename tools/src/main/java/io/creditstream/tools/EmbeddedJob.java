@@ -4,6 +4,7 @@ import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.metrics.LoopbackPrometheusReporterFactory;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -100,7 +101,7 @@ public final class EmbeddedJob implements AutoCloseable {
         demo.setString("batch.linger", "200 ms");
         demo.setString(
                 "metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                LoopbackPrometheusReporterFactory.class.getName());
         demo.setString("metrics.reporter.prom.port", String.valueOf(metricsPort));
         demo.setString("metrics.reporter.prom.interval", "1 s");
         demo.setString("rest.address", "127.0.0.1");
