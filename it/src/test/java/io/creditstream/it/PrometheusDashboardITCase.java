@@ -74,6 +74,8 @@ class PrometheusDashboardITCase {
             Configuration oprl = new Configuration();
             oprl.set(CreditstreamOptions.BUDGET_ENABLED, true);
             oprl.setString(CreditstreamOptions.ESTIMATOR.key(), "oprl");
+            // Shadows beside OPRL, so that their series exist too.
+            oprl.setString(CreditstreamOptions.SHADOW_ESTIMATORS.key(), "grpo;gigpo");
             try (DemoRun run = DemoRun.start(oprl, dir.resolve("oprl"), GUARD.multipliedBy(2))) {
                 scrape(prometheus, run);
                 await(

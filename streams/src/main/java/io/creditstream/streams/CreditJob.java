@@ -23,6 +23,7 @@ import io.creditstream.operators.flink.budget.TaskOutcome;
 import io.creditstream.operators.flink.budget.TaskStateReply;
 import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import io.creditstream.operators.flink.credit.CreditAssignFunction;
+import io.creditstream.operators.flink.credit.ShadowEstimators;
 import io.creditstream.operators.flink.credit.StalenessFilter;
 import io.creditstream.operators.flink.input.DecodeStepFunction;
 import io.creditstream.operators.flink.input.EncodeStepFunction;
@@ -97,7 +98,8 @@ public final class CreditJob {
             SuccessRateTracker.Settings tracker,
             int epochGroups,
             Duration roundTimeout,
-            Duration taskTtl) {
+            Duration taskTtl,
+            ShadowEstimators shadows) {
 
         /**
          * @throws IllegalArgumentException naming the bad key
@@ -139,7 +141,10 @@ public final class CreditJob {
                     CreditstreamOptions.trackerSettings(config),
                     config.get(CreditstreamOptions.BUDGET_EPOCH_GROUPS),
                     config.get(CreditstreamOptions.BUDGET_ROUND_TIMEOUT),
-                    config.get(CreditstreamOptions.BUDGET_TASK_TTL));
+                    config.get(CreditstreamOptions.BUDGET_TASK_TTL),
+                    new ShadowEstimators(
+                            CreditstreamOptions.creditParams(config),
+                            CreditstreamOptions.shadowEstimators(config)));
         }
     }
 
@@ -252,7 +257,7 @@ public final class CreditJob {
             DataStream<TrajectoryGroup> groups, Settings settings) {
         String name = "Estimate advantages (" + settings.credit().estimator().configName() + ")";
         if (settings.credit().estimator() != Estimator.OPRL) {
-            return groups.process(new CreditAssignFunction(settings.credit()))
+            return groups.process(new CreditAssignFunction(settings.credit(), settings.shadows()))
                     .returns(new AvroTypeInfo<>(AdvantageBatch.class))
                     .uid(UID_CREDIT)
                     .name(name);
@@ -262,7 +267,8 @@ public final class CreditJob {
                         (TrajectoryGroup group) ->
                                 shard.key(group.getExperimentId(), group.getTaskId()),
                         Types.STRING)
-                .process(new OprlCreditFunction(settings.oprl(), settings.prm()))
+                .process(
+                        new OprlCreditFunction(settings.oprl(), settings.prm(), settings.shadows()))
                 .returns(new AvroTypeInfo<>(AdvantageBatch.class))
                 .uid(UID_OPRL)
                 .name(name);

@@ -608,12 +608,18 @@ public final class ClosedLoopDemo {
         private Optional<RandomFleetDemo.PrmFigures> prm = Optional.empty();
         private double budgetRounds;
         private double budgetGradientRatio = Double.NaN;
+        private final List<String> shadows;
+        private final Map<String, double[]> shadowFigures = new LinkedHashMap<>();
 
         Monitor(Configuration config, MetricsEndpoint metrics, String estimator) {
             this.metrics = metrics;
             this.estimatorName = estimator;
             this.oprl = Estimator.OPRL.configName().equals(estimator);
             this.budgets = config.get(CreditstreamOptions.BUDGET_ENABLED);
+            this.shadows =
+                    CreditstreamOptions.shadowEstimators(config).stream()
+                            .map(Estimator::configName)
+                            .toList();
             this.steps = consumer(config, config.get(CreditstreamOptions.TOPIC_STEPS));
             this.snapshotConsumer =
                     consumer(config, config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
@@ -721,6 +727,22 @@ public final class ClosedLoopDemo {
                                 anchorSingletonRatio =
                                         PrometheusText.mean(
                                                 text, CreditMetrics.ANCHOR_SINGLETON_RATIO);
+                                for (String shadow : shadows) {
+                                    String label =
+                                            CreditMetrics.SHADOW_LABEL + "=\"" + shadow + "\"";
+                                    shadowFigures.put(
+                                            shadow,
+                                            new double[] {
+                                                PrometheusText.mean(
+                                                        text,
+                                                        CreditMetrics.SHADOW_RANK_CORRELATION,
+                                                        label),
+                                                PrometheusText.mean(
+                                                        text,
+                                                        CreditMetrics.SHADOW_SIGN_AGREEMENT,
+                                                        label)
+                                            });
+                                }
                                 if (oprl) {
                                     prm = Optional.of(RandomFleetDemo.PrmFigures.scrape(text));
                                 }
@@ -795,11 +817,24 @@ public final class ClosedLoopDemo {
                             advantageStd,
                             staleDropped)
                     + prm.map(p -> " | " + p.line()).orElse("")
+                    + shadowLine()
                     + (budgets
                             ? String.format(
                                     " | budget rounds %,.0f, effective-gradient ratio %.2f",
                                     budgetRounds, budgetGradientRatio)
                             : "");
+        }
+
+        /** "| shadow grpo: rank corr 0.83, signs 91%" per shadow estimator, once scraped. */
+        private String shadowLine() {
+            StringBuilder line = new StringBuilder();
+            shadowFigures.forEach(
+                    (shadow, figures) ->
+                            line.append(
+                                    String.format(
+                                            " | shadow %s: rank corr %.2f, signs %.0f%%",
+                                            shadow, figures[0], 100 * figures[1])));
+            return line.toString();
         }
 
         /** Whether a full window's success rate is at least {@code target} (never for 0). */

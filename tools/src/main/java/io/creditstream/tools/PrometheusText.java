@@ -26,6 +26,15 @@ public final class PrometheusText {
         return count == 0 ? 0 : sum(exposition, suffix) / count;
     }
 
+    /**
+     * Mean of the samples of a metric whose labels contain {@code labelFilter}; NaN when there is
+     * none (unlike {@link #mean(String, String)}: a missing comparison is not a zero one).
+     */
+    public static double mean(String exposition, String suffix, String labelFilter) {
+        double count = fold(exposition, suffix, labelFilter, 0, (total, value) -> total + 1);
+        return count == 0 ? Double.NaN : sum(exposition, suffix, labelFilter) / count;
+    }
+
     /** Largest sample of a metric among those whose labels contain {@code labelFilter}. */
     public static double max(String exposition, String suffix, String labelFilter) {
         return fold(exposition, suffix, labelFilter, 0, Math::max);

@@ -47,4 +47,19 @@ class PrometheusTextTest {
                                 EXPOSITION, "creditLastStepToAdvantageMs", "quantile=\"0.99\""))
                 .isEqualTo(95.0);
     }
+
+    @Test
+    void averagesOneLabelsSamplesAndHasNoValueWithoutThem() {
+        String shadows =
+                "flink_taskmanager_job_task_operator_shadow_creditShadowRankCorrelation{"
+                        + "shadow=\"grpo\",subtask_index=\"0\",} 0.5\n"
+                        + "flink_taskmanager_job_task_operator_shadow_creditShadowRankCorrelation{"
+                        + "shadow=\"grpo\",subtask_index=\"1\",} 0.7\n"
+                        + "flink_taskmanager_job_task_operator_shadow_creditShadowRankCorrelation{"
+                        + "shadow=\"rloo\",subtask_index=\"0\",} -1.0\n";
+        assertThat(PrometheusText.mean(shadows, "creditShadowRankCorrelation", "shadow=\"grpo\""))
+                .isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(PrometheusText.mean(shadows, "creditShadowRankCorrelation", "shadow=\"gigpo\""))
+                .isNaN();
+    }
 }

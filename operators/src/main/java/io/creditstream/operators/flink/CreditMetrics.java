@@ -46,6 +46,25 @@ public final class CreditMetrics {
     public static final String ANCHOR_GROUP_SIZE = "creditAnchorGroupSize";
     public static final String ANCHOR_SINGLETON_RATIO = "creditAnchorSingletonRatio";
     public static final String ADVANTAGE_RECORDS_OUT = "creditAdvantageRecordsOut";
+
+    /** The key-value group, and Prometheus label, of a shadow estimator's metrics. */
+    public static final String SHADOW_LABEL = "shadow";
+
+    /** Mean Spearman ρ of a shadow's advantages against the primary's, per group. */
+    public static final String SHADOW_RANK_CORRELATION = "creditShadowRankCorrelation";
+
+    /** Share of steps whose shadow advantage has the primary's sign. */
+    public static final String SHADOW_SIGN_AGREEMENT = "creditShadowSignAgreement";
+
+    public static final String SHADOW_ADVANTAGE_STD = "creditShadowAdvantageStd";
+
+    /** Share of groups in which every shadow advantage is equal (no signal from the shadow). */
+    public static final String SHADOW_ZERO_VARIANCE_GROUP_RATIO =
+            "creditShadowZeroVarianceGroupRatio";
+
+    /** Groups a shadow estimator failed on (the primary's output is unaffected). */
+    public static final String SHADOW_FAILURES = "creditShadowFailures";
+
     public static final String BATCHES_OUT = "creditBatchesOut";
 
     /** OPRL: the in-stream PRM's DPO loss before each update (rolling mean over groups). */

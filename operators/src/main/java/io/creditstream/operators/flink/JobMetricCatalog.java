@@ -261,6 +261,44 @@ public final class JobMetricCatalog {
                             "Share of the last 256 groups whose trajectories all had the same"
                                     + " outcome (no episode-level signal)."),
                     new Entry(
+                            CreditMetrics.SHADOW_RANK_CORRELATION,
+                            Kind.GAUGE,
+                            CreditMetrics.SHADOW_LABEL,
+                            "correlation (-1 to 1)",
+                            "Per shadow estimator (credit.shadow-estimators): Spearman rank"
+                                    + " correlation of its advantages with the primary's within a"
+                                    + " group, averaged over the last 256 groups that rank (NaN"
+                                    + " until one does)."),
+                    new Entry(
+                            CreditMetrics.SHADOW_SIGN_AGREEMENT,
+                            Kind.GAUGE,
+                            CreditMetrics.SHADOW_LABEL,
+                            RATIO,
+                            "Per shadow estimator: share of the last 4,096 steps whose shadow"
+                                    + " advantage has the primary's sign (negative, zero or"
+                                    + " positive)."),
+                    new Entry(
+                            CreditMetrics.SHADOW_ADVANTAGE_STD,
+                            Kind.GAUGE,
+                            CreditMetrics.SHADOW_LABEL,
+                            ADVANTAGE,
+                            "Per shadow estimator: std of its advantages over the last 4,096"
+                                    + " steps."),
+                    new Entry(
+                            CreditMetrics.SHADOW_ZERO_VARIANCE_GROUP_RATIO,
+                            Kind.GAUGE,
+                            CreditMetrics.SHADOW_LABEL,
+                            RATIO,
+                            "Per shadow estimator: share of the last 256 groups in which all its"
+                                    + " advantages are equal, so it would give them no signal."),
+                    new Entry(
+                            CreditMetrics.SHADOW_FAILURES,
+                            Kind.COUNTER,
+                            CreditMetrics.SHADOW_LABEL,
+                            GROUPS,
+                            "Per shadow estimator: groups it failed on; the primary's advantages"
+                                    + " are written regardless."),
+                    new Entry(
                             CreditMetrics.ANCHOR_GROUP_SIZE,
                             Kind.HISTOGRAM,
                             null,

@@ -18,6 +18,7 @@ class JobMetricCatalogTest {
         constants.addAll(metricNames(CreditMetrics.class));
         constants.addAll(metricNames(BudgetMetrics.class));
         constants.remove(CreditMetrics.REASON_LABEL);
+        constants.remove(CreditMetrics.SHADOW_LABEL);
         constants.remove(BudgetMetrics.DESERIALIZER_GROUP);
 
         List<String> catalogued =
@@ -30,7 +31,10 @@ class JobMetricCatalogTest {
     @Test
     void labelsAreBoundedEnumerationsAndMeaningsAreGiven() {
         for (JobMetricCatalog.Entry entry : JobMetricCatalog.ENTRIES) {
-            assertThat(entry.label()).as(entry.name()).isIn(null, CreditMetrics.REASON_LABEL);
+            // Reason codes and estimator names: both fixed enumerations.
+            assertThat(entry.label())
+                    .as(entry.name())
+                    .isIn(null, CreditMetrics.REASON_LABEL, CreditMetrics.SHADOW_LABEL);
             assertThat(entry.meaning()).as(entry.name()).isNotBlank().endsWith(".");
             assertThat(entry.unit()).as(entry.name()).isNotBlank();
             assertThat(entry.prometheusName())

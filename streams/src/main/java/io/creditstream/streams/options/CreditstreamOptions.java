@@ -25,6 +25,7 @@ import io.creditstream.operators.flink.assembly.TrajectoryAssembler;
 import io.creditstream.operators.flink.batch.AdvantageBatchOperator;
 import io.creditstream.operators.flink.budget.RoundAllocator;
 import io.creditstream.operators.flink.budget.TaskStatsFunction;
+import io.creditstream.operators.flink.credit.ShadowEstimators;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.preflight.KafkaPreflight;
 import java.lang.reflect.Field;
@@ -220,6 +221,17 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "Discount of IGPO's turn advantages (credit.gamma does not apply to"
                                     + " IGPO).");
+
+    public static final ConfigOption<List<String>> SHADOW_ESTIMATORS =
+            ConfigOptions.key(ShadowEstimators.KEY)
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Estimators computed beside credit.estimator on the same groups, for"
+                                    + " comparison metrics only (rank correlation, sign agreement,"
+                                    + " std, zero-variance ratio per shadow), e.g. grpo;rloo. Not"
+                                    + " oprl.");
 
     public static final ConfigOption<Boolean> GIGPO_SIMILARITY =
             ConfigOptions.key(AnchorSimilarity.KEY_ENABLED)
@@ -605,6 +617,26 @@ public final class CreditstreamOptions {
                         config.get(IGPO_GAMMA)),
                 new AnchorSimilarity(
                         config.get(GIGPO_SIMILARITY), config.get(GIGPO_SIMILARITY_THRESHOLD)));
+    }
+
+    /**
+     * The shadow estimators of a configuration, parsed.
+     *
+     * @throws IllegalArgumentException naming the key and the accepted estimators
+     */
+    public static List<Estimator> shadowEstimators(Configuration config) {
+        List<Estimator> shadows = new ArrayList<>();
+        for (String name : config.get(SHADOW_ESTIMATORS)) {
+            if (!name.isBlank()) {
+                shadows.add(
+                        ConfigNames.parse(
+                                ShadowEstimators.KEY,
+                                name,
+                                Estimator.values(),
+                                Estimator::configName));
+            }
+        }
+        return shadows;
     }
 
     /**

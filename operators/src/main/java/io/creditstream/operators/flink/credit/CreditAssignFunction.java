@@ -18,18 +18,26 @@ public class CreditAssignFunction extends ProcessFunction<TrajectoryGroup, Advan
     private static final long serialVersionUID = 1L;
 
     private final GroupCreditAssigner assigner;
+    private final ShadowEstimators shadows;
 
     private transient CreditQualityMetrics metrics;
     private transient GroupFailures failures;
 
     public CreditAssignFunction(CreditParams params) {
+        this(params, ShadowEstimators.none());
+    }
+
+    /** With shadow estimators computed on the same groups, for their metrics only. */
+    public CreditAssignFunction(CreditParams params, ShadowEstimators shadows) {
         this.assigner = new GroupCreditAssigner(params);
+        this.shadows = shadows;
     }
 
     @Override
     public void open(OpenContext openContext) {
         metrics = new CreditQualityMetrics(getRuntimeContext().getMetricGroup());
         failures = new GroupFailures(getRuntimeContext().getMetricGroup());
+        shadows.open(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -42,6 +50,7 @@ public class CreditAssignFunction extends ProcessFunction<TrajectoryGroup, Advan
                         letter -> ctx.output(DeadLetters.TAG, letter));
         if (batch != null) {
             metrics.record(group, batch);
+            shadows.record(group, batch);
             out.collect(batch);
         }
     }

@@ -10,6 +10,7 @@ import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.operators.flink.DeadLetters;
 import io.creditstream.operators.flink.credit.CreditQualityMetrics;
 import io.creditstream.operators.flink.credit.GroupFailures;
+import io.creditstream.operators.flink.credit.ShadowEstimators;
 import io.creditstream.schemas.AdvantageBatch;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.internal.TrajectoryGroup;
@@ -56,6 +57,7 @@ public class OprlCreditFunction
 
     private transient MapState<Integer, Double> weights;
     private transient ValueState<PrmProgress> progressState;
+    private final ShadowEstimators shadows;
     private transient CreditQualityMetrics quality;
     private transient RollingWindow losses;
     private transient RollingWindow pairAccuracies;
@@ -69,7 +71,14 @@ public class OprlCreditFunction
     private transient double lastStepWeight = Double.NaN;
 
     public OprlCreditFunction(OprlParams oprlParams, PrmParams prmParams) {
+        this(oprlParams, prmParams, ShadowEstimators.none());
+    }
+
+    /** With shadow estimators computed on the same groups, for their metrics only. */
+    public OprlCreditFunction(
+            OprlParams oprlParams, PrmParams prmParams, ShadowEstimators shadows) {
         this.assigner = new OprlCreditAssigner(oprlParams, prmParams);
+        this.shadows = shadows;
     }
 
     /**
@@ -105,6 +114,7 @@ public class OprlCreditFunction
                                         PROGRESS_STATE, TypeInformation.of(PrmProgress.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         quality = new CreditQualityMetrics(metrics);
+        shadows.open(metrics);
         losses = new RollingWindow(CreditMetrics.GROUP_WINDOW);
         pairAccuracies = new RollingWindow(CreditMetrics.GROUP_WINDOW);
         stepRewards = new RollingWindow(CreditMetrics.STEP_WINDOW);
@@ -179,6 +189,7 @@ public class OprlCreditFunction
         }
         lastStepWeight = result[0].stepWeight();
         quality.record(group, batch);
+        shadows.record(group, batch);
         out.collect(batch);
     }
 

@@ -1,0 +1,27 @@
+package io.creditstream.operators.core.credit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ShadowComparisonTest {
+
+    @Test
+    void signsAgreeWhenBothAreNegativeZeroOrPositive() {
+        ShadowComparison comparison =
+                ShadowComparison.of(new double[] {-1, 0, 2, 3}, new double[] {-0.5, -0.0, 0, 1});
+        // −/−, 0/−0 agree; +/0 does not; +/+ agrees.
+        assertThat(comparison.agreeingSigns()).isEqualTo(3);
+        assertThat(comparison.rows()).isEqualTo(4);
+        assertThat(comparison.shadowConstant()).isFalse();
+    }
+
+    @Test
+    void aConstantShadowHasNoRankingAndNoSignal() {
+        ShadowComparison comparison =
+                ShadowComparison.of(new double[] {1, -1}, new double[] {0, 0});
+        assertThat(comparison.shadowConstant()).isTrue();
+        assertThat(comparison.rankCorrelation()).isNaN();
+        assertThat(comparison.agreeingSigns()).isZero();
+    }
+}
