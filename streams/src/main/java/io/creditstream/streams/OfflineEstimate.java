@@ -103,6 +103,29 @@ public final class OfflineEstimate {
             return new Summary(lines, 0, 0, 0, 0);
         }
 
+        Estimates estimates = estimate(steps, groupLastLine, config, settings, errors);
+        write(output, estimates.records());
+        return new Summary(
+                lines, badLines, steps.size(), estimates.records().size(), estimates.deadLetters());
+    }
+
+    /** The advantage records of a bounded set of steps, sorted, and the dead letters counted. */
+    public record Estimates(List<AdvantageRecord> records, long deadLetters) {}
+
+    /**
+     * Runs the job's assembly and estimator over {@code steps} in Flink batch mode.
+     *
+     * @param groupOrder for every group ({@link #groupKey}), the position of its last step in the
+     *     input: the order OPRL's PRM learns the groups in
+     * @return the records sorted by group, episode and step: the same for the same steps
+     */
+    public static Estimates estimate(
+            List<StepEvent> steps,
+            Map<String, Long> groupOrder,
+            Configuration config,
+            CreditJob.Settings settings,
+            PrintStream errors)
+            throws Exception {
         Configuration batchConfig = new Configuration(config);
         batchConfig.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
         StreamExecutionEnvironment env =
@@ -116,7 +139,7 @@ public final class OfflineEstimate {
         if (settings.credit().estimator() == Estimator.OPRL) {
             List<TrajectoryGroup> groups = new ArrayList<>();
             deadLetters = collect(outputs.groups(), outputs.deadLetters(), groups::add, errors);
-            results.addAll(trainInFileOrder(groups, groupLastLine, settings));
+            results.addAll(trainInFileOrder(groups, groupOrder, settings));
         } else {
             deadLetters =
                     collect(
@@ -129,11 +152,11 @@ public final class OfflineEstimate {
                 Comparator.comparing(AdvantageRecord::getGroupId)
                         .thenComparing(AdvantageRecord::getEpisodeId)
                         .thenComparingInt(AdvantageRecord::getStepIndex));
-        write(output, results);
-        return new Summary(lines, badLines, steps.size(), results.size(), deadLetters);
+        return new Estimates(results, deadLetters);
     }
 
-    private static void write(Path output, List<AdvantageRecord> results) throws IOException {
+    /** Writes one AdvantageRecord JSON object per line, replacing {@code output}. */
+    public static void write(Path output, List<AdvantageRecord> results) throws IOException {
         JsonRecordCodec<AdvantageRecord> recordCodec = JsonRecordCodec.of(AdvantageRecord.class);
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null) {
@@ -210,7 +233,8 @@ public final class OfflineEstimate {
         return count;
     }
 
-    private static String groupKey(String experimentId, String groupId) {
+    /** The key of a group in {@code groupOrder}. */
+    public static String groupKey(String experimentId, String groupId) {
         return experimentId + '\u001f' + groupId;
     }
 }

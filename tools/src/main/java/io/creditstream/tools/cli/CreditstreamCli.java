@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             BudgetCommand.class,
             RunCommand.class,
             EstimateCommand.class,
+            ReplayCommand.class,
             KafkaCommand.class,
             OptionsCommand.class,
             CommandLine.HelpCommand.class
