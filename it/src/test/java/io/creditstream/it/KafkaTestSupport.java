@@ -41,6 +41,8 @@ final class KafkaTestSupport {
     static Map<String, String> isolatedJobOptions(EmbeddedKafkaBroker broker) {
         Map<String, String> options = new java.util.LinkedHashMap<>();
         options.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        // One embedded broker: one replica.
+        options.put("kafka.topic-replication-factor", "1");
         for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
             options.put("topic." + topic, unique(topic));
         }
