@@ -139,6 +139,7 @@ class SnapshotPublisher:
             "created_time_ms": int(time.time() * 1000),
             "artifact_uri": _file_uri(target),
             "sha256": hashlib.sha256(weights).hexdigest(),
+            "artifact_size": len(weights),
             "metrics": {k: float(v) for k, v in (metrics or {}).items()},
         }
         errors: List[Any] = []
