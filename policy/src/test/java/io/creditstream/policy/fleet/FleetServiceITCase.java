@@ -385,8 +385,9 @@ class FleetServiceITCase {
     // ---- helpers
     // ---------------------------------------------------------------------------------
 
-    private static FleetSettings.Builder fleet(String steps, String snapshotsTopic) {
+    private FleetSettings.Builder fleet(String steps, String snapshotsTopic) {
         return FleetSettings.builder(KAFKA.broker().bootstrapServers())
+                .storeDir(dir.resolve("store"))
                 .experimentId(EXPERIMENT)
                 .stepsTopic(steps)
                 .snapshotsTopic(snapshotsTopic)

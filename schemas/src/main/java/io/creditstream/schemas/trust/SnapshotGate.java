@@ -122,12 +122,12 @@ public final class SnapshotGate implements Serializable {
         switch (verdict) {
             case UNSIGNED:
                 return what
-                        + " is unsigned, but a snapshot public key is configured: only the"
-                        + " learner holding the matching private key may publish";
+                        + " is unsigned, but this reader checks signatures: only the learner"
+                        + " holding the signing key may publish";
             case BAD_SIGNATURE:
                 return what
-                        + " has a signature that does not verify with the configured public key:"
-                        + " forged, altered, or signed with another key";
+                        + " has a signature that does not verify with the configured key: forged,"
+                        + " altered, or signed with another key";
             case VERSION_OUT_OF_RANGE:
                 return what + " lies outside 0..2^53";
             case VERSION_JUMP:
