@@ -506,7 +506,7 @@ public final class ClosedLoopDemo {
                         work.resolve("snapshots").toString(),
                         PolicyProcess.CHECKPOINT,
                         work.resolve("learner.ckpt").toString(),
-                        "--signing-key",
+                        PolicyProcess.SIGNING_KEY,
                         signingKeys.privateKey().toString()));
         cmd.addAll(settings.learnerArgs());
         return cmd;
@@ -520,7 +520,7 @@ public final class ClosedLoopDemo {
                         config.get(CreditstreamOptions.TOPIC_STEPS),
                         PolicyProcess.STORE,
                         work.resolve("snapshots").toString(),
-                        "--snapshot-public-key",
+                        PolicyProcess.SNAPSHOT_PUBLIC_KEY,
                         signingKeys.publicKey().toString(),
                         PolicyProcess.WORKERS,
                         String.valueOf(settings.workers()),

@@ -203,7 +203,7 @@ final class FleetCommand implements Callable<Integer> {
     Path store;
 
     @Option(
-            names = "--snapshot-public-key",
+            names = PolicyProcess.SNAPSHOT_PUBLIC_KEY,
             paramLabel = "FILE",
             description =
                     "The learner's Ed25519 public key (X.509, PEM or DER; `learner"

@@ -181,7 +181,7 @@ final class LearnerCommand implements Callable<Integer> {
     Integer maxPendingSamples;
 
     @Option(
-            names = "--signing-key",
+            names = PolicyProcess.SIGNING_KEY,
             paramLabel = "FILE",
             description =
                     "Ed25519 private key (PKCS#8, PEM or DER) every snapshot is signed with; give"

@@ -73,6 +73,17 @@ class SnapshotTrustTest {
     }
 
     @Test
+    void theCanonicalEncodingIsPinned() throws Exception {
+        // python/tests/test_signing.py pins the same hash for the same record: the Python client
+        // signs and verifies the same bytes.
+        byte[] hash =
+                java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(SnapshotSignatures.canonical(snapshot(7)));
+        assertThat(java.util.HexFormat.of().formatHex(hash))
+                .isEqualTo("243bde0464a67aabbb3dcf77894781a030ada5a91c22eb7e01ce77dca4aebaab");
+    }
+
+    @Test
     void theCanonicalEncodingIgnoresMapOrder() {
         PolicySnapshot a = snapshot(3);
         Map<String, Double> reversed = new java.util.LinkedHashMap<>();
