@@ -4,8 +4,13 @@ A trainer publishes version ``v`` of experiment ``e`` by writing its weights, im
 ``<store>/<e>/policy-v<v>.params`` (a temporary file forced to disk, then hard-linked into place,
 which fails if the version exists) and then announcing a PolicySnapshot keyed by the experiment
 id, with the file's ``file:`` URI and sha256. A fleet watches the topic for the newest version of
-its experiment and loads an artifact only after its sha256 matched. Snapshots are not signed yet;
-when they are, the watcher is where the signature will be checked.
+its experiment and loads an artifact only after its sha256 matched.
+
+Snapshots may be signed as the Java learner signs them: Ed25519 over :func:`canonical` (every field
+but the signature, in the layout docs/SECURITY-snapshots.md gives). A publisher with a
+``signing_key`` signs; a watcher with a ``public_key`` ignores (and counts in ``refused``) every
+snapshot whose signature does not verify. Both need the ``cryptography`` package (Debian:
+python3-cryptography), imported only when a key is given.
 """
 
 from __future__ import annotations
@@ -29,6 +34,85 @@ from .codec import RecordDecodeError, codec
 
 EXTENSION = ".params"
 _EXPERIMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+_CANONICAL_FORMAT = b"creditstream.PolicySnapshot.v1\n"
+
+
+def canonical(snapshot: Mapping[str, Any]) -> bytes:
+    """The bytes a snapshot's signature covers, as the Java side builds them: a format tag, then
+    experiment_id, version, created_time_ms, artifact_uri, sha256, the metrics sorted by key (in
+    UTF-16 code unit order, Java's String order) and artifact_size; strings as a 4-byte big-endian
+    length and UTF-8, integers as 8 bytes big-endian, doubles as their IEEE 754 bits."""
+    out = bytearray(_CANONICAL_FORMAT)
+
+    def text(value: Optional[str]) -> None:
+        data = (value or "").encode("utf-8")
+        out.extend(struct.pack(">i", len(data)))
+        out.extend(data)
+
+    text(snapshot["experiment_id"])
+    out.extend(struct.pack(">q", int(snapshot["version"])))
+    out.extend(struct.pack(">q", int(snapshot["created_time_ms"])))
+    text(snapshot["artifact_uri"])
+    text(snapshot["sha256"])
+    metrics = snapshot.get("metrics") or {}
+    out.extend(struct.pack(">i", len(metrics)))
+    for key in sorted(metrics, key=lambda k: k.encode("utf-16-be")):
+        text(key)
+        out.extend(struct.pack(">d", float(metrics[key])))
+    size = snapshot.get("artifact_size")
+    if size is None:
+        out.append(0)
+    else:
+        out.append(1)
+        out.extend(struct.pack(">q", int(size)))
+    return bytes(out)
+
+
+def _read_key(path: os.PathLike, private: bool):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    data = Path(path).read_bytes()
+    pem = data.lstrip().startswith(b"-----BEGIN")
+    if private:
+        load = serialization.load_pem_private_key if pem else serialization.load_der_private_key
+        key = load(data, password=None)
+        wanted = ed25519.Ed25519PrivateKey
+    else:
+        load = serialization.load_pem_public_key if pem else serialization.load_der_public_key
+        key = load(data)
+        wanted = ed25519.Ed25519PublicKey
+    if not isinstance(key, wanted):
+        kind = "private" if private else "public"
+        raise ValueError(f"{path} is not an Ed25519 {kind} key")
+    return key
+
+
+def sign(snapshot: Mapping[str, Any], private_key_path: os.PathLike) -> Dict[str, Any]:
+    """``snapshot`` with its ``signature`` set by the Ed25519 private key (PKCS#8, PEM or DER)."""
+    key = _read_key(private_key_path, private=True)
+    signed = dict(snapshot)
+    signed["signature"] = key.sign(canonical(snapshot))
+    return signed
+
+
+def signature_verifies(snapshot: Mapping[str, Any], public_key) -> bool:
+    """Whether ``snapshot`` carries a valid signature by ``public_key`` (a key file path, or a key
+    object from ``cryptography``); False for an unsigned snapshot."""
+    from cryptography.exceptions import InvalidSignature
+
+    if isinstance(public_key, (str, os.PathLike)):
+        public_key = _read_key(public_key, private=False)
+    signature = snapshot.get("signature")
+    if not signature:
+        return False
+    try:
+        public_key.verify(bytes(signature), canonical(snapshot))
+        return True
+    except InvalidSignature:
+        return False
 
 
 class SnapshotIntegrityError(RuntimeError):
@@ -103,8 +187,12 @@ class SnapshotPublisher:
         experiment_id: str,
         topic: str = topics.SNAPSHOTS,
         timeout: float = 30.0,
+        signing_key: Optional[os.PathLike] = None,
     ):
         artifact_path(Path(store), experiment_id, 0)  # validates the id early
+        self.signing_key = signing_key
+        if signing_key is not None:
+            _read_key(signing_key, private=True)  # a bad key fails here, not at the first publish
         self.store = Path(store).resolve()
         self.experiment_id = experiment_id
         self.topic = topic
@@ -139,8 +227,11 @@ class SnapshotPublisher:
             "created_time_ms": int(time.time() * 1000),
             "artifact_uri": _file_uri(target),
             "sha256": hashlib.sha256(weights).hexdigest(),
+            "artifact_size": len(weights),
             "metrics": {k: float(v) for k, v in (metrics or {}).items()},
         }
+        if self.signing_key is not None:
+            record = sign(record, self.signing_key)
         errors: List[Any] = []
         self._producer.produce(
             self.topic,
@@ -197,10 +288,14 @@ class SnapshotWatcher:
         experiment_id: str,
         topic: str = topics.SNAPSHOTS,
         timeout: float = 30.0,
+        public_key: Optional[os.PathLike] = None,
     ):
         self.experiment_id = experiment_id
         self.topic = topic
         self.latest: Optional[VerifiedSnapshot] = None
+        #: Snapshots of the experiment ignored because their signature did not verify.
+        self.refused = 0
+        self._public_key = None if public_key is None else _read_key(public_key, private=False)
         self._codec = codec("PolicySnapshot")
         self._consumer = Consumer(
             {
@@ -239,6 +334,7 @@ class SnapshotWatcher:
                 if (
                     snapshot is not None
                     and snapshot["experiment_id"] == self.experiment_id
+                    and self._believed(snapshot)
                     and (self.latest is None or snapshot["version"] > self.latest.version)
                     and (newest is None or snapshot["version"] > newest["version"])
                 ):
@@ -248,6 +344,12 @@ class SnapshotWatcher:
             return None
         self.latest = verify(newest)
         return self.latest
+
+    def _believed(self, snapshot: Mapping[str, Any]) -> bool:
+        if self._public_key is None or signature_verifies(snapshot, self._public_key):
+            return True
+        self.refused += 1
+        return False
 
     def wait_for(self, version: int = 0, timeout: float = 60.0) -> VerifiedSnapshot:
         """The newest snapshot once one of at least ``version`` arrived; TimeoutError if none did

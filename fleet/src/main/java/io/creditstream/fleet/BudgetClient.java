@@ -31,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * the next tasks (in turn) on rollout.requests and waits for the answers on rollout.budget. A round
  * the job cannot answer in time, or answers with an error, falls back to {@code n} rollouts a task,
  * so the fleet never stalls on the allocator. Use from one thread.
+ *
+ * <p>Answers are input from a topic others may write, so none is trusted: an answer for another
+ * experiment, for a task the round did not ask about, or with a number of rollouts below 0 or above
+ * the round's whole budget ({@code roundSize × n}: the job's allocation sums to it) is ignored and
+ * counted ({@link #refusedAnswers()}); the first answer for a task counts, and a round whose
+ * answers do not sum to its budget falls back. So a forged answer can at worst cost a round its
+ * knapsack sizes, never stop the fleet or make it play 10^6 rollouts.
  */
 public final class BudgetClient implements RoundPlanner, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BudgetClient.class);
@@ -48,6 +55,7 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
     private final AvroCodec<BudgetAllocation> answerCodec = AvroCodec.of(BudgetAllocation.class);
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong fallbacks = new AtomicLong();
+    private final AtomicLong refusedAnswers = new AtomicLong();
     private volatile int lastMin;
     private volatile int lastMax;
     private int nextTask;
@@ -136,7 +144,7 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
         int min = Integer.MAX_VALUE;
         int max = 0;
         for (String task : tasks) {
-            int rollouts = budgets.get(task);
+            int rollouts = budgets.getOrDefault(task, n);
             round.add(new Assignment(task, rollouts));
             min = Math.min(min, rollouts);
             max = Math.max(max, rollouts);
@@ -148,8 +156,8 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
 
     private Map<String, Integer> request(String roundId, List<String> tasks)
             throws TimeoutException {
-        BudgetRequest request =
-                new BudgetRequest(experimentId, roundId, tasks, tasks.size() * n, n);
+        int total = tasks.size() * n;
+        BudgetRequest request = new BudgetRequest(experimentId, roundId, tasks, total, n);
         try {
             producer.send(
                             new ProducerRecord<>(
@@ -186,10 +194,57 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
                 if (answer.getError() != null) {
                     throw new IllegalStateException("the job answered: " + answer.getError());
                 }
-                budgets.put(answer.getTaskId(), answer.getRollouts());
+                String problem = answerProblem(answer, tasks, total);
+                if (problem != null) {
+                    refuse(roundId, problem);
+                    continue;
+                }
+                budgets.putIfAbsent(answer.getTaskId(), answer.getRollouts());
             }
         }
+        long sum = 0;
+        for (int rollouts : budgets.values()) {
+            sum += rollouts;
+        }
+        if (sum != total) {
+            refusedAnswers.incrementAndGet();
+            throw new IllegalStateException(
+                    "the answers sum to " + sum + " rollouts, not the round's budget " + total);
+        }
         return budgets;
+    }
+
+    /** Why an answer of this round cannot be played, or null when it can. */
+    private String answerProblem(BudgetAllocation answer, List<String> tasks, int total) {
+        if (!experimentId.equals(answer.getExperimentId())) {
+            return "an answer names experiment '" + answer.getExperimentId() + "'";
+        }
+        if (!tasks.contains(answer.getTaskId())) {
+            return "an answer names task '" + answer.getTaskId() + "', which the round did not ask";
+        }
+        int rollouts = answer.getRollouts();
+        if (rollouts < 0 || rollouts > total) {
+            return "an answer gives task '"
+                    + answer.getTaskId()
+                    + "' "
+                    + rollouts
+                    + " rollouts, outside 0.."
+                    + total
+                    + " (the round's budget)";
+        }
+        return null;
+    }
+
+    private void refuse(String roundId, String problem) {
+        long refused = refusedAnswers.incrementAndGet();
+        // A flood of forged answers must not flood the log: the first few, then every 1000th.
+        if (refused <= 5 || refused % 1000 == 0) {
+            LOG.warn(
+                    "Ignored a budget answer of round {} ({} so far): {}",
+                    roundId,
+                    refused,
+                    problem);
+        }
     }
 
     /** Rounds asked for. */
@@ -200,6 +255,11 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
     /** Rounds that fell back to uniform budgets. */
     public long fallbacks() {
         return fallbacks.get();
+    }
+
+    /** Budget answers ignored: another experiment's, an unknown task, or rollouts out of bounds. */
+    public long refusedAnswers() {
+        return refusedAnswers.get();
     }
 
     /** Fewest rollouts a task got in the last round. */

@@ -36,6 +36,7 @@ import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.schemas.internal.TrajectoryGroup;
+import io.creditstream.schemas.trust.SnapshotGate;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -82,6 +83,7 @@ public final class CreditJob {
             OprlParams oprl,
             PrmParams prm,
             StalenessPolicy staleness,
+            SnapshotGate snapshotGate,
             int maxRecordBytes,
             StepValidator validator,
             Duration episodeTimeout,
@@ -123,6 +125,7 @@ public final class CreditJob {
                     new StalenessPolicy(
                             config.get(CreditstreamOptions.MAX_POLICY_LAG),
                             config.get(CreditstreamOptions.MIN_GROUP_SIZE)),
+                    CreditstreamOptions.snapshotGate(config),
                     maxRecordBytes,
                     new StepValidator(
                             config.get(CreditstreamOptions.MAX_ID_LENGTH),
@@ -220,7 +223,9 @@ public final class CreditJob {
                 snapshots == null
                         ? groups
                         : groups.connect(snapshots.broadcast(StalenessFilter.NEWEST_VERSIONS))
-                                .process(new StalenessFilter(settings.staleness()))
+                                .process(
+                                        new StalenessFilter(
+                                                settings.staleness(), settings.snapshotGate()))
                                 .returns(new AvroTypeInfo<>(TrajectoryGroup.class))
                                 .uid(UID_STALENESS)
                                 .name("Drop stale trajectories");

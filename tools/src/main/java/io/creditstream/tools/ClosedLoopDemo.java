@@ -16,6 +16,7 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.codec.StepEventCodecs;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.SnapshotMetrics;
+import io.creditstream.schemas.trust.SigningKeys;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -226,6 +227,10 @@ public final class ClosedLoopDemo {
     private final Settings settings;
     private final Configuration userConfig;
     private final PrintStream out;
+
+    /** The run's snapshot signing key pair, made by {@link #loopDefaults()}. */
+    private SigningKeys.KeyFiles signingKeys;
+
     private volatile MetricsUrls metricsUrls;
     private volatile String livePageUrl;
 
@@ -275,7 +280,8 @@ public final class ClosedLoopDemo {
                 int fleetMetrics = EmbeddedJob.freePort();
                 Process learner =
                         start(learnerCommand(config, work, learnerMetrics), learnerLog(), children);
-                Process fleet = start(fleetCommand(config, fleetMetrics), fleetLog(), children);
+                Process fleet =
+                        start(fleetCommand(config, work, fleetMetrics), fleetLog(), children);
                 out.printf(
                         "learner and fleet started as child processes (logs: %s, %s)%n",
                         learnerLog(), fleetLog());
@@ -293,6 +299,10 @@ public final class ClosedLoopDemo {
                         stopRequested, start, embedded, live, estimator, learner, fleet, children);
             } finally {
                 stopAll(children);
+            }
+        } finally {
+            if (signingKeys != null) {
+                EmbeddedJob.deleteQuietly(signingKeys.privateKey().getParent());
             }
         }
     }
@@ -418,12 +428,16 @@ public final class ClosedLoopDemo {
      * README), groups complete quickly, and the job's checkpoints (hence committed batches) come
      * every second so the learner is not starved.
      */
-    private Configuration loopDefaults() {
+    private Configuration loopDefaults() throws IOException {
         Configuration loop = new Configuration();
         loop.set(CreditstreamOptions.INVALID_ACTION_PENALTY, 0.0);
         loop.setString("execution.checkpointing.interval", "1 s");
         loop.set(CreditstreamOptions.BUDGET_ENABLED, false);
         loop.addAll(userConfig);
+        // The demo runs signed, as a deployment should: a key pair of its own, deleted with the
+        // run, the private half for the learner, the public half for the job and the fleet.
+        signingKeys = SigningKeys.generate(Files.createTempDirectory("creditstream-demo-keys-"));
+        loop.set(CreditstreamOptions.SNAPSHOT_PUBLIC_KEY, signingKeys.publicKey().toString());
         return loop;
     }
 
@@ -491,17 +505,23 @@ public final class ClosedLoopDemo {
                         PolicyProcess.STORE,
                         work.resolve("snapshots").toString(),
                         PolicyProcess.CHECKPOINT,
-                        work.resolve("learner.ckpt").toString()));
+                        work.resolve("learner.ckpt").toString(),
+                        PolicyProcess.SIGNING_KEY,
+                        signingKeys.privateKey().toString()));
         cmd.addAll(settings.learnerArgs());
         return cmd;
     }
 
-    private List<String> fleetCommand(Configuration config, int metricsPort) {
+    private List<String> fleetCommand(Configuration config, Path work, int metricsPort) {
         List<String> cmd = childCommand(PolicyProcess.FLEET, config, metricsPort);
         cmd.addAll(
                 List.of(
                         PolicyProcess.STEPS_TOPIC,
                         config.get(CreditstreamOptions.TOPIC_STEPS),
+                        PolicyProcess.STORE,
+                        work.resolve("snapshots").toString(),
+                        PolicyProcess.SNAPSHOT_PUBLIC_KEY,
+                        signingKeys.publicKey().toString(),
                         PolicyProcess.WORKERS,
                         String.valueOf(settings.workers()),
                         PolicyProcess.TASKS,

@@ -28,6 +28,8 @@ public final class CreditMetrics {
     /** Policy snapshots ignored because their version is outside 0..2^53. */
     public static final String SNAPSHOTS_REJECTED = "creditSnapshotsRejected";
 
+    public static final String SNAPSHOTS_UNVERIFIED = "creditSnapshotsUnverified";
+
     public static final String OPEN_TRAJECTORIES = "creditOpenTrajectories";
     public static final String TRAJECTORIES_COMPLETED = "creditTrajectoriesCompleted";
     public static final String OPEN_GROUPS = "creditOpenGroups";

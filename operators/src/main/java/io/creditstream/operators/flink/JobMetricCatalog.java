@@ -227,7 +227,16 @@ public final class JobMetricCatalog {
                             Kind.COUNTER,
                             null,
                             "snapshots",
-                            "Policy snapshots ignored for a version outside 0..2^53."),
+                            "Policy snapshots ignored for a version outside 0..2^53 or more than"
+                                    + " credit.max-version-jump above the newest believed, or"
+                                    + " naming one experiment too many."),
+                    new Entry(
+                            CreditMetrics.SNAPSHOTS_UNVERIFIED,
+                            Kind.COUNTER,
+                            null,
+                            "snapshots",
+                            "Policy snapshots ignored because credit.snapshot-public-key is set"
+                                    + " and they are unsigned or their signature does not verify."),
                     new Entry(
                             CreditMetrics.NEWEST_POLICY_VERSION,
                             Kind.GAUGE,

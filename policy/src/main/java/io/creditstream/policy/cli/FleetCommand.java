@@ -7,6 +7,7 @@ import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Spec;
                     + " behavior_logprob.",
             "Waits up to --snapshot-wait for the learner's first snapshot; switches to a newer one"
                     + " between rollout groups, so one group never mixes versions. Reads the"
-                    + " weights through the snapshot's file URI: run it where the learner's --store"
-                    + " is visible.",
+                    + " weights through the snapshot's file URI, only under --store (the"
+                    + " learner's, visible at the same path), and believes only snapshots signed"
+                    + " with --snapshot-public-key's private half when it is given.",
             "Before it starts, a broker must answer within --kafka-connect-timeout (else exit 4).",
             "",
             "Example: fleet --bootstrap-servers localhost:9092 --maze small --workers 2"
@@ -191,6 +193,34 @@ final class FleetCommand implements Callable<Integer> {
             description = "Budget answer topic (default: ${DEFAULT-VALUE}).")
     String budgetTopic;
 
+    @Option(
+            names = PolicyProcess.STORE,
+            defaultValue = "policy-store",
+            paramLabel = "DIR",
+            description =
+                    "The learner's --store: snapshot weights are read only from under it, other"
+                            + " paths are refused and counted (default: ${DEFAULT-VALUE}).")
+    Path store;
+
+    @Option(
+            names = PolicyProcess.SNAPSHOT_PUBLIC_KEY,
+            paramLabel = "FILE",
+            description =
+                    "The learner's Ed25519 public key (X.509, PEM or DER; `learner"
+                            + " --generate-signing-key DIR` writes snapshot-signing.pub):"
+                            + " unsigned and forged snapshots are ignored and counted. Without it"
+                            + " unsigned snapshots are believed (one warning).")
+    Path snapshotPublicKey;
+
+    @Option(
+            names = "--max-version-jump",
+            defaultValue = "1000",
+            paramLabel = "VERSIONS",
+            description =
+                    "Ignore (and count) snapshots more than this many versions above the newest"
+                            + " one believed (default: ${DEFAULT-VALUE}).")
+    long maxVersionJump;
+
     @Mixin RunOptions run;
 
     @Mixin MetricsOptions metrics;
@@ -216,6 +246,9 @@ final class FleetCommand implements Callable<Integer> {
                         .maxStepsAhead(maxStepsAhead)
                         .stallWarning(stallWarning)
                         .snapshotWait(snapshotWait)
+                        .storeDir(store)
+                        .snapshotPublicKey(snapshotPublicKey)
+                        .maxVersionJump(maxVersionJump)
                         .kafkaTimeout(kafka.kafkaTimeout);
         if (budget) {
             builder.budget(

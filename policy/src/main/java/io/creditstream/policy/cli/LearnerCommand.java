@@ -8,6 +8,7 @@ import io.creditstream.policy.service.OffsetPastEnd;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.preflight.FilePreflight;
+import io.creditstream.schemas.trust.SigningKeys;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -179,6 +180,37 @@ final class LearnerCommand implements Callable<Integer> {
                             + " parts); at least --batch-records (default: 4 x --batch-records).")
     Integer maxPendingSamples;
 
+    @Option(
+            names = PolicyProcess.SIGNING_KEY,
+            paramLabel = "FILE",
+            description =
+                    "Ed25519 private key (PKCS#8, PEM or DER) every snapshot is signed with; give"
+                            + " its public key to the fleet (--snapshot-public-key) and the job"
+                            + " (credit.snapshot-public-key). Without it snapshots are unsigned"
+                            + " and anyone who can write the topic moves the policy (one warning).")
+    Path signingKey;
+
+    @Option(
+            names = "--max-version-jump",
+            defaultValue = "1000",
+            paramLabel = "VERSIONS",
+            description =
+                    "At start-up, ignore (and count) unsigned snapshots of the experiment on the"
+                            + " topic more than this far above the newest one believed (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long maxVersionJump;
+
+    @SuppressWarnings("deprecation")
+    @Option(
+            names = "--generate-signing-key",
+            paramLabel = "DIR",
+            // help = true: the only flag needed, so the required Kafka flags are not asked for.
+            help = true,
+            description =
+                    "Write a new Ed25519 key pair into DIR (snapshot-signing.key, owner-only, and"
+                            + " snapshot-signing.pub) and exit; never overwrites a key.")
+    Path generateSigningKey;
+
     @Mixin RunOptions run;
 
     @Mixin MetricsOptions metrics;
@@ -203,6 +235,8 @@ final class LearnerCommand implements Callable<Integer> {
                         .entropyCoefficient(entropy)
                         .batchRecords(batchRecords)
                         .snapshotEvery(snapshotEvery)
+                        .signingKey(signingKey)
+                        .maxVersionJump(maxVersionJump)
                         .seed(seed)
                         .kafkaTimeout(kafka.kafkaTimeout)
                         .onOffsetPastEnd(onOffsetPastEnd);
@@ -220,6 +254,16 @@ final class LearnerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (generateSigningKey != null) {
+            SigningKeys.KeyFiles files = SigningKeys.generate(generateSigningKey);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(
+                    "private key %s (learner --signing-key)%npublic key %s (fleet"
+                            + " --snapshot-public-key, job -Dcredit.snapshot-public-key=...)%n",
+                    files.privateKey().toAbsolutePath(), files.publicKey().toAbsolutePath());
+            out.flush();
+            return 0;
+        }
         LearnerSettings settings = settings();
         var duration = run.duration();
         var interval = run.progressInterval();

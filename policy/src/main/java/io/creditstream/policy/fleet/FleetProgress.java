@@ -19,6 +19,10 @@ package io.creditstream.policy.fleet;
  *     workers, pauses under way included
  * @param stall what the fleet is stuck on, when a worker has been paused for the learner longer
  *     than {@code --stall-warning} with no newer snapshot; null otherwise
+ * @param snapshotsRefused records of the experiment on the snapshot topic not believed: unsigned or
+ *     forged (with {@code --snapshot-public-key}), or a version out of bounds
+ * @param budgetAnswersRefused budget answers ignored: another experiment's, a task the round did
+ *     not ask, rollouts out of bounds, or answers that did not sum to the round's budget
  */
 public record FleetProgress(
         long groups,
@@ -34,7 +38,9 @@ public record FleetProgress(
         long pacingPauses,
         int pausedWorkers,
         double pausedWorkerSeconds,
-        String stall) {
+        String stall,
+        long snapshotsRefused,
+        long budgetAnswersRefused) {
 
     /** Fraction of episodes that succeeded; 0 before the first. */
     public double successRate() {
@@ -63,6 +69,12 @@ public record FleetProgress(
             line +=
                     String.format(
                             " | %,d budget rounds (%,d fell back)", budgetRounds, budgetFallbacks);
+        }
+        if (snapshotsRefused > 0 || budgetAnswersRefused > 0) {
+            line +=
+                    String.format(
+                            " | refused %,d snapshots, %,d budget answers",
+                            snapshotsRefused, budgetAnswersRefused);
         }
         if (stall != null) {
             line += " | STALLED: " + stall;

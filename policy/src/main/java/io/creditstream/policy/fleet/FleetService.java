@@ -10,12 +10,16 @@ import io.creditstream.fleet.policy.SwitchablePolicy;
 import io.creditstream.policy.model.DjlAgentPolicy;
 import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;
+import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.service.KafkaTopics;
 import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.PolicySnapshotReader;
 import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.trust.SigningKeys;
+import io.creditstream.schemas.trust.SnapshotGate;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +67,13 @@ public final class FleetService implements AutoCloseable {
 
     private final FleetSettings settings;
 
-    /** Loads by the snapshot's artifact URI, so its root is never used. */
-    private final PolicySnapshotStore store = new PolicySnapshotStore(Path.of("."));
+    /** The learner's store: artifacts outside it are refused. */
+    private final PolicySnapshotStore store;
+
+    /** Which snapshots are believed: signature, version bounds. */
+    private final SnapshotGate gate;
+
+    private final AtomicLong snapshotsRefused = new AtomicLong();
 
     private final AtomicReference<PolicySnapshot> newest = new AtomicReference<>();
     private final Object snapshotMonitor = new Object();
@@ -105,6 +114,20 @@ public final class FleetService implements AutoCloseable {
     /** A fleet that does nothing until {@link #start()}. */
     public FleetService(FleetSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.store = new PolicySnapshotStore(settings.storeDir());
+        this.gate =
+                new SnapshotGate(
+                        settings.snapshotPublicKey().map(FleetService::readPublicKey).orElse(null),
+                        settings.maxVersionJump());
+        if (!gate.verifiesSignatures()) {
+            LOG.warn(
+                    "No --snapshot-public-key: the fleet believes UNSIGNED snapshots of {}, so"
+                            + " anyone who can write {} chooses the policy it plays (versions are"
+                            + " still bounded by --max-version-jump {})",
+                    settings.experimentId(),
+                    settings.snapshotsTopic(),
+                    settings.maxVersionJump());
+        }
         this.pacing = new LearnerPacing(settings.maxStepsAhead());
         this.workerVersions = new AtomicLongArray(settings.workers());
         for (int i = 0; i < settings.workers(); i++) {
@@ -227,9 +250,11 @@ public final class FleetService implements AutoCloseable {
         PolicySnapshot latest = newest.get();
         long budgetRounds = 0;
         long budgetFallbacks = 0;
+        long budgetAnswersRefused = 0;
         for (BudgetClient client : budgetClients) {
             budgetRounds += client.rounds();
             budgetFallbacks += client.fallbacks();
+            budgetAnswersRefused += client.refusedAnswers();
         }
         return new FleetProgress(
                 groups.get(),
@@ -245,7 +270,9 @@ public final class FleetService implements AutoCloseable {
                 pacingPauses.get(),
                 pausedCount(),
                 pausedWorkerSeconds(),
-                stall().orElse(null));
+                stall().orElse(null),
+                snapshotsRefused.get(),
+                budgetAnswersRefused);
     }
 
     private int pausedCount() {
@@ -357,7 +384,8 @@ public final class FleetService implements AutoCloseable {
                     continue;
                 }
                 for (PolicySnapshot snapshot : snapshots.poll(WATCH_POLL)) {
-                    if (snapshot.getExperimentId().equals(settings.experimentId())) {
+                    if (snapshot.getExperimentId().equals(settings.experimentId())
+                            && believed(snapshot)) {
                         PolicySnapshot now =
                                 newest.accumulateAndGet(
                                         snapshot,
@@ -385,6 +413,43 @@ public final class FleetService implements AutoCloseable {
             synchronized (snapshotMonitor) {
                 snapshotMonitor.notifyAll();
             }
+        }
+    }
+
+    /**
+     * Whether the gate lets {@code snapshot} move the fleet's newest version; a refusal is logged
+     * (the first few, then every 1000th) and counted. Only the watcher thread calls this.
+     */
+    private boolean believed(PolicySnapshot snapshot) {
+        PolicySnapshot current = newest.get();
+        Long newestVersion = current == null ? null : current.getVersion();
+        SnapshotGate.Verdict verdict = gate.judge(snapshot, newestVersion);
+        if (verdict == SnapshotGate.Verdict.BELIEVED) {
+            return true;
+        }
+        long refused = snapshotsRefused.incrementAndGet();
+        if (refused <= 5 || refused % 1000 == 0) {
+            LOG.warn(
+                    "Ignored a record on {} ({} so far): {}",
+                    settings.snapshotsTopic(),
+                    refused,
+                    gate.describeRefusal(snapshot, verdict, newestVersion));
+        }
+        return false;
+    }
+
+    private static PublicKey readPublicKey(Path file) {
+        try {
+            return SigningKeys.readPublicKey(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidSettingException(
+                    "snapshot-public-key",
+                    "cannot read an Ed25519 public key from "
+                            + file
+                            + " ("
+                            + e.getMessage()
+                            + "); pass the learner's snapshot-signing.pub",
+                    e);
         }
     }
 
@@ -456,8 +521,9 @@ public final class FleetService implements AutoCloseable {
                             + snapshot.getArtifactUri()
                             + ": "
                             + e.getMessage()
-                            + " (the fleet reads the learner's --store directory through the"
-                            + " artifact URI: run it where that path is visible)",
+                            + " (the fleet reads weights only under --store "
+                            + store.root()
+                            + ": pass the learner's --store, visible at the same path)",
                     e);
         }
         if (!settings.maze().fits(network.spec())) {

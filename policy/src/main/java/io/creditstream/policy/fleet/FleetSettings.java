@@ -4,6 +4,8 @@ import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.trust.SnapshotGate;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +39,10 @@ import java.util.UUID;
  * @param stallWarning a worker paused this long with no newer snapshot makes the fleet report
  *     itself stalled, saying what it waits for (on the progress line and in the log); zero = never
  * @param snapshotWait how long to wait for the experiment's first snapshot
+ * @param storeDir the learner's snapshot store: the only directory weights are loaded from
+ * @param snapshotPublicKey the learner's Ed25519 public key (X.509, PEM or DER): snapshots not
+ *     signed with its private half are ignored; empty to believe unsigned snapshots
+ * @param maxVersionJump how far above the newest believed version a snapshot may lie
  * @param budget knapsack budgets from the job, if enabled
  * @param kafkaTimeout bounds Kafka metadata calls
  */
@@ -57,6 +63,9 @@ public record FleetSettings(
         long maxStepsAhead,
         Duration stallWarning,
         Duration snapshotWait,
+        Path storeDir,
+        Optional<Path> snapshotPublicKey,
+        long maxVersionJump,
         Optional<Budget> budget,
         Duration kafkaTimeout) {
 
@@ -114,6 +123,15 @@ public record FleetSettings(
                             + stallWarning);
         }
         positive("snapshot-wait", snapshotWait);
+        if (storeDir == null) {
+            throw new InvalidSettingException(
+                    "store", "is required: the learner's --store, where snapshot weights are");
+        }
+        Objects.requireNonNull(snapshotPublicKey, "snapshotPublicKey (use Optional.empty())");
+        if (maxVersionJump < 1) {
+            throw new InvalidSettingException(
+                    "max-version-jump", "must be at least 1 (versions), got " + maxVersionJump);
+        }
         LearnerSettings.checkKafkaTimeout(kafkaTimeout);
         Objects.requireNonNull(budget, "budget (use Optional.empty())");
     }
@@ -191,6 +209,9 @@ public record FleetSettings(
         private long maxStepsAhead;
         private Duration stallWarning = DEFAULT_STALL_WARNING;
         private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
+        private Path storeDir = LearnerSettings.DEFAULT_STORE;
+        private Path snapshotPublicKey;
+        private long maxVersionJump = SnapshotGate.DEFAULT_MAX_VERSION_JUMP;
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
 
@@ -289,6 +310,24 @@ public record FleetSettings(
             return this;
         }
 
+        /** The learner's snapshot store; weights are loaded from under it only. */
+        public Builder storeDir(Path value) {
+            this.storeDir = value;
+            return this;
+        }
+
+        /** The learner's public key file; null believes unsigned snapshots. */
+        public Builder snapshotPublicKey(Path value) {
+            this.snapshotPublicKey = value;
+            return this;
+        }
+
+        /** How far above the newest believed version a snapshot may lie. */
+        public Builder maxVersionJump(long value) {
+            this.maxVersionJump = value;
+            return this;
+        }
+
         /** Knapsack budgets; off by default. */
         public Builder budget(Budget value) {
             this.budget = Optional.ofNullable(value);
@@ -333,6 +372,9 @@ public record FleetSettings(
                     maxStepsAhead,
                     stallWarning,
                     snapshotWait,
+                    storeDir,
+                    Optional.ofNullable(snapshotPublicKey),
+                    maxVersionJump,
                     budget,
                     kafkaTimeout);
         }

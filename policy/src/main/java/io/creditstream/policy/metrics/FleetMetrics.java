@@ -83,6 +83,21 @@ public final class FleetMetrics {
                             + " an error answer).",
                     "rounds");
 
+    public static final MetricSpec SNAPSHOTS_REFUSED =
+            new MetricSpec(
+                    "creditstream_fleet_snapshots_refused",
+                    "Snapshots of the experiment not believed: unsigned or forged (with"
+                            + " --snapshot-public-key), or a version beyond --max-version-jump or"
+                            + " outside 0..2^53.",
+                    "snapshots");
+    public static final MetricSpec BUDGET_ANSWERS_REFUSED =
+            new MetricSpec(
+                    "creditstream_fleet_budget_answers_refused",
+                    "Budget answers ignored: another experiment's, a task the round did not ask,"
+                            + " rollouts outside 0 to the round's budget, or answers not summing"
+                            + " to it.",
+                    "answers");
+
     private FleetMetrics() {}
 
     /**
@@ -112,6 +127,8 @@ public final class FleetMetrics {
                 .counter(PAUSED_WORKER_SECONDS, FleetProgress::pausedWorkerSeconds)
                 .counter(BUDGET_ROUNDS, FleetProgress::budgetRounds)
                 .counter(BUDGET_FALLBACKS, FleetProgress::budgetFallbacks)
+                .counter(SNAPSHOTS_REFUSED, FleetProgress::snapshotsRefused)
+                .counter(BUDGET_ANSWERS_REFUSED, FleetProgress::budgetAnswersRefused)
                 .specs();
     }
 

@@ -96,6 +96,13 @@ public final class LearnerMetrics {
                             + " weights file and announcing it until the broker acknowledged.",
                     "seconds");
 
+    public static final MetricSpec SNAPSHOTS_REFUSED =
+            new MetricSpec(
+                    "creditstream_learner_snapshots_refused",
+                    "Records of this experiment on policy.snapshots ignored at start-up: unsigned"
+                            + " or not signed with --signing-key, or beyond --max-version-jump.",
+                    "snapshots");
+
     private LearnerMetrics() {}
 
     /**
@@ -110,6 +117,7 @@ public final class LearnerMetrics {
                 .counter(SAMPLES, LearnerProgress::samples)
                 .counter(SKIPPED_RECORDS, LearnerProgress::skippedRecords)
                 .counter(IGNORED_BATCHES, LearnerProgress::ignoredBatches)
+                .counter(SNAPSHOTS_REFUSED, LearnerProgress::snapshotsRefused)
                 .gauge(PENDING_SAMPLES, LearnerProgress::pendingSamples)
                 .gauge(POLICY_VERSION, LearnerProgress::version)
                 .gauge(

@@ -203,10 +203,11 @@ public final class MetricsDoc {
     }
 
     private static LearnerProgress idleLearner() {
-        return new LearnerProgress(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, -1, 0, 0, Optional.empty());
+        return new LearnerProgress(
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, -1, 0, 0, 0, Optional.empty());
     }
 
     private static FleetProgress idleFleet() {
-        return new FleetProgress(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, null);
+        return new FleetProgress(0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, null, 0, 0);
     }
 }

@@ -6,14 +6,20 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,8 +37,9 @@ import java.util.regex.Pattern;
  * <p>Version {@code v} of experiment {@code e} lives at {@code <root>/e/policy-v<v>.params}. It is
  * written to a temporary file in the same directory, forced to disk, then linked into place, which
  * fails if the version exists: a published version is never overwritten, so a fleet worker that
- * loaded it and a learner that recorded its sha256 agree forever. {@link #load} recomputes the
- * sha256 and refuses an artifact that does not match its snapshot.
+ * loaded it and a learner that recorded its sha256 agree forever. {@link #load} reads only files
+ * under the root, of the declared size, and refuses an artifact that does not match its snapshot's
+ * sha256.
  *
  * <p>Instances hold no mutable state and are thread-safe; two publishers racing for the same
  * version see exactly one succeed.
@@ -41,6 +48,14 @@ public final class PolicySnapshotStore {
 
     /** Artifact file extension. */
     public static final String EXTENSION = ".params";
+
+    /**
+     * Largest artifact loaded: far above any policy of the mazes (well under 1 MiB), far below what
+     * would exhaust a fleet's heap.
+     */
+    public static final long MAX_ARTIFACT_BYTES = 64L << 20;
+
+    private static final int READ_CHUNK = 64 * 1024;
 
     private static final Pattern EXPERIMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
@@ -110,6 +125,7 @@ public final class PolicySnapshotStore {
         }
         Path temp = Files.createTempFile(directory, target.getFileName() + ".", ".tmp");
         String sha256;
+        long size;
         try {
             MessageDigest digest = sha256();
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -122,6 +138,7 @@ public final class PolicySnapshotStore {
                 channel.force(true);
             }
             sha256 = HexFormat.of().formatHex(digest.digest());
+            size = Files.size(temp);
             try {
                 // A hard link is an atomic create-if-absent: the version appears whole or not at
                 // all.
@@ -143,22 +160,49 @@ public final class PolicySnapshotStore {
                 .setCreatedTimeMs(clock.millis())
                 .setArtifactUri(target.toUri().toString())
                 .setSha256(sha256)
+                .setArtifactSize(size)
                 .setMetrics(new HashMap<>(metrics == null ? Map.of() : metrics))
                 .build();
     }
 
     /**
-     * Loads the network a snapshot announces, after checking the artifact's sha256. The caller owns
-     * (and closes) the returned network.
+     * Loads the network a snapshot announces, after checking where its artifact lies, its size and
+     * its sha256. The caller owns (and closes) the returned network.
      *
+     * <p>The snapshot record is input from a topic, so nothing it names is trusted: the artifact
+     * must be a regular file under this store's root once every symbolic link is resolved, of the
+     * size the record declares (when it declares one) and at most {@link #MAX_ARTIFACT_BYTES}
+     * bytes; it is hashed as it is read, in chunks, and parsed only once the hash matched.
+     *
+     * @throws SnapshotRefusedException if the artifact lies outside the store, is not a regular
+     *     file, or its size is wrong or too large
      * @throws SnapshotIntegrityException if the artifact's bytes do not match the snapshot's sha256
      * @throws IOException if the artifact cannot be read or is not a policy network
      */
     public PolicyNetwork load(PolicySnapshot snapshot) throws IOException {
         Objects.requireNonNull(snapshot, "snapshot");
-        Path file = artifactFile(snapshot.getArtifactUri());
-        byte[] bytes = Files.readAllBytes(file);
-        String actual = HexFormat.of().formatHex(sha256().digest(bytes));
+        String uri = snapshot.getArtifactUri();
+        Path file = confinedArtifact(uri);
+        BasicFileAttributes attributes =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            throw new SnapshotRefusedException(
+                    uri, "it is not a regular file (a device, a pipe or a directory)");
+        }
+        long size = attributes.size();
+        Long declared = snapshot.getArtifactSize();
+        if (declared != null && declared != size) {
+            throw new SnapshotRefusedException(
+                    uri, "the snapshot declares " + declared + " bytes, the file has " + size);
+        }
+        if (size > MAX_ARTIFACT_BYTES) {
+            throw new SnapshotRefusedException(
+                    uri,
+                    "it has " + size + " bytes, more than the " + MAX_ARTIFACT_BYTES + " allowed");
+        }
+        MessageDigest digest = sha256();
+        byte[] bytes = readHashing(file, (int) size, digest, uri);
+        String actual = HexFormat.of().formatHex(digest.digest());
         String expected = snapshot.getSha256();
         if (!actual.equalsIgnoreCase(expected)) {
             throw new SnapshotIntegrityException(file, expected, actual);
@@ -178,13 +222,68 @@ public final class PolicySnapshotStore {
         return network;
     }
 
-    private static Path artifactFile(String artifactUri) {
-        URI uri = URI.create(Objects.requireNonNull(artifactUri, "artifact_uri"));
-        if (!"file".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException(
-                    "artifact_uri " + artifactUri + " is not a file: URI; this store reads files");
+    /**
+     * The file an artifact URI names, if it lies under the root: a {@code file:} URI without {@code
+     * ..} whose real path (every symbolic link resolved) lies under the root's real path. Real
+     * paths on both sides, so that a root reached through a link (a mount point, macOS's /tmp)
+     * still matches the URIs the learner wrote with its own spelling of it.
+     */
+    private Path confinedArtifact(String artifactUri) throws IOException {
+        Objects.requireNonNull(artifactUri, "artifact_uri");
+        Path file;
+        try {
+            URI uri = new URI(artifactUri);
+            if (!"file".equalsIgnoreCase(uri.getScheme())) {
+                throw new SnapshotRefusedException(
+                        artifactUri, "it is not a file: URI; this store reads files");
+            }
+            file = Path.of(uri);
+        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
+            throw new SnapshotRefusedException(artifactUri, "it is not a valid file: URI");
         }
-        return Path.of(uri);
+        for (Path name : file) {
+            if (name.toString().equals("..")) {
+                throw new SnapshotRefusedException(artifactUri, "it contains '..'");
+            }
+        }
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(
+                    file.toString(), null, "the snapshot's artifact does not exist");
+        }
+        // A symbolic link inside the root may lead anywhere: judge the file it resolves to.
+        if (!real.startsWith(root.toRealPath())) {
+            throw new SnapshotRefusedException(
+                    artifactUri, "it resolves to " + real + ", outside the snapshot store " + root);
+        }
+        return real;
+    }
+
+    /**
+     * Reads exactly {@code size} bytes, feeding {@code digest} as they come, and refuses a file
+     * that turns out shorter or longer (changed while read).
+     */
+    private static byte[] readHashing(Path file, int size, MessageDigest digest, String uri)
+            throws IOException {
+        byte[] bytes = new byte[size];
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            int read = 0;
+            while (read < size) {
+                int n = in.read(bytes, read, Math.min(READ_CHUNK, size - read));
+                if (n < 0) {
+                    throw new SnapshotRefusedException(
+                            uri, "it shrank to " + read + " bytes while it was read");
+                }
+                digest.update(bytes, read, n);
+                read += n;
+            }
+            if (in.read() >= 0) {
+                throw new SnapshotRefusedException(uri, "it grew while it was read");
+            }
+        }
+        return bytes;
     }
 
     private static void checkExperimentId(String experimentId) {

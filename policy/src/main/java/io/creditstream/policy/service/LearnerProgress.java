@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param snapshotsPublished snapshots this process published (weights written and announced)
  * @param publishSeconds the wall time those publications took in total: writing the weights file
  *     and sending the announcement until the broker acknowledged it
+ * @param snapshotsRefused records of this experiment on the snapshot topic ignored at start-up:
+ *     unsigned or not signed with {@code --signing-key}, or beyond {@code --max-version-jump}
  * @param lastStats what the last update saw, if this process made one
  */
 public record LearnerProgress(
@@ -49,6 +51,7 @@ public record LearnerProgress(
         long publishedVersion,
         long snapshotsPublished,
         double publishSeconds,
+        long snapshotsRefused,
         Optional<UpdateStats> lastStats) {
 
     /** One line for a progress log. */

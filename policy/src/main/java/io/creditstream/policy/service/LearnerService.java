@@ -444,6 +444,7 @@ public final class LearnerService implements AutoCloseable {
                 publishedVersion,
                 snapshotsPublished.get(),
                 publishNanos.get() / 1e9,
+                snapshots.refused(),
                 Optional.ofNullable(lastStats));
     }
 

@@ -4,9 +4,11 @@ import io.creditstream.policy.model.NetworkSpec;
 import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.training.UpdateOptions;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.trust.SnapshotGate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +26,10 @@ import java.util.function.Supplier;
  * @param updateOptions the clipped policy-gradient update's settings
  * @param batchRecords samples per update: an update runs once at least this many are pending
  * @param snapshotEvery publish a snapshot every this many updates
+ * @param signingKey the Ed25519 private key (PKCS#8, PEM or DER) every snapshot is signed with;
+ *     empty to publish unsigned snapshots (readers with a public key then refuse them)
+ * @param maxVersionJump how far above the newest version it believes a snapshot on the topic may
+ *     lie before the learner ignores it at start-up ({@link SnapshotGate})
  * @param seed seeds a new network's weights and the minibatch shuffle
  * @param kafkaTimeout how long a Kafka start-up call or a snapshot send may take
  * @param onOffsetPastEnd what to do when a checkpointed offset lies past its partition's end
@@ -43,6 +49,8 @@ public record LearnerSettings(
         UpdateOptions updateOptions,
         int batchRecords,
         int snapshotEvery,
+        Optional<Path> signingKey,
+        long maxVersionJump,
         long seed,
         Duration kafkaTimeout,
         OffsetPastEnd onOffsetPastEnd,
@@ -115,6 +123,11 @@ public record LearnerSettings(
                             + DEFAULT_BATCH_RECORDS
                             + ")");
         }
+        Objects.requireNonNull(signingKey, "signingKey (use Optional.empty())");
+        if (maxVersionJump < 1) {
+            throw new InvalidSettingException(
+                    "max-version-jump", "must be at least 1 (versions), got " + maxVersionJump);
+        }
         if (snapshotEvery < 1) {
             throw new InvalidSettingException(
                     "snapshot-every",
@@ -181,6 +194,8 @@ public record LearnerSettings(
         private String batchesTopic = Topics.BATCHES;
         private String snapshotsTopic = Topics.SNAPSHOTS;
         private Path storeDir = DEFAULT_STORE;
+        private Path signingKey;
+        private long maxVersionJump = SnapshotGate.DEFAULT_MAX_VERSION_JUMP;
         private Path checkpointFile;
         private Maze maze = Maze.STANDARD;
         private int hiddenSize = NetworkSpec.DEFAULT_HIDDEN_SIZE;
@@ -306,6 +321,18 @@ public record LearnerSettings(
         }
 
         /** Seed of a new network and of the shuffle; 1 by default. */
+        /** Signs every snapshot with the Ed25519 private key in {@code file}; null: unsigned. */
+        public Builder signingKey(Path file) {
+            this.signingKey = file;
+            return this;
+        }
+
+        /** The most a snapshot's version may exceed the newest believed one at start-up. */
+        public Builder maxVersionJump(long value) {
+            this.maxVersionJump = value;
+            return this;
+        }
+
         public Builder seed(long value) {
             this.seed = value;
             return this;
@@ -354,6 +381,8 @@ public record LearnerSettings(
                     updateOptions,
                     batchRecords,
                     snapshotEvery,
+                    Optional.ofNullable(signingKey),
+                    maxVersionJump,
                     seed,
                     kafkaTimeout,
                     onOffsetPastEnd,

@@ -4,6 +4,9 @@ import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.schemas.trust.SigningKeys;
+import io.creditstream.schemas.trust.SnapshotGate;
+import io.creditstream.schemas.trust.SnapshotSignatures;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -11,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -20,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
@@ -45,6 +50,17 @@ final class SnapshotPublisher {
     private final Producer<String, byte[]> producer;
     private final AvroCodec<PolicySnapshot> codec = AvroCodec.of(PolicySnapshot.class);
 
+    /** Signs every snapshot; null publishes them unsigned. */
+    private final PrivateKey signingKey;
+
+    /** The version bounds for what the topic says at start-up (signatures checked separately). */
+    private final SnapshotGate versionGate;
+
+    private final AtomicLong refused = new AtomicLong();
+
+    /**
+     * @throws InvalidSettingException if the signing key cannot be read or is not an Ed25519 key
+     */
     SnapshotPublisher(
             LearnerSettings settings,
             PolicySnapshotStore store,
@@ -52,6 +68,37 @@ final class SnapshotPublisher {
         this.settings = settings;
         this.store = store;
         this.producer = producer;
+        this.signingKey = settings.signingKey().map(SnapshotPublisher::readKey).orElse(null);
+        this.versionGate = new SnapshotGate(null, settings.maxVersionJump());
+        if (signingKey == null) {
+            LOG.warn(
+                    "Publishing UNSIGNED snapshots of {}: anyone who can write {} can move the"
+                            + " policy version the fleet and the job believe. Pass --signing-key"
+                            + " (make one with `learner --generate-signing-key DIR`) and give the"
+                            + " readers its public key",
+                    settings.experimentId(),
+                    settings.snapshotsTopic());
+        }
+    }
+
+    private static PrivateKey readKey(Path file) {
+        try {
+            return SigningKeys.readPrivateKey(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidSettingException(
+                    "signing-key",
+                    "cannot read an Ed25519 private key from "
+                            + file
+                            + " ("
+                            + e.getMessage()
+                            + "); make one with `learner --generate-signing-key DIR`",
+                    e);
+        }
+    }
+
+    /** Snapshots on the topic ignored at start-up: unsigned, forged, or jumping too far. */
+    long refused() {
+        return refused.get();
     }
 
     /**
@@ -75,6 +122,9 @@ final class SnapshotPublisher {
             } catch (FileAlreadyExistsException e) {
                 snapshot = existingArtifact(snapshotVersion, artifact, network, metrics);
             }
+        }
+        if (signingKey != null) {
+            snapshot = SnapshotSignatures.sign(snapshot, signingKey);
         }
         afterArtifact.run();
         try {
@@ -155,14 +205,20 @@ final class SnapshotPublisher {
                 .setCreatedTimeMs(System.currentTimeMillis())
                 .setArtifactUri(artifact.toUri().toString())
                 .setSha256(HexFormat.of().formatHex(sha256().digest(stored)))
+                .setArtifactSize((long) stored.length)
                 .setMetrics(new HashMap<>(metrics))
                 .build();
     }
 
     /**
-     * The versions of this experiment already on the snapshot topic.
+     * The versions of this experiment already on the snapshot topic that this learner believes:
+     * with a signing key, those it signed itself (Ed25519 signatures are deterministic, so it
+     * checks them by signing again); without one, those within {@code max-version-jump} of the
+     * newest believed before them. The others are logged, counted and ignored, so a forged record
+     * cannot stop the learner from restarting.
      *
-     * @throws IllegalStateException if one is newer than {@code version}, the checkpoint's
+     * @throws IllegalStateException if a believed one is newer than {@code version}, the
+     *     checkpoint's
      */
     Set<Long> announcedVersions(long version) {
         TreeSet<Long> versions = new TreeSet<>();
@@ -173,7 +229,8 @@ final class SnapshotPublisher {
                         settings.kafkaTimeout(),
                         "creditstream-policy-" + settings.experimentId() + "-startup")) {
             for (PolicySnapshot snapshot : reader.readToEnd(settings.kafkaTimeout())) {
-                if (snapshot.getExperimentId().equals(settings.experimentId())) {
+                if (snapshot.getExperimentId().equals(settings.experimentId())
+                        && believed(snapshot, versions.isEmpty() ? null : versions.last())) {
                     versions.add(snapshot.getVersion());
                 }
             }
@@ -186,6 +243,32 @@ final class SnapshotPublisher {
                     "topic " + settings.snapshotsTopic() + " already announces", newest, version);
         }
         return versions;
+    }
+
+    private boolean believed(PolicySnapshot snapshot, Long newest) {
+        SnapshotGate.Verdict verdict;
+        if (signingKey == null) {
+            verdict = versionGate.judge(snapshot, newest);
+        } else if (SnapshotSignatures.signature(snapshot) == null) {
+            verdict = SnapshotGate.Verdict.UNSIGNED;
+        } else if (!SnapshotSignatures.signedWith(snapshot, signingKey)) {
+            verdict = SnapshotGate.Verdict.BAD_SIGNATURE;
+        } else {
+            // Its own signature: the truth about what it published, however far it jumps.
+            verdict =
+                    snapshot.getVersion() >= 0 && snapshot.getVersion() <= SnapshotGate.MAX_VERSION
+                            ? SnapshotGate.Verdict.BELIEVED
+                            : SnapshotGate.Verdict.VERSION_OUT_OF_RANGE;
+        }
+        if (verdict == SnapshotGate.Verdict.BELIEVED) {
+            return true;
+        }
+        refused.incrementAndGet();
+        LOG.warn(
+                "Ignoring a record on {}: {}",
+                settings.snapshotsTopic(),
+                versionGate.describeRefusal(snapshot, verdict, newest));
+        return false;
     }
 
     /** Fails if the store holds an artifact newer than {@code version}, the checkpoint's. */

@@ -332,7 +332,8 @@ class FleetServiceITCase {
         String steps = freshTopic(KAFKA.broker(), "steps");
         String requests = freshTopic(KAFKA.broker(), "requests");
         String budget = freshTopic(KAFKA.broker(), "budget");
-        Map<String, Integer> answers = Map.of("task-0000", 2, "task-0001", 5);
+        // The job's answers sum to the round's budget (2 tasks x 4), or the client falls back.
+        Map<String, Integer> answers = Map.of("task-0000", 3, "task-0001", 5);
         AtomicBoolean running = new AtomicBoolean(true);
         List<String> roundIds = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread allocator =
@@ -375,7 +376,7 @@ class FleetServiceITCase {
                                                     StepEvent::getGroupSize, Collectors.toSet())));
             assertThat(sizes)
                     .containsOnly(
-                            Map.entry("task-0000", Set.of(2)), Map.entry("task-0001", Set.of(5)));
+                            Map.entry("task-0000", Set.of(3)), Map.entry("task-0001", Set.of(5)));
         } finally {
             running.set(false);
             allocator.join();
@@ -385,8 +386,9 @@ class FleetServiceITCase {
     // ---- helpers
     // ---------------------------------------------------------------------------------
 
-    private static FleetSettings.Builder fleet(String steps, String snapshotsTopic) {
+    private FleetSettings.Builder fleet(String steps, String snapshotsTopic) {
         return FleetSettings.builder(KAFKA.broker().bootstrapServers())
+                .storeDir(dir.resolve("store"))
                 .experimentId(EXPERIMENT)
                 .stepsTopic(steps)
                 .snapshotsTopic(snapshotsTopic)

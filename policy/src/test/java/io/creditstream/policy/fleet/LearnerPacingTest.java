@@ -134,6 +134,7 @@ class LearnerPacingTest {
     }
 
     private static PolicySnapshot snapshot(long version, Map<String, Double> metrics) {
-        return new PolicySnapshot("e", version, 0L, "file:/x", "0", Map.copyOf(metrics));
+        return new PolicySnapshot(
+                "e", version, 0L, "file:/x", "0", Map.copyOf(metrics), null, null);
     }
 }

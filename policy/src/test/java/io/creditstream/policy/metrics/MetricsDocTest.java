@@ -57,6 +57,7 @@ class MetricsDocTest {
                         7,
                         5,
                         0.25,
+                        2,
                         Optional.of(
                                 new UpdateStats(
                                         0.5, 1.01, 0.125, 0.002, 1.3, 2_048, 32, 0.75, 0.01, 0.0)));
@@ -77,7 +78,8 @@ class MetricsDocTest {
                 .contains("creditstream_learner_grad_norm 0.75")
                 .contains("creditstream_learner_pending_samples 512.0")
                 .contains("creditstream_learner_snapshot_publish_seconds_count 5")
-                .contains("creditstream_learner_snapshot_publish_seconds_sum 0.25");
+                .contains("creditstream_learner_snapshot_publish_seconds_sum 0.25")
+                .contains("creditstream_learner_snapshots_refused_total 2.0");
     }
 
     @Test
@@ -102,6 +104,7 @@ class MetricsDocTest {
                                 -1,
                                 0,
                                 0,
+                                0,
                                 Optional.empty()));
         Set<String> names = sampleNames(scrape(registry));
         assertThat(names)
@@ -113,7 +116,7 @@ class MetricsDocTest {
     @Test
     void fleetEndpointExposesTheDocumentedSeriesWithItsProgress() throws Exception {
         FleetProgress progress =
-                new FleetProgress(12, 96, 24, 4_000, 3, 5, 4, 0, 10, 1, 2, 1, 1.5, null);
+                new FleetProgress(12, 96, 24, 4_000, 3, 5, 4, 0, 10, 1, 2, 1, 1.5, null, 3, 4);
         PrometheusRegistry registry = new PrometheusRegistry();
         FleetMetrics.register(registry, () -> progress);
         String text = scrape(registry);

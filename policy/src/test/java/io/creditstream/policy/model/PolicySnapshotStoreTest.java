@@ -144,6 +144,69 @@ class PolicySnapshotStoreTest {
         assertThatThrownBy(() -> store.load(missing)).isInstanceOf(IOException.class);
     }
 
+    @Test
+    void refusesArtifactsOutsideTheStoreOrOfTheWrongSize(@TempDir Path elsewhere) throws Exception {
+        PolicySnapshotStore store = new PolicySnapshotStore(root, CLOCK);
+        try (PolicyNetwork network = PolicyNetwork.create(SPEC, 5)) {
+            PolicySnapshot published = store.publish("exp", 1, network, Map.of());
+            assertThat(published.getArtifactSize())
+                    .isEqualTo(Files.size(root.resolve("exp").resolve("policy-v1.params")));
+
+            // The attacks: a device that never ends, a system file; both before any read.
+            assertRefused(store, pointingAt(published, "file:///dev/zero"), "outside");
+            assertRefused(store, pointingAt(published, "file:///etc/passwd"), "outside");
+            assertRefused(
+                    store, pointingAt(published, root.toUri() + "exp/../../etc/passwd"), "'..'");
+            assertRefused(store, pointingAt(published, "http://example.invalid/x"), "file: URI");
+
+            // A link inside the store that leads out of it is judged by where it leads.
+            Path outside = elsewhere.resolve("weights.params");
+            Files.copy(root.resolve("exp").resolve("policy-v1.params"), outside);
+            Path link = root.resolve("exp").resolve("policy-v2.params");
+            Files.createSymbolicLink(link, outside);
+            assertRefused(store, pointingAt(published, link.toUri().toString()), "resolves to");
+            Path devLink = root.resolve("exp").resolve("policy-v3.params");
+            Files.createSymbolicLink(devLink, Path.of("/dev/zero"));
+            assertRefused(store, pointingAt(published, devLink.toUri().toString()), "outside");
+
+            // A device inside the root (here: a directory) is not a regular file.
+            Files.createDirectories(root.resolve("exp").resolve("policy-v4.params"));
+            assertRefused(
+                    store,
+                    pointingAt(published, root.resolve("exp/policy-v4.params").toUri().toString()),
+                    "not a regular file");
+
+            // The declared size is checked before a byte is read.
+            PolicySnapshot wrongSize =
+                    PolicySnapshot.newBuilder(published)
+                            .setArtifactSize(published.getArtifactSize() + 1)
+                            .build();
+            assertRefused(store, wrongSize, "declares");
+
+            // An undeclared size (older publishers) still loads, bounded by the maximum.
+            try (PolicyNetwork loaded =
+                    store.load(
+                            PolicySnapshot.newBuilder(published).setArtifactSize(null).build())) {
+                assertThat(loaded.spec()).isEqualTo(network.spec());
+            }
+        }
+    }
+
+    private static PolicySnapshot pointingAt(PolicySnapshot snapshot, String uri) {
+        return PolicySnapshot.newBuilder(snapshot)
+                .setArtifactUri(uri)
+                .setArtifactSize(null)
+                .build();
+    }
+
+    private static void assertRefused(
+            PolicySnapshotStore store, PolicySnapshot snapshot, String why) {
+        assertThatThrownBy(() -> store.load(snapshot).close())
+                .isInstanceOf(SnapshotRefusedException.class)
+                .hasMessageContaining("refused")
+                .hasMessageContaining(why);
+    }
+
     private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -49,8 +49,14 @@ public final class PolicyProcess {
     /** Advantage batch topic ({@link Topics#BATCHES} by default). */
     public static final String BATCHES_TOPIC = "--batches-topic";
 
-    /** Directory the snapshot weights are published to. */
+    /** Directory the snapshot weights are published to (learner) and read from (fleet). */
     public static final String STORE = "--store";
+
+    /** The learner's Ed25519 private key every snapshot is signed with. */
+    public static final String SIGNING_KEY = "--signing-key";
+
+    /** The fleet's copy of the learner's public key: other snapshots are ignored. */
+    public static final String SNAPSHOT_PUBLIC_KEY = "--snapshot-public-key";
 
     /** Learner checkpoint file. */
     public static final String CHECKPOINT = "--checkpoint";
@@ -130,7 +136,8 @@ public final class PolicyProcess {
                     METRICS_ADDRESS);
 
     /** The learner-only flags of this contract. */
-    public static final List<String> LEARNER_FLAGS = List.of(BATCHES_TOPIC, STORE, CHECKPOINT);
+    public static final List<String> LEARNER_FLAGS =
+            List.of(BATCHES_TOPIC, STORE, CHECKPOINT, SIGNING_KEY);
 
     /** The fleet-only flags of this contract. */
     public static final List<String> FLEET_FLAGS =
@@ -145,5 +152,7 @@ public final class PolicyProcess {
                     STALL_WARNING,
                     BUDGET,
                     REQUESTS_TOPIC,
-                    BUDGET_TOPIC);
+                    BUDGET_TOPIC,
+                    STORE,
+                    SNAPSHOT_PUBLIC_KEY);
 }

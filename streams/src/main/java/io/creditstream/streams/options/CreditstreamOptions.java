@@ -26,10 +26,15 @@ import io.creditstream.operators.flink.batch.AdvantageBatchOperator;
 import io.creditstream.operators.flink.budget.RoundAllocator;
 import io.creditstream.operators.flink.budget.TaskStatsFunction;
 import io.creditstream.operators.flink.credit.ShadowEstimators;
+import io.creditstream.operators.flink.credit.StalenessFilter;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.preflight.KafkaPreflight;
+import io.creditstream.schemas.trust.SigningKeys;
+import io.creditstream.schemas.trust.SnapshotGate;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -275,6 +280,25 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "Trajectories sampled more than this many policy snapshots behind the"
                                     + " newest on policy.snapshots are dropped (counted).");
+
+    public static final ConfigOption<String> SNAPSHOT_PUBLIC_KEY =
+            ConfigOptions.key(StalenessFilter.KEY_PUBLIC_KEY)
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The learner's Ed25519 public key file (X.509, PEM or DER; `learner"
+                                    + " --generate-signing-key DIR` writes snapshot-signing.pub)."
+                                    + " Policy snapshots not signed with its private half are"
+                                    + " ignored (counted). Unset: unsigned snapshots are believed,"
+                                    + " with one warning.");
+
+    public static final ConfigOption<Long> MAX_VERSION_JUMP =
+            ConfigOptions.key(StalenessFilter.KEY_MAX_VERSION_JUMP)
+                    .longType()
+                    .defaultValue(SnapshotGate.DEFAULT_MAX_VERSION_JUMP)
+                    .withDescription(
+                            "Policy snapshots more than this many versions above the newest one"
+                                    + " believed are ignored (counted), signed or not.");
 
     // ---- OPRL and its in-stream implicit PRM (credit.estimator=oprl) -------------------------
 
@@ -744,5 +768,37 @@ public final class CreditstreamOptions {
             }
         }
         return options;
+    }
+
+    /**
+     * The gate policy snapshots pass before the job believes their version.
+     *
+     * @throws IllegalArgumentException naming {@value StalenessFilter#KEY_PUBLIC_KEY} when its file
+     *     cannot be read or holds no Ed25519 public key
+     */
+    public static SnapshotGate snapshotGate(Configuration config) {
+        long maxJump = config.get(MAX_VERSION_JUMP);
+        if (maxJump < 1) {
+            throw new IllegalArgumentException(
+                    StalenessFilter.KEY_MAX_VERSION_JUMP
+                            + " must be at least 1 (versions), but was "
+                            + maxJump);
+        }
+        String keyFile = config.get(SNAPSHOT_PUBLIC_KEY);
+        if (keyFile == null || keyFile.isBlank()) {
+            return new SnapshotGate(null, maxJump);
+        }
+        try {
+            return new SnapshotGate(SigningKeys.readPublicKey(Path.of(keyFile)), maxJump);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    StalenessFilter.KEY_PUBLIC_KEY
+                            + ": cannot read an Ed25519 public key from "
+                            + keyFile
+                            + " ("
+                            + e.getMessage()
+                            + "); pass the learner's snapshot-signing.pub",
+                    e);
+        }
     }
 }

@@ -7,12 +7,18 @@ import io.creditstream.operators.core.prm.OprlGroups;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
+import io.creditstream.schemas.trust.SigningKeys;
+import io.creditstream.schemas.trust.SnapshotGate;
+import io.creditstream.schemas.trust.SnapshotSignatures;
+import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StalenessFilterTest {
 
@@ -73,6 +79,41 @@ class StalenessFilterTest {
         assertThat(harness.extractOutputValues())
                 .extracting(TrajectoryGroup::getGroupId)
                 .containsExactly("fresh");
+        harness.close();
+    }
+
+    @Test
+    void believesOnlySignedSnapshotsWithinTheVersionJumpAndCountsTheRest(@TempDir Path keys)
+            throws Exception {
+        SigningKeys.KeyFiles files = SigningKeys.generate(keys.resolve("learner"));
+        PrivateKey learnerKey = SigningKeys.readPrivateKey(files.privateKey());
+        PrivateKey otherKey =
+                SigningKeys.readPrivateKey(
+                        SigningKeys.generate(keys.resolve("other")).privateKey());
+        SnapshotGate gate = new SnapshotGate(SigningKeys.readPublicKey(files.publicKey()), 100);
+        BroadcastOperatorTestHarness<TrajectoryGroup, PolicySnapshot, TrajectoryGroup> harness =
+                ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                        new StalenessFilter(new StalenessPolicy(2, 2), gate),
+                        StalenessFilter.NEWEST_VERSIONS);
+
+        harness.processBroadcastElement(SnapshotSignatures.sign(snapshot("a", 5), learnerKey), 0);
+        // The forgery, unsigned and signed with another key, and a signed far jump.
+        harness.processBroadcastElement(snapshot("a", 1L << 62), 0);
+        harness.processBroadcastElement(snapshot("a", 1L << 40), 0);
+        harness.processBroadcastElement(
+                SnapshotSignatures.sign(snapshot("a", 1L << 40), otherKey), 0);
+        harness.processBroadcastElement(SnapshotSignatures.sign(snapshot("a", 106), learnerKey), 0);
+        harness.processElement(group("a", "lag-1", 4), 0);
+        // A later real snapshot is believed, and moves the bar.
+        harness.processBroadcastElement(SnapshotSignatures.sign(snapshot("a", 9), learnerKey), 0);
+        harness.processElement(group("a", "lag-5", 4), 0);
+        harness.processElement(group("a", "lag-0", 9), 0);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(TrajectoryGroup::getGroupId)
+                .containsExactly("lag-1", "lag-0");
+        assertThat(harness.getBroadcastState(StalenessFilter.NEWEST_VERSIONS).get("a"))
+                .isEqualTo(9L);
         harness.close();
     }
 }
