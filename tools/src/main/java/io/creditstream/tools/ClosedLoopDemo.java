@@ -851,9 +851,11 @@ public final class ClosedLoopDemo {
             shadowFigures.forEach(
                     (shadow, figures) ->
                             line.append(
-                                    String.format(
-                                            " | shadow %s: rank corr %.2f, signs %.0f%%",
-                                            shadow, figures[0], 100 * figures[1])));
+                                    Double.isNaN(figures[0])
+                                            ? String.format(" | shadow %s: no group yet", shadow)
+                                            : String.format(
+                                                    " | shadow %s: rank corr %.2f, signs %.0f%%",
+                                                    shadow, figures[0], 100 * figures[1])));
             return line.toString();
         }
 

@@ -276,8 +276,9 @@ public final class JobMetricCatalog {
                             "correlation (-1 to 1)",
                             "Per shadow estimator (credit.shadow-estimators): Spearman rank"
                                     + " correlation of its advantages with the primary's within a"
-                                    + " group, averaged over the last 256 groups that rank (NaN"
-                                    + " until one does)."),
+                                    + " group, averaged over the last 256 groups (1 where both are"
+                                    + " constant, 0 where only one is; NaN until a group of two"
+                                    + " or more rows)."),
                     new Entry(
                             CreditMetrics.SHADOW_SIGN_AGREEMENT,
                             Kind.GAUGE,

@@ -40,7 +40,18 @@ public record ShadowComparison(
                 constant = false;
             }
         }
-        return new ShadowComparison(
-                RankCorrelation.spearman(primary, shadow), agreeing, primary.length, constant);
+        boolean primaryConstant = true;
+        for (double value : primary) {
+            primaryConstant &= value == primary[0];
+        }
+        double rho;
+        if (primary.length < 2) {
+            rho = Double.NaN;
+        } else if (primaryConstant || constant) {
+            rho = primaryConstant && constant ? 1.0 : 0.0;
+        } else {
+            rho = RankCorrelation.spearman(primary, shadow);
+        }
+        return new ShadowComparison(rho, agreeing, primary.length, constant);
     }
 }

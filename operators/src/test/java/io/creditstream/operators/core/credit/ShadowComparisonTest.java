@@ -17,11 +17,20 @@ class ShadowComparisonTest {
     }
 
     @Test
-    void aConstantShadowHasNoRankingAndNoSignal() {
+    void aConstantShadowRanksNothingTheOtherTellsApart() {
         ShadowComparison comparison =
                 ShadowComparison.of(new double[] {1, -1}, new double[] {0, 0});
         assertThat(comparison.shadowConstant()).isTrue();
-        assertThat(comparison.rankCorrelation()).isNaN();
+        assertThat(comparison.rankCorrelation()).isZero();
         assertThat(comparison.agreeingSigns()).isZero();
+        // Both constant: they rank alike (all tied).
+        assertThat(ShadowComparison.of(new double[] {0, 0}, new double[] {0, 0}).rankCorrelation())
+                .isEqualTo(1.0);
+        // The primary constant, the shadow not.
+        assertThat(ShadowComparison.of(new double[] {0, 0}, new double[] {1, 2}).rankCorrelation())
+                .isZero();
+        // One row: nothing to rank.
+        assertThat(ShadowComparison.of(new double[] {1}, new double[] {2}).rankCorrelation())
+                .isNaN();
     }
 }
