@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
@@ -258,6 +259,70 @@ public final class LocalFlinkCluster implements AutoCloseable {
         // The TaskManager's id in the REST API and the logs is its name here.
         withId.addAll(List.of("-D", "taskmanager.resource-id=" + name));
         return launch(name, TM_MAIN, jvm, withId);
+    }
+
+    /**
+     * Submits a job jar as {@code flink run -d -p parallelism [-s savepoint] jar args…} does, from
+     * a client JVM with Flink alone on its class path ({@link FlinkRun} says why); returns the job
+     * id once the JobManager has accepted the job.
+     *
+     * @param savepoint a savepoint or retained checkpoint to start from; {@code null} for none
+     */
+    public JobID submit(Path jar, List<String> args, int parallelism, String savepoint)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPENINGS);
+        command.add("-Dlog4j.configurationFile=" + confDirectory().resolve("log4j.properties"));
+        command.add("-Dlog.file=" + logDirectory().resolve("client.log"));
+        command.add("-cp");
+        command.add(clientClassPath());
+        command.add(FlinkRun.class.getName());
+        command.addAll(List.of("--rest-port", Integer.toString(restPort)));
+        command.addAll(List.of("-p", Integer.toString(parallelism)));
+        if (savepoint != null) {
+            command.addAll(List.of("-s", savepoint));
+        }
+        command.add(jar.toAbsolutePath().toString());
+        command.addAll(args);
+        Process client = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = client.waitFor();
+        Optional<String> submitted =
+                output.lines()
+                        .filter(l -> l.startsWith(FlinkRun.SUBMITTED))
+                        .map(l -> l.substring(FlinkRun.SUBMITTED.length()).trim())
+                        .findFirst();
+        if (exit != 0 || submitted.isEmpty()) {
+            throw new IllegalStateException(
+                    "submitting " + jar + " failed (exit status " + exit + "):\n" + output);
+        }
+        return JobID.fromHexString(submitted.get());
+    }
+
+    /**
+     * Flink's jars and this module's classes: its own directory or jar, or, when it runs from the
+     * launcher's shaded jar (which holds the job's dependencies too), the module's {@code
+     * target/classes} beside {@code flink-lib}.
+     */
+    private String clientClassPath() {
+        Path own;
+        try {
+            own =
+                    Path.of(
+                            FlinkRun.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the cluster module's classes", e);
+        }
+        String name = own.getFileName().toString();
+        if (!Files.isDirectory(own) && !name.startsWith("creditstream-cluster")) {
+            own = flinkLib.resolveSibling("classes");
+        }
+        return own + java.io.File.pathSeparator + flinkLib.resolve("*");
     }
 
     /** SIGKILL, as a crashed machine or the OOM killer ends a process; returns once it is gone. */

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             EstimateCommand.class,
             KafkaCommand.class,
+            ClusterCommand.class,
             OptionsCommand.class,
             CommandLine.HelpCommand.class
         },
