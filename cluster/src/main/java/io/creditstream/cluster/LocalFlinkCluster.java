@@ -466,6 +466,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 "metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         config.put("io.tmp.dirs", home.resolve("tmp").toString());
+        // RocksDB writes a LOG per state instance, by default beside Flink's logs.
+        config.put("state.backend.rocksdb.log.dir", home.resolve("tmp").toString());
         config.put("web.tmpdir", home.resolve("tmp").toString());
         config.putAll(spec.extraConfig());
         StringBuilder yaml = new StringBuilder("# Written by LocalFlinkCluster.\n");

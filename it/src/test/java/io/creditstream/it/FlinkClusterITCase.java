@@ -3,13 +3,12 @@ package io.creditstream.it;
 import static io.creditstream.it.RunHarness.assertExactlyOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.creditstream.broker.EmbeddedKafkaExtension;
+import io.creditstream.broker.KafkaCluster;
 import io.creditstream.cluster.ClusterRest;
 import io.creditstream.cluster.LocalFlinkCluster;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
-import io.creditstream.streams.kafka.KafkaIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +21,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,82 +42,112 @@ class FlinkClusterITCase {
 
     private static final Path FLINK_LIB = Path.of("..", "cluster", "target", "flink-lib");
 
-    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-
     @TempDir Path dir;
 
     private final List<StepEvent> sent = new ArrayList<>();
 
     @Test
-    void taskManagerKillAndRescalingKeepEveryStepExactlyOnce() throws Exception {
-        Map<String, String> options = KafkaTestSupport.isolatedJobOptions(KAFKA.broker());
-        // The parallelism is the submission's (flink run -p), not an option of the job.
-        options.remove("parallelism.default");
-        options.put("kafka.topic-partitions", "4");
-        KafkaIo.createAbsentTopics(Configuration.fromMap(options));
-        List<String> programArgs = programArguments(options);
+    void killsAndRescalingKeepEveryStepExactlyOnce() throws Exception {
         Path jar = jobJar();
-
-        try (LocalFlinkCluster cluster =
+        try (KafkaCluster kafka =
+                        KafkaCluster.builder().dataDir(dir.resolve("kafka")).build().start();
+                LocalFlinkCluster cluster =
                         LocalFlinkCluster.start(
                                 LocalFlinkCluster.Spec.of(dir.resolve("flink"), FLINK_LIB),
                                 HangGuard.EVENT);
-                ClusterRest rest = cluster.rest();
-                StepProducer fleet = new StepProducer(KAFKA.broker(), options.get("topic.steps"));
-                CommittedBatches learner =
-                        new CommittedBatches(KAFKA.broker(), options.get("topic.batches"))) {
-            Waits waits = new Waits(cluster, rest, learner);
-            try {
-                // 1. Parallelism 2, a TaskManager running tasks killed while groups are open and
-                // a transaction is pending.
-                JobID first = cluster.submit(jar, programArgs, 2, null);
-                Map<Boolean, List<StepEvent>> straddling = straddling("exp-tm-kill", 11);
-                send(fleet, straddling.get(true));
-                StreamingFleet streaming = new StreamingFleet(fleet);
-                waits.await(
-                        "two checkpoints, committed records and an open transaction",
-                        streaming::sendWhenDue,
-                        () ->
-                                completedCheckpoints(cluster, first) >= 2
-                                        && learner.count(r -> isStreamed(r)) > 0
-                                        && learner.transactionPending());
-                List<String> busy = rest.busyTaskManagers();
-                assertThat(busy).as("TaskManagers running the job").isNotEmpty();
-                cluster.kill(busy.get(0), HangGuard.EVENT);
-                send(fleet, straddling.get(false));
-                send(fleet, TestFleet.groups(new Random(13), "exp-after-kill", 24, GROUP_SIZE));
-                waits.awaitAllExpected();
-                // The job recovered on the surviving slots; a replacement TaskManager brings the
-                // cluster back to four slots for the rescaling.
-                cluster.startTaskManager();
-                waits.awaitTaskManagers(2);
-
-                // 2. Stop with a savepoint while groups are open, resume at parallelism 4.
-                JobID atFour = rescale(rest, waits, cluster, fleet, first, programArgs, jar, 4, 17);
-                assertThat(rest.busyTaskManagers())
-                        .as("parallelism 4 needs both TaskManagers' slots")
-                        .hasSize(2);
-
-                // 3. And down to parallelism 1.
-                JobID atOne = rescale(rest, waits, cluster, fleet, atFour, programArgs, jar, 1, 19);
-                send(fleet, TestFleet.groups(new Random(23), "exp-at-one", 8, GROUP_SIZE));
-                waits.awaitAllExpected();
-                int reached = completedCheckpoints(cluster, atOne);
-                waits.await(
-                        TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
-                        () -> {},
-                        () ->
-                                completedCheckpoints(cluster, atOne)
-                                        >= reached + TRAILING_CHECKPOINTS);
-                assertThat(learner.readToLastStableOffset(HangGuard.EVENT)).isTrue();
-                assertThat(rest.status(atOne)).isEqualTo(JobStatus.RUNNING);
-                assertExactlyOnce(learner.records(), expected());
-            } catch (Throwable failure) {
-                for (LocalFlinkCluster.Member member : cluster.members()) {
-                    System.err.println(cluster.tail(member.name(), 60));
-                }
-                throw failure;
+                ClusterRest rest = cluster.rest()) {
+            Map<String, String> options =
+                    KafkaTestSupport.isolatedJobOptions(kafka.bootstrapServers());
+            // The parallelism is the submission's (flink run -p), not an option of the job.
+            options.remove("parallelism.default");
+            List<String> topics =
+                    options.keySet().stream()
+                            .filter(k -> k.startsWith("topic."))
+                            .map(options::get)
+                            .toList();
+            kafka.createTopics(4, topics.toArray(String[]::new));
+            List<String> programArgs = programArguments(options);
+            try (StepProducer fleet =
+                            new StepProducer(kafka.bootstrapServers(), options.get("topic.steps"));
+                    CommittedBatches learner =
+                            new CommittedBatches(
+                                    kafka.bootstrapServers(), options.get("topic.batches"))) {
+                run(kafka, cluster, rest, fleet, learner, jar, programArgs, options);
             }
+        }
+    }
+
+    private void run(
+            KafkaCluster kafka,
+            LocalFlinkCluster cluster,
+            ClusterRest rest,
+            StepProducer fleet,
+            CommittedBatches learner,
+            Path jar,
+            List<String> programArgs,
+            Map<String, String> options)
+            throws Exception {
+        Waits waits = new Waits(cluster, rest, learner);
+        try {
+            // 1. Parallelism 2, a TaskManager running tasks killed while groups are open and
+            // a transaction is pending.
+            JobID first = cluster.submit(jar, programArgs, 2, null);
+            Map<Boolean, List<StepEvent>> straddling = straddling("exp-tm-kill", 11);
+            send(fleet, straddling.get(true));
+            StreamingFleet streaming = new StreamingFleet(fleet);
+            waits.await(
+                    "two checkpoints, committed records and an open transaction",
+                    streaming::sendWhenDue,
+                    () ->
+                            completedCheckpoints(cluster, first) >= 2
+                                    && learner.count(r -> isStreamed(r)) > 0
+                                    && learner.transactionPending());
+            List<String> busy = rest.busyTaskManagers();
+            assertThat(busy).as("TaskManagers running the job").isNotEmpty();
+            cluster.kill(busy.get(0), HangGuard.EVENT);
+            send(fleet, straddling.get(false));
+            send(fleet, TestFleet.groups(new Random(13), "exp-after-kill", 24, GROUP_SIZE));
+            waits.awaitAllExpected();
+            // The job recovered on the surviving slots; a replacement TaskManager brings the
+            // cluster back to four slots for the rescaling.
+            cluster.startTaskManager();
+            waits.awaitTaskManagers(2);
+
+            // 2. The broker leading a partition of learner.batches killed while a
+            // transaction is open: RF 3 and min ISR 2 keep every record, the two survivors
+            // keep taking writes.
+            Map<Boolean, List<StepEvent>> acrossBrokerKill = straddling("exp-broker-kill", 29);
+            send(fleet, acrossBrokerKill.get(true));
+            waits.await("an open transaction", streaming::sendWhenDue, learner::transactionPending);
+            int leader = leaderOfFirstPartition(kafka, options.get("topic.batches"));
+            kafka.kill(leader);
+            send(fleet, acrossBrokerKill.get(false));
+            send(fleet, TestFleet.groups(new Random(31), "exp-after-broker", 12, GROUP_SIZE));
+            waits.awaitAllExpected();
+
+            // 3. Stop with a savepoint while groups are open, resume at parallelism 4.
+            JobID atFour = rescale(rest, waits, cluster, fleet, first, programArgs, jar, 4, 17);
+            assertThat(rest.busyTaskManagers())
+                    .as("parallelism 4 needs both TaskManagers' slots")
+                    .hasSize(2);
+
+            // 4. And down to parallelism 1.
+            JobID atOne = rescale(rest, waits, cluster, fleet, atFour, programArgs, jar, 1, 19);
+            send(fleet, TestFleet.groups(new Random(23), "exp-at-one", 8, GROUP_SIZE));
+            waits.awaitAllExpected();
+            int reached = completedCheckpoints(cluster, atOne);
+            waits.await(
+                    TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
+                    () -> {},
+                    () -> completedCheckpoints(cluster, atOne) >= reached + TRAILING_CHECKPOINTS);
+            assertThat(learner.readToLastStableOffset(HangGuard.EVENT)).isTrue();
+            assertThat(rest.status(atOne)).isEqualTo(JobStatus.RUNNING);
+            assertExactlyOnce(learner.records(), expected());
+        } catch (Throwable failure) {
+            for (LocalFlinkCluster.Member member : cluster.members()) {
+                System.err.println(cluster.tail(member.name(), 60));
+            }
+            throw failure;
         }
     }
 
@@ -151,6 +180,24 @@ class FlinkClusterITCase {
         JobID resumed = cluster.submit(jar, programArgs, parallelism, savepoint);
         waits.awaitAllExpected();
         return resumed;
+    }
+
+    /** The broker leading partition 0 of a topic. */
+    private static int leaderOfFirstPartition(KafkaCluster kafka, String topic) throws Exception {
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                kafka.bootstrapServers()))) {
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .get(0)
+                    .leader()
+                    .id();
+        }
     }
 
     private Map<String, AdvantageRecord> expected() {
