@@ -46,9 +46,18 @@ class FlinkClusterITCase {
 
     private final List<StepEvent> sent = new ArrayList<>();
 
+    private final long started = System.nanoTime();
+
+    /** A line per phase with the seconds since the test began, for docs/CLUSTER.md. */
+    private void phase(String name) {
+        System.out.printf(
+                "FlinkClusterITCase %6.1f s: %s%n", (System.nanoTime() - started) / 1e9, name);
+    }
+
     @Test
     void killsAndRescalingKeepEveryStepExactlyOnce() throws Exception {
         Path jar = jobJar();
+        phase("start Kafka and Flink");
         try (KafkaCluster kafka =
                         KafkaCluster.builder().dataDir(dir.resolve("kafka")).build().start();
                 LocalFlinkCluster cluster =
@@ -89,6 +98,7 @@ class FlinkClusterITCase {
             throws Exception {
         Waits waits = new Waits(cluster, rest, learner);
         try {
+            phase("submit at parallelism 2");
             // 1. Parallelism 2, a TaskManager running tasks killed while groups are open and
             // a transaction is pending.
             JobID first = cluster.submit(jar, programArgs, 2, null);
@@ -104,6 +114,7 @@ class FlinkClusterITCase {
                                     && learner.transactionPending());
             List<String> busy = rest.busyTaskManagers();
             assertThat(busy).as("TaskManagers running the job").isNotEmpty();
+            phase("kill " + busy.get(0));
             cluster.kill(busy.get(0), HangGuard.EVENT);
             send(fleet, straddling.get(false));
             send(fleet, TestFleet.groups(new Random(13), "exp-after-kill", 24, GROUP_SIZE));
@@ -113,6 +124,7 @@ class FlinkClusterITCase {
             cluster.startTaskManager();
             waits.awaitTaskManagers(2);
 
+            phase("kill a broker");
             // 2. The broker leading a partition of learner.batches killed while a
             // transaction is open: RF 3 and min ISR 2 keep every record, the two survivors
             // keep taking writes.
@@ -125,24 +137,49 @@ class FlinkClusterITCase {
             send(fleet, TestFleet.groups(new Random(31), "exp-after-broker", 12, GROUP_SIZE));
             waits.awaitAllExpected();
 
+            phase("rescale to 4");
             // 3. Stop with a savepoint while groups are open, resume at parallelism 4.
             JobID atFour = rescale(rest, waits, cluster, fleet, first, programArgs, jar, 4, 17);
             assertThat(rest.busyTaskManagers())
                     .as("parallelism 4 needs both TaskManagers' slots")
                     .hasSize(2);
 
+            phase("rescale to 1");
             // 4. And down to parallelism 1.
             JobID atOne = rescale(rest, waits, cluster, fleet, atFour, programArgs, jar, 1, 19);
             send(fleet, TestFleet.groups(new Random(23), "exp-at-one", 8, GROUP_SIZE));
             waits.awaitAllExpected();
-            int reached = completedCheckpoints(cluster, atOne);
+
+            phase("kill the JobManager");
+            // 5. The JobManager killed. Without HA the job dies with it: a new JobManager on the
+            // same address knows no jobs, the TaskManagers register with it again, and the job
+            // is submitted anew from its latest retained checkpoint.
+            Map<Boolean, List<StepEvent>> acrossJobManager = straddling("exp-jm", 37);
+            send(fleet, acrossJobManager.get(true));
+            int before = completedCheckpoints(cluster, atOne);
+            waits.await(
+                    "a checkpoint of job " + atOne,
+                    () -> {},
+                    () -> completedCheckpoints(cluster, atOne) > before);
+            cluster.kill(LocalFlinkCluster.JOB_MANAGER, HangGuard.EVENT);
+            send(fleet, acrossJobManager.get(false));
+            cluster.startJobManager();
+            waits.awaitTaskManagers(2);
+            assertThat(rest.overview().getNumJobsRunningOrPending())
+                    .as("jobs the new JobManager knows")
+                    .isZero();
+            Path retained = latestCheckpoint(cluster, atOne);
+            JobID resumed = cluster.submit(jar, programArgs, 2, retained.toUri().toString());
+            waits.awaitAllExpected();
+            int reached = completedCheckpoints(cluster, resumed);
             waits.await(
                     TRAILING_CHECKPOINTS + " more checkpoints after checkpoint " + reached,
                     () -> {},
-                    () -> completedCheckpoints(cluster, atOne) >= reached + TRAILING_CHECKPOINTS);
+                    () -> completedCheckpoints(cluster, resumed) >= reached + TRAILING_CHECKPOINTS);
             assertThat(learner.readToLastStableOffset(HangGuard.EVENT)).isTrue();
-            assertThat(rest.status(atOne)).isEqualTo(JobStatus.RUNNING);
+            assertThat(rest.status(resumed)).isEqualTo(JobStatus.RUNNING);
             assertExactlyOnce(learner.records(), expected());
+            phase("done: " + sent.size() + " steps exactly once");
         } catch (Throwable failure) {
             for (LocalFlinkCluster.Member member : cluster.members()) {
                 System.err.println(cluster.tail(member.name(), 60));
@@ -228,6 +265,13 @@ class FlinkClusterITCase {
                                             "no streams/target/*-job.jar; build it with"
                                                     + " `mvn -pl it -am verify`"));
         }
+    }
+
+    /** The directory of a job's highest completed checkpoint. */
+    private static Path latestCheckpoint(LocalFlinkCluster cluster, JobID job) {
+        int number = completedCheckpoints(cluster, job);
+        assertThat(number).as("completed checkpoints of %s", job).isPositive();
+        return cluster.checkpointDirectory().resolve(job.toHexString()).resolve("chk-" + number);
     }
 
     /** The highest completed checkpoint of a job ({@code <dir>/<job-id>/chk-N/_metadata}). */
