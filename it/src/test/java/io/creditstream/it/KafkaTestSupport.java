@@ -39,10 +39,16 @@ final class KafkaTestSupport {
      * given broker, small batches and fast checkpoints.
      */
     static Map<String, String> isolatedJobOptions(EmbeddedKafkaBroker broker) {
-        return isolatedJobOptions(broker.bootstrapServers());
+        Map<String, String> options = isolatedJobOptions(broker.bootstrapServers());
+        // One embedded broker: one replica.
+        options.put("kafka.topic-replication-factor", "1");
+        return options;
     }
 
-    /** {@link #isolatedJobOptions(EmbeddedKafkaBroker)} for any brokers, e.g. a cluster's. */
+    /**
+     * {@link #isolatedJobOptions(EmbeddedKafkaBroker)} for any brokers, e.g. a cluster's: topics
+     * the job creates get the default replication factor (3).
+     */
     static Map<String, String> isolatedJobOptions(String bootstrapServers) {
         Map<String, String> options = new java.util.LinkedHashMap<>();
         options.put("kafka.bootstrap-servers", bootstrapServers);

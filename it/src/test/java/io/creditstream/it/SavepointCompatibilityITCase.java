@@ -123,6 +123,8 @@ class SavepointCompatibilityITCase {
         options.put("kafka.group-id", "layout-group");
         options.put("kafka.transactional-id-prefix", "layout-tx");
         options.put("kafka.topic-partitions", "4");
+        // One embedded broker: one replica.
+        options.put("kafka.topic-replication-factor", "1");
         options.put("batch.max-records", "64");
         options.put("batch.linger", "100 ms");
         options.put("execution.checkpointing.interval", "500 ms");

@@ -107,6 +107,8 @@ public final class EmbeddedJob implements AutoCloseable {
         demo.setString("rest.bind-address", "127.0.0.1");
         demo.setString("rest.bind-port", String.valueOf(restPort));
         demo.setString("kafka.transactional-id-prefix", "creditstream-demo-" + UUID.randomUUID());
+        // The embedded broker is a single node: its topics can have one replica only.
+        demo.set(CreditstreamOptions.TOPIC_REPLICATION_FACTOR, 1);
         demo.addAll(userConfig);
         demo.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         return JobEnvironment.withDefaults(demo, work.resolve("checkpoints"));

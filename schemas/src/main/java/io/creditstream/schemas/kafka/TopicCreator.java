@@ -117,6 +117,8 @@ public final class TopicCreator {
      * @return the topics this call created, in the order given
      * @throws ExecutionException when the cluster refuses a topic or cannot be reached; its cause
      *     is Kafka's exception (a {@link TimeoutException} when no broker answered in time)
+     * @throws TooFewBrokersException when a topic is absent and the replication factor is more than
+     *     the cluster's live brokers; nothing is created then
      */
     public List<String> createAbsent(Collection<String> topics)
             throws InterruptedException, ExecutionException {
@@ -140,6 +142,7 @@ public final class TopicCreator {
             if (missing.isEmpty()) {
                 return List.of();
             }
+            requireEnoughBrokers(client);
             Map<String, KafkaFuture<Void>> results = client.createTopics(missing).values();
             List<String> created = new ArrayList<>();
             for (NewTopic topic : missing) {
@@ -154,6 +157,52 @@ public final class TopicCreator {
             }
             awaitLeaders(client, created);
             return created;
+        }
+    }
+
+    /**
+     * Refuses, before asking for any topic, a replication factor the cluster cannot place: Kafka
+     * would refuse each topic with a message that names neither the setting nor the cluster.
+     */
+    private void requireEnoughBrokers(Admin client)
+            throws InterruptedException, ExecutionException {
+        if (replicationFactor.isEmpty()) {
+            return;
+        }
+        // Only live (unfenced) brokers are listed, which are also the only ones Kafka places on.
+        int brokers = await(client.describeCluster().nodes()).size();
+        if (brokers < replicationFactor.get()) {
+            throw new TooFewBrokersException(bootstrapServers, replicationFactor.get(), brokers);
+        }
+    }
+
+    /** A replication factor above the number of live brokers of the cluster. */
+    public static final class TooFewBrokersException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        private final int replicationFactor;
+        private final int brokers;
+
+        TooFewBrokersException(String bootstrapServers, int replicationFactor, int brokers) {
+            super(
+                    "replication factor "
+                            + replicationFactor
+                            + " needs at least "
+                            + replicationFactor
+                            + " live brokers, but the cluster at "
+                            + bootstrapServers
+                            + " has "
+                            + brokers);
+            this.replicationFactor = replicationFactor;
+            this.brokers = brokers;
+        }
+
+        public int replicationFactor() {
+            return replicationFactor;
+        }
+
+        public int brokers() {
+            return brokers;
         }
     }
 

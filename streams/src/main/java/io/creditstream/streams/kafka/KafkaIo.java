@@ -12,8 +12,10 @@ import io.creditstream.schemas.kafka.TopicCreator;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -204,10 +206,13 @@ public final class KafkaIo {
 
     /**
      * Creates the job's topics that do not exist yet, with {@code kafka.topic-partitions}
-     * partitions, one replica and {@code max.message.bytes} of {@link #maxRecordBytes}; existing
-     * topics are left as they are.
+     * partitions, {@code kafka.topic-replication-factor} replicas, {@code min.insync.replicas} of
+     * {@link #minInsyncReplicas} when set, and {@code max.message.bytes} of {@link
+     * #maxRecordBytes}; existing topics are left as they are.
      *
      * @return the topics created
+     * @throws IllegalArgumentException when the replication factor or min ISR is out of range, or
+     *     the replication factor is more than the cluster's live brokers (naming the setting)
      */
     public static List<String> createAbsentTopics(Configuration config)
             throws InterruptedException, ExecutionException {
@@ -219,11 +224,68 @@ public final class KafkaIo {
                         config.get(CreditstreamOptions.TOPIC_REQUESTS),
                         config.get(CreditstreamOptions.TOPIC_BUDGET),
                         config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
-        return TopicCreator.on(bootstrapServers(config))
-                .withPartitions(config.get(CreditstreamOptions.TOPIC_PARTITIONS))
-                .withReplicationFactor((short) 1)
-                .withConfigs(Map.of("max.message.bytes", String.valueOf(maxRecordBytes(config))))
-                .createAbsent(names);
+        int replicationFactor = replicationFactor(config);
+        Map<String, String> topicConfigs = new LinkedHashMap<>();
+        topicConfigs.put("max.message.bytes", String.valueOf(maxRecordBytes(config)));
+        minInsyncReplicas(config)
+                .ifPresent(minIsr -> topicConfigs.put("min.insync.replicas", minIsr.toString()));
+        try {
+            return TopicCreator.on(bootstrapServers(config))
+                    .withPartitions(config.get(CreditstreamOptions.TOPIC_PARTITIONS))
+                    .withReplicationFactor((short) replicationFactor)
+                    .withConfigs(topicConfigs)
+                    .createAbsent(names);
+        } catch (TopicCreator.TooFewBrokersException e) {
+            throw new IllegalArgumentException(
+                    CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
+                            + "="
+                            + replicationFactor
+                            + " cannot be met: "
+                            + e.getMessage()
+                            + ". Start the missing brokers, or lower -D"
+                            + CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
+                            + " (1 only for a single development broker: one lost broker then"
+                            + " loses the job's output).",
+                    e);
+        }
+    }
+
+    /** {@code kafka.topic-replication-factor}, checked to be 1..32767. */
+    static int replicationFactor(Configuration config) {
+        int value = config.get(CreditstreamOptions.TOPIC_REPLICATION_FACTOR);
+        if (value < 1 || value > Short.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
+                            + " must be at least 1 (3 on a production cluster), got "
+                            + value);
+        }
+        return value;
+    }
+
+    /**
+     * {@code min.insync.replicas} for the topics the job creates: {@code
+     * kafka.topic-min-insync-replicas} when set (1..replication factor), else 2 when the
+     * replication factor is 3 or more (a committed batch is then on two brokers before the job goes
+     * on, and one broker may fail), else none (the broker's default).
+     */
+    static Optional<Integer> minInsyncReplicas(Configuration config) {
+        int replicationFactor = replicationFactor(config);
+        Optional<Integer> given = config.getOptional(CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS);
+        if (given.isPresent()) {
+            int value = given.get();
+            if (value < 1 || value > replicationFactor) {
+                throw new IllegalArgumentException(
+                        CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS.key()
+                                + " must be 1.."
+                                + CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
+                                + " ("
+                                + replicationFactor
+                                + "), got "
+                                + value);
+            }
+            return given;
+        }
+        return replicationFactor >= 3 ? Optional.of(2) : Optional.empty();
     }
 
     /** Keeps the undecoded value and its coordinates, so decoding errors can be dead-lettered. */

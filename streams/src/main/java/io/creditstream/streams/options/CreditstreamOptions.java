@@ -65,6 +65,24 @@ public final class CreditstreamOptions {
                     .defaultValue(2)
                     .withDescription("Partitions of the topics the job creates.");
 
+    public static final ConfigOption<Integer> TOPIC_REPLICATION_FACTOR =
+            ConfigOptions.key("kafka.topic-replication-factor")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Replicas of each topic the job creates; more than the cluster's"
+                                    + " brokers is refused at start. 1 only for a single"
+                                    + " development broker (`demo` sets it for its embedded one).");
+
+    public static final ConfigOption<Integer> TOPIC_MIN_INSYNC_REPLICAS =
+            ConfigOptions.key("kafka.topic-min-insync-replicas")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "min.insync.replicas of the topics the job creates (default: 2 when"
+                                    + " replicated 3 or more times, so one broker may fail without"
+                                    + " losing a committed batch; else the broker's default).");
+
     public static final ConfigOption<String> CONSUMER_GROUP =
             ConfigOptions.key("kafka.group-id")
                     .stringType()

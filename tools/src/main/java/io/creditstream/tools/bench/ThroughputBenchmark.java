@@ -83,6 +83,8 @@ public final class ThroughputBenchmark {
             config.setString("kafka.topic-partitions", String.valueOf(settings.parallelism()));
             config.setString("execution.checkpointing.interval", "10 s");
             config.setString("batch.max-records", "1024");
+            // A single embedded broker: one replica.
+            config.set(CreditstreamOptions.TOPIC_REPLICATION_FACTOR, 1);
             config.addAll(userConfig);
             config.set(CreditstreamOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             config = JobEnvironment.withDefaults(config, work.resolve("checkpoints"));

@@ -1,6 +1,7 @@
 package io.creditstream.tools.cli;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
+import io.creditstream.broker.KafkaCluster;
 import io.creditstream.schemas.preflight.ExitCode;
 import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.schemas.preflight.PreflightException;
@@ -15,16 +16,24 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code creditstream kafka}: a single-node KRaft broker for local development. */
+/**
+ * {@code creditstream kafka}: a single-node KRaft broker for local development, or with {@code
+ * --brokers 3} a replicated cluster of broker processes (replication factor 3, min ISR 2) for
+ * trying the cluster path.
+ */
 @Command(
         name = "kafka",
         mixinStandardHelpOptions = true,
         description = {
             "Run a single-node Kafka broker (KRaft, in this process) until Ctrl-C, for local"
                     + " development with `run`. Not for production.",
+            "With --brokers 3: three broker processes (each also a KRaft controller) on ports"
+                    + " --port, --port+1, --port+2; every topic is replicated 3 times with"
+                    + " min.insync.replicas 2, so one broker may die without losing data.",
             "A taken --port exits with status 3, an unwritable --dir with status 5.",
             "",
-            "Example: creditstream kafka --port 9092 --dir /tmp/creditstream-kafka"
+            "Example: creditstream kafka --port 9092 --dir /tmp/creditstream-kafka",
+            "         creditstream kafka --brokers 3 --port 9092 --dir /tmp/creditstream-kafka3"
         })
 public class KafkaCommand implements Callable<Integer> {
     @Option(
@@ -42,13 +51,30 @@ public class KafkaCommand implements Callable<Integer> {
                             + " on exit).")
     Path dir;
 
+    @Option(
+            names = "--brokers",
+            defaultValue = "1",
+            description =
+                    "Number of brokers: 1 runs one in this process; 2-9 run separate broker"
+                            + " processes with replication factor min(3, brokers) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int brokers;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0..65535, got " + port);
         }
+        if (brokers < 1 || brokers > 9) {
+            throw new IllegalArgumentException("--brokers must be 1..9, got " + brokers);
+        }
         if (port != 0) {
-            requireFreePort(port);
+            for (int i = 0; i < brokers; i++) {
+                requireFreePort(port + i);
+            }
+        }
+        if (brokers > 1) {
+            return runCluster();
         }
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port);
         if (dir != null) {
@@ -67,8 +93,42 @@ public class KafkaCommand implements Callable<Integer> {
         System.out.println(
                 "Kafka broker ready: -Dkafka.bootstrap-servers="
                         + broker.bootstrapServers()
-                        + " (data in "
+                        // One broker holds one replica; the job's default is 3.
+                        + " -Dkafka.topic-replication-factor=1 (data in "
                         + broker.dataDir()
+                        + "; Ctrl-C stops)");
+        stopped.await();
+        return 0;
+    }
+
+    private int runCluster() throws Exception {
+        KafkaCluster.Builder builder = KafkaCluster.builder().nodes(brokers).firstPort(port);
+        if (dir != null) {
+            builder.dataDir(FilePreflight.writableDirectory(dir, "--dir"));
+        }
+        KafkaCluster cluster = builder.build().start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    cluster.close();
+                                    stopped.countDown();
+                                },
+                                "kafka-cluster-shutdown"));
+        System.out.println(
+                "Kafka cluster of "
+                        + brokers
+                        + " brokers ready (replication factor "
+                        + cluster.replicationFactor()
+                        + ", min.insync.replicas "
+                        + cluster.minInsyncReplicas()
+                        + "): -Dkafka.bootstrap-servers="
+                        + cluster.bootstrapServers()
+                        + " -Dkafka.topic-replication-factor="
+                        + cluster.replicationFactor()
+                        + " (data and broker logs in "
+                        + cluster.dataDir()
                         + "; Ctrl-C stops)");
         stopped.await();
         return 0;

@@ -166,6 +166,7 @@ class RunExitStatusTest {
                                 "--checkpoint-dir",
                                 dir.resolve("checkpoints").toString(),
                                 "-Dkafka.bootstrap-servers=" + broker.bootstrapServers(),
+                                "-Dkafka.topic-replication-factor=1",
                                 "-Dkafka.transactional-id-prefix=" + prefix,
                                 "-Dkafka.group-id=" + prefix,
                                 "-Dparallelism.default=2"))) {
