@@ -156,6 +156,8 @@ def stack(tmp_path_factory):
                 "--checkpoint-dir",
                 str(logs / "checkpoints"),
                 f"-Dkafka.bootstrap-servers={bootstrap}",
+                # One development broker: one replica (the job's default is 3).
+                "-Dkafka.topic-replication-factor=1",
                 "-Dexecution.checkpointing.interval=500 ms",
                 "-Dbatch.linger=100 ms",
                 "-Dbatch.max-records=64",

@@ -79,6 +79,7 @@ class KafkaClusterTest {
                                 .coordinatorId();
                 kafka.kill(coordinator);
                 assertThat(kafka.isRunning(coordinator)).isFalse();
+                kafka.awaitFenced(coordinator);
                 for (int t = half; t < TRANSACTIONS; t++) {
                     commitTransaction(producer, topic, t, expected);
                 }
