@@ -144,6 +144,26 @@ public final class ClusterRest implements AutoCloseable {
                 () -> overview().getNumTaskManagersConnected() == count);
     }
 
+    /**
+     * Waits until the registered TaskManagers are exactly those named: after a SIGKILL the
+     * JobManager keeps the dead one registered until its heartbeat fails, so a count alone could
+     * match a dead TaskManager plus a live one.
+     */
+    public void awaitTaskManagers(
+            java.util.Set<String> names, LocalFlinkCluster cluster, Duration timeout)
+            throws Exception {
+        awaitCondition(
+                "TaskManagers " + names + " registered, and no others",
+                cluster,
+                timeout,
+                () ->
+                        names.equals(
+                                java.util.Set.copyOf(
+                                        taskManagers().stream()
+                                                .map(tm -> tm.getResourceId().getResourceIdString())
+                                                .toList())));
+    }
+
     /** Waits until the job has the given status. */
     public void awaitStatus(
             JobID job, JobStatus wanted, LocalFlinkCluster cluster, Duration timeout)

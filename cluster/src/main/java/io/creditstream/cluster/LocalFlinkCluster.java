@@ -72,7 +72,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
             Path flinkLib,
             int taskManagers,
             int slotsPerTaskManager,
-            Map<String, String> extraConfig) {
+            Map<String, String> extraConfig,
+            boolean exitWithThisJvm) {
         public Spec {
             if (taskManagers < 1) {
                 throw new IllegalArgumentException(
@@ -85,16 +86,26 @@ public final class LocalFlinkCluster implements AutoCloseable {
             extraConfig = Map.copyOf(extraConfig);
         }
 
+        /**
+         * Two TaskManagers of two slots whose processes end with this JVM (see {@link
+         * ExitWithParent}): what tests want.
+         */
         public static Spec of(Path home, Path flinkLib) {
-            return new Spec(home, flinkLib, 2, 2, Map.of());
+            return new Spec(home, flinkLib, 2, 2, Map.of(), true);
         }
 
         public Spec withTaskManagers(int count, int slots) {
-            return new Spec(home, flinkLib, count, slots, extraConfig);
+            return new Spec(home, flinkLib, count, slots, extraConfig, exitWithThisJvm);
         }
 
         public Spec withConfig(Map<String, String> config) {
-            return new Spec(home, flinkLib, taskManagers, slotsPerTaskManager, config);
+            return new Spec(
+                    home, flinkLib, taskManagers, slotsPerTaskManager, config, exitWithThisJvm);
+        }
+
+        /** Processes that keep running after this JVM exits, as {@code cluster start} wants. */
+        public Spec outlivingThisJvm() {
+            return new Spec(home, flinkLib, taskManagers, slotsPerTaskManager, extraConfig, false);
         }
     }
 
@@ -119,6 +130,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final int rpcPort;
     private final int blobPort;
     private final Map<String, Member> members = new LinkedHashMap<>();
+
+    /**
+     * The processes this JVM started with {@link ExitWithParent}: kept so that their standard input
+     * (a pipe from here) stays open until this JVM is gone.
+     */
+    private final Map<String, Process> boundProcesses = new LinkedHashMap<>();
+
+    private boolean exitWithThisJvm;
     private int nextTaskManager = 1;
 
     private LocalFlinkCluster(Path home, Path flinkLib, int restPort, int rpcPort, int blobPort) {
@@ -144,6 +163,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
         LocalFlinkCluster cluster =
                 new LocalFlinkCluster(home, spec.flinkLib(), freePort(), freePort(), freePort());
+        cluster.exitWithThisJvm = spec.exitWithThisJvm();
         cluster.writeConfiguration(spec);
         try {
             cluster.startJobManager();
@@ -400,7 +420,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
         command.add("-Dlog.file=" + log);
         command.add("-Dlog4j.configurationFile=" + confDirectory().resolve("log4j.properties"));
         command.add("-cp");
-        command.add(flinkLib.resolve("*").toString());
+        if (exitWithThisJvm) {
+            command.add(clientClassPath());
+            command.add(ExitWithParent.class.getName());
+        } else {
+            command.add(flinkLib.resolve("*").toString());
+        }
         command.add(mainClass);
         command.add("--configDir");
         command.add(confDirectory().toString());
@@ -415,6 +440,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(logDirectory().resolve(name + ".out").toFile())
                         .start();
+        if (exitWithThisJvm) {
+            boundProcesses.put(name, process);
+        } else {
+            process.getOutputStream().close();
+        }
         Member member = new Member(name, process.pid(), prometheusPort, log);
         members.put(name, member);
         writeState();

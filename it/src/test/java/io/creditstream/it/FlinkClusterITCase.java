@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -122,7 +123,7 @@ class FlinkClusterITCase {
             // The job recovered on the surviving slots; a replacement TaskManager brings the
             // cluster back to four slots for the rescaling.
             cluster.startTaskManager();
-            waits.awaitTaskManagers(2);
+            waits.awaitLiveTaskManagers();
 
             phase("kill a broker");
             // 2. The broker leading a partition of learner.batches killed while a
@@ -164,7 +165,7 @@ class FlinkClusterITCase {
             cluster.kill(LocalFlinkCluster.JOB_MANAGER, HangGuard.EVENT);
             send(fleet, acrossJobManager.get(false));
             cluster.startJobManager();
-            waits.awaitTaskManagers(2);
+            waits.awaitLiveTaskManagers();
             assertThat(rest.overview().getNumJobsRunningOrPending())
                     .as("jobs the new JobManager knows")
                     .isZero();
@@ -374,8 +375,14 @@ class FlinkClusterITCase {
                     () -> learner.records().size() >= wanted);
         }
 
-        void awaitTaskManagers(int count) throws Exception {
-            rest.awaitTaskManagers(count, cluster, HangGuard.EVENT);
+        /** Every TaskManager process alive now is registered, and no other. */
+        void awaitLiveTaskManagers() throws Exception {
+            Set<String> live =
+                    cluster.taskManagers().stream()
+                            .filter(LocalFlinkCluster.Member::isAlive)
+                            .map(LocalFlinkCluster.Member::name)
+                            .collect(Collectors.toSet());
+            rest.awaitTaskManagers(live, cluster, HangGuard.EVENT);
         }
 
         void awaitStatus(JobID job, JobStatus status) throws Exception {

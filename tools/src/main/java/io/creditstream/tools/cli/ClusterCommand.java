@@ -111,7 +111,8 @@ public class ClusterCommand implements Runnable {
             LocalFlinkCluster cluster =
                     LocalFlinkCluster.start(
                             LocalFlinkCluster.Spec.of(home.dir, lib)
-                                    .withTaskManagers(taskManagers, slots),
+                                    .withTaskManagers(taskManagers, slots)
+                                    .outlivingThisJvm(),
                             Duration.ofMinutes(5));
             System.out.println("Flink cluster running:");
             System.out.println(cluster.describe());
