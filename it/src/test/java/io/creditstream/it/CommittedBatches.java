@@ -36,13 +36,13 @@ final class CommittedBatches implements AutoCloseable {
     private int batches;
 
     CommittedBatches(EmbeddedKafkaBroker broker, String topic) {
-        consumer = KafkaTestSupport.committedFromStart(broker, topic);
+        this(broker.bootstrapServers(), topic);
+    }
+
+    CommittedBatches(String bootstrapServers, String topic) {
+        consumer = KafkaTestSupport.committedFromStart(bootstrapServers, topic);
         partitions = List.copyOf(consumer.assignment());
-        admin =
-                Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers()));
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
 
     /** One poll of at most 200 ms: the interval of the tests' wait loops. */

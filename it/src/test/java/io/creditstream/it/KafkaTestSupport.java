@@ -39,10 +39,19 @@ final class KafkaTestSupport {
      * given broker, small batches and fast checkpoints.
      */
     static Map<String, String> isolatedJobOptions(EmbeddedKafkaBroker broker) {
-        Map<String, String> options = new java.util.LinkedHashMap<>();
-        options.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        Map<String, String> options = isolatedJobOptions(broker.bootstrapServers());
         // One embedded broker: one replica.
         options.put("kafka.topic-replication-factor", "1");
+        return options;
+    }
+
+    /**
+     * {@link #isolatedJobOptions(EmbeddedKafkaBroker)} for any brokers, e.g. a cluster's: topics
+     * the job creates get the default replication factor (3).
+     */
+    static Map<String, String> isolatedJobOptions(String bootstrapServers) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("kafka.bootstrap-servers", bootstrapServers);
         for (String topic : List.of("steps", "batches", "dlq", "requests", "budget", "snapshots")) {
             options.put("topic." + topic, unique(topic));
         }
@@ -77,10 +86,14 @@ final class KafkaTestSupport {
      * groups of a CI run's steps.
      */
     static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker broker) {
+        return producer(broker.bootstrapServers());
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
         return new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        broker.bootstrapServers(),
+                        bootstrapServers,
                         ProducerConfig.ACKS_CONFIG,
                         "all",
                         ProducerConfig.LINGER_MS_CONFIG,
@@ -169,11 +182,15 @@ final class KafkaTestSupport {
      */
     static KafkaConsumer<byte[], byte[]> committedFromStart(
             EmbeddedKafkaBroker broker, String topic) {
+        return committedFromStart(broker.bootstrapServers(), topic);
+    }
+
+    static KafkaConsumer<byte[], byte[]> committedFromStart(String bootstrapServers, String topic) {
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         Map.of(
                                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
+                                bootstrapServers,
                                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                                 "read_committed",
                                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,

@@ -15,8 +15,12 @@ final class StepProducer implements AutoCloseable {
     private final String topic;
 
     StepProducer(EmbeddedKafkaBroker broker, String topic) {
+        this(broker.bootstrapServers(), topic);
+    }
+
+    StepProducer(String bootstrapServers, String topic) {
         this.topic = topic;
-        this.producer = KafkaTestSupport.producer(broker);
+        this.producer = KafkaTestSupport.producer(bootstrapServers);
     }
 
     /** Sends the steps in order and returns once the broker has them all. */

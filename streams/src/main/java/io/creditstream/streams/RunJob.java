@@ -91,25 +91,11 @@ public final class RunJob {
     }
 
     /**
-     * Entry point for {@code flink run creditstream-…-job.jar [--config FILE] [-Dkey=value …]}: the
+     * Entry point for {@code flink run creditstream-…-job.jar [--config FILE] [options…]}: the
      * cluster supplies state backend and checkpoint settings from its own config.yaml.
      */
     public static void main(String[] args) throws Exception {
-        Path configFile = null;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--config") && i + 1 < args.length) {
-                configFile = Path.of(args[++i]);
-            } else if (arg.startsWith("-D") && arg.contains("=")) {
-                int eq = arg.indexOf('=');
-                overrides.put(arg.substring(2, eq), arg.substring(eq + 1));
-            } else {
-                throw new IllegalArgumentException(
-                        "unexpected argument '" + arg + "'; expected --config FILE or -Dkey=value");
-            }
-        }
-        Configuration config = ConfigLoader.load(configFile, overrides);
+        Configuration config = configuration(args);
         // The cluster's configuration decides the parallelism: known here only when given.
         JobPreflight.check(config, config.getOptional(CoreOptions.DEFAULT_PARALLELISM).orElse(null))
                 .forEach(note -> System.err.println("note: " + note));
@@ -117,5 +103,48 @@ public final class RunJob {
             KafkaIo.createAbsentTopics(config);
         }
         environment(config).execute(JOB_NAME);
+    }
+
+    /**
+     * The job's configuration from its program arguments. Each option comes as {@code -Dkey=value},
+     * {@code --key value} or {@code --key=value} (the forms {@code flink run} users write after the
+     * jar, and that Kubernetes {@code args} lists carry); {@code --config FILE} names a YAML file
+     * read first.
+     */
+    static Configuration configuration(String[] args) {
+        Path configFile = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("-D") && arg.contains("=")) {
+                int eq = arg.indexOf('=');
+                overrides.put(arg.substring(2, eq), arg.substring(eq + 1));
+            } else if (arg.startsWith("--") && arg.length() > 2) {
+                String key = arg.substring(2);
+                String value;
+                int eq = key.indexOf('=');
+                if (eq > 0) {
+                    value = key.substring(eq + 1);
+                    key = key.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException(
+                            "option '" + arg + "' has no value; write " + arg + " VALUE");
+                }
+                if (key.equals("config")) {
+                    configFile = Path.of(value);
+                } else {
+                    overrides.put(key, value);
+                }
+            } else {
+                throw new IllegalArgumentException(
+                        "unexpected argument '"
+                                + arg
+                                + "'; expected --config FILE, -Dkey=value, --key value or"
+                                + " --key=value");
+            }
+        }
+        return ConfigLoader.load(configFile, overrides);
     }
 }

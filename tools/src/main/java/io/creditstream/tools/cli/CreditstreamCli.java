@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             EstimateCommand.class,
             ReplayCommand.class,
             KafkaCommand.class,
+            ClusterCommand.class,
             OptionsCommand.class,
             CommandLine.HelpCommand.class
         },
