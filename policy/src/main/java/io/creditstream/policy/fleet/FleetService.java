@@ -349,7 +349,8 @@ public final class FleetService implements AutoCloseable {
                         settings.bootstrapServers(),
                         settings.snapshotsTopic(),
                         settings.kafkaTimeout(),
-                        "creditstream-fleet-" + settings.experimentId())) {
+                        "creditstream-fleet-" + settings.experimentId(),
+                        settings.kafkaSecurity())) {
             reader = snapshots;
             while (!stopRequested) {
                 if (!snapshots.assignIfPresent()) {
@@ -605,12 +606,14 @@ public final class FleetService implements AutoCloseable {
                         new StepEventProducer(
                                 settings.bootstrapServers(),
                                 settings.stepsTopic(),
-                                Map.of(
-                                        ProducerConfig.CLIENT_ID_CONFIG,
-                                        "creditstream-fleet-"
-                                                + settings.experimentId()
-                                                + "-w"
-                                                + index));
+                                settings.kafkaSecurity()
+                                        .with(
+                                                Map.of(
+                                                        ProducerConfig.CLIENT_ID_CONFIG,
+                                                        "creditstream-fleet-"
+                                                                + settings.experimentId()
+                                                                + "-w"
+                                                                + index)));
                 refreshPolicy(true);
                 SimulatedFleet fleet =
                         SimulatedFleet.builder(settings.experimentId())
@@ -627,6 +630,7 @@ public final class FleetService implements AutoCloseable {
                     budget =
                             new BudgetClient(
                                     settings.bootstrapServers(),
+                                    settings.kafkaSecurity(),
                                     b.requestsTopic(),
                                     b.budgetTopic(),
                                     settings.experimentId(),

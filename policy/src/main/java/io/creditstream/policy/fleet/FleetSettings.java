@@ -4,6 +4,7 @@ import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,6 +40,8 @@ import java.util.UUID;
  * @param snapshotWait how long to wait for the experiment's first snapshot
  * @param budget knapsack budgets from the job, if enabled
  * @param kafkaTimeout bounds Kafka metadata calls
+ * @param kafkaSecurity security settings applied to every Kafka client (producer, snapshot reader,
+ *     budget client); {@link KafkaClientSecurity#none()} for plaintext
  */
 public record FleetSettings(
         String bootstrapServers,
@@ -58,7 +61,8 @@ public record FleetSettings(
         Duration stallWarning,
         Duration snapshotWait,
         Optional<Budget> budget,
-        Duration kafkaTimeout) {
+        Duration kafkaTimeout,
+        KafkaClientSecurity kafkaSecurity) {
 
     /** How long to wait for the first snapshot unless told otherwise. */
     public static final Duration DEFAULT_SNAPSHOT_WAIT = Duration.ofSeconds(60);
@@ -68,6 +72,7 @@ public record FleetSettings(
 
     /** Checks every setting, naming the first bad one. */
     public FleetSettings {
+        kafkaSecurity = kafkaSecurity == null ? KafkaClientSecurity.none() : kafkaSecurity;
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
         requireText("steps-topic", stepsTopic, "e.g. " + Topics.STEPS);
@@ -193,6 +198,7 @@ public record FleetSettings(
         private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
+        private KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.none();
 
         private Builder(String bootstrapServers) {
             requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
@@ -301,6 +307,12 @@ public record FleetSettings(
             return this;
         }
 
+        /** Kafka client security settings ({@code --kafka-properties}); none by default. */
+        public Builder kafkaSecurity(KafkaClientSecurity value) {
+            this.kafkaSecurity = value;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -334,7 +346,8 @@ public record FleetSettings(
                     stallWarning,
                     snapshotWait,
                     budget,
-                    kafkaTimeout);
+                    kafkaTimeout,
+                    kafkaSecurity);
         }
     }
 }

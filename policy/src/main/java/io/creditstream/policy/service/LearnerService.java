@@ -848,7 +848,7 @@ public final class LearnerService implements AutoCloseable {
     }
 
     private static Map<String, Object> consumerConfig(LearnerSettings settings) {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = settings.kafkaSecurity().applyTo(new HashMap<>());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(
                 ConsumerConfig.CLIENT_ID_CONFIG, "creditstream-policy-" + settings.experimentId());
@@ -864,7 +864,7 @@ public final class LearnerService implements AutoCloseable {
     }
 
     private static Map<String, Object> producerConfig(LearnerSettings settings) {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = settings.kafkaSecurity().applyTo(new HashMap<>());
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(
                 ProducerConfig.CLIENT_ID_CONFIG, "creditstream-policy-" + settings.experimentId());

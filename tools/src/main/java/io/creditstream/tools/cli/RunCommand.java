@@ -86,6 +86,7 @@ public class RunCommand implements Callable<Integer> {
     }
 
     private static int runJob(Configuration merged) throws Exception {
+        System.err.println("Kafka client security: " + KafkaIo.clientSecurity(merged).describe());
         for (String note :
                 JobPreflight.check(
                         merged,
