@@ -26,6 +26,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 from . import topics
 from .codec import RecordDecodeError, codec
+from .security import kafka_security, secured
 
 EXTENSION = ".params"
 _EXPERIMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -103,6 +104,7 @@ class SnapshotPublisher:
         experiment_id: str,
         topic: str = topics.SNAPSHOTS,
         timeout: float = 30.0,
+        security: Any = None,
     ):
         artifact_path(Path(store), experiment_id, 0)  # validates the id early
         self.store = Path(store).resolve()
@@ -111,7 +113,10 @@ class SnapshotPublisher:
         self.timeout = timeout
         self._codec = codec("PolicySnapshot")
         self._producer = Producer(
-            {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True}
+            secured(
+                {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True},
+                kafka_security(security),
+            )
         )
 
     def publish(
@@ -197,17 +202,21 @@ class SnapshotWatcher:
         experiment_id: str,
         topic: str = topics.SNAPSHOTS,
         timeout: float = 30.0,
+        security: Any = None,
     ):
         self.experiment_id = experiment_id
         self.topic = topic
         self.latest: Optional[VerifiedSnapshot] = None
         self._codec = codec("PolicySnapshot")
         self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap_servers,
-                "group.id": f"creditstream-snapshots-{experiment_id}",
-                "enable.auto.commit": False,
-            }
+            secured(
+                {
+                    "bootstrap.servers": bootstrap_servers,
+                    "group.id": f"creditstream-snapshots-{experiment_id}",
+                    "enable.auto.commit": False,
+                },
+                kafka_security(security),
+            )
         )
         deadline = time.monotonic() + timeout
         while True:

@@ -48,12 +48,12 @@ public final class JobPreflight {
                                 config.get(CreditstreamOptions.CONNECT_TIMEOUT),
                                 CreditstreamOptions.CONNECT_TIMEOUT.key())
                         .withClientProperties(security.settings());
-        Map<String, Integer> partitions = preflight.partitions(topics);
         if (!security.isEmpty()) {
             // A cluster that authenticates clients usually authorizes them too: a missing grant
             // fails here, named, instead of as a restart loop of the job's sources and sinks.
             preflight.checkAccess(requiredAccess(config), security.principal().orElse(null));
         }
+        Map<String, Integer> partitions = preflight.partitions(topics);
         List<String> missing = new ArrayList<>(topics);
         missing.removeAll(partitions.keySet());
         if (!missing.isEmpty() && !config.get(CreditstreamOptions.CREATE_TOPICS)) {

@@ -14,6 +14,7 @@ import io.creditstream.policy.service.KafkaTopics;
 import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.PolicySnapshotReader;
 import io.creditstream.schemas.PolicySnapshot;
+import io.creditstream.schemas.kafka.KafkaAccessErrors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +138,7 @@ public final class FleetService implements AutoCloseable {
         KafkaTopics.ensureExist(
                 settings.bootstrapServers(),
                 settings.kafkaTimeout(),
+                settings.kafkaSecurity(),
                 topics.toArray(String[]::new));
         watcher = new Thread(this::watchSnapshots, "fleet-snapshots-" + settings.experimentId());
         watcher.setDaemon(true);
@@ -197,9 +199,26 @@ public final class FleetService implements AutoCloseable {
         failure()
                 .ifPresent(
                         e -> {
-                            throw new IllegalStateException(
-                                    "the fleet failed: " + e.getMessage(), e);
+                            // A login or grant the broker refused is named with its fix.
+                            String reason =
+                                    KafkaAccessErrors.explain(
+                                                    e,
+                                                    settings.kafkaSecurity(),
+                                                    this::operationOn,
+                                                    settings.bootstrapServers())
+                                            .orElse(e.getMessage());
+                            throw new IllegalStateException("the fleet failed: " + reason, e);
                         });
+    }
+
+    /** What the fleet does to {@code topic}: writes steps and budget requests, reads the rest. */
+    private KafkaAccessErrors.Operation operationOn(String topic) {
+        boolean written =
+                topic.equals(settings.stepsTopic())
+                        || settings.budget()
+                                .map(b -> b.requestsTopic().equals(topic))
+                                .orElse(false);
+        return written ? KafkaAccessErrors.Operation.WRITE : KafkaAccessErrors.Operation.READ;
     }
 
     /** Asks every worker to stop after its group in progress; does not wait. */

@@ -287,6 +287,7 @@ public final class LearnerService implements AutoCloseable {
         KafkaTopics.ensureExist(
                 settings.bootstrapServers(),
                 settings.kafkaTimeout(),
+                settings.kafkaSecurity(),
                 settings.batchesTopic(),
                 settings.snapshotsTopic());
         Path checkpoint = settings.checkpointFile();

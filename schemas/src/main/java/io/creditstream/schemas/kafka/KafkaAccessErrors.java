@@ -83,6 +83,18 @@ public final class KafkaAccessErrors {
             KafkaClientSecurity security,
             Operation operation,
             String bootstrapServers) {
+        return explain(failure, security, topic -> operation, bootstrapServers);
+    }
+
+    /**
+     * As above, for a client that reads some topics and writes others: {@code operationOnTopic}
+     * says which it does to the topic a denial names.
+     */
+    public static Optional<String> explain(
+            Throwable failure,
+            KafkaClientSecurity security,
+            java.util.function.Function<String, Operation> operationOnTopic,
+            String bootstrapServers) {
         String principal = security.principal().orElse(null);
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof AuthenticationException) {
@@ -109,7 +121,8 @@ public final class KafkaAccessErrors {
             if (t instanceof TopicAuthorizationException topics) {
                 Set<String> names = topics.unauthorizedTopics();
                 String name = names.isEmpty() ? "<topic>" : String.join(",", names);
-                return Optional.of(missingAcl(principal, operation, "topic", name, false));
+                return Optional.of(
+                        missingAcl(principal, operationOnTopic.apply(name), "topic", name, false));
             }
             if (t instanceof GroupAuthorizationException group) {
                 String name = group.groupId() == null ? "<group>" : group.groupId();

@@ -26,6 +26,7 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -241,6 +242,11 @@ public final class KafkaPreflight {
                     try {
                         granted = await(futures.get(g.getKey())).authorizedOperations();
                     } catch (ExecutionException e) {
+                        if (e.getCause() instanceof GroupIdNotFoundException) {
+                            // Authorization is checked before the lookup: a group that does not
+                            // exist yet was at least describable, and its first use creates it.
+                            continue;
+                        }
                         if (!(e.getCause() instanceof AuthorizationException)) {
                             throw failure(e.getCause(), "describing group " + g.getKey());
                         }
