@@ -211,6 +211,11 @@ public final class KafkaClientSecurity implements Serializable {
      * @throws IllegalArgumentException when the file cannot be read, or as {@link #of}
      */
     public static KafkaClientSecurity load(Path file) {
+        return of(read(file), file.toString());
+    }
+
+    /** The key-value pairs of a properties file, unchecked. */
+    private static Map<String, String> read(Path file) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
@@ -226,7 +231,7 @@ public final class KafkaClientSecurity implements Serializable {
         }
         Map<String, String> settings = new LinkedHashMap<>();
         properties.stringPropertyNames().forEach(k -> settings.put(k, properties.getProperty(k)));
-        return of(settings, file.toString());
+        return settings;
     }
 
     /**
@@ -238,7 +243,8 @@ public final class KafkaClientSecurity implements Serializable {
         String file = config.get(fileKey);
         String origin = "the job configuration (" + CONFIG_PREFIX + "*)";
         if (file != null && !file.isBlank()) {
-            merged.putAll(load(Path.of(file.trim())).settings);
+            // Checked once merged: the keys may complete the file (a login kept out of it).
+            merged.putAll(read(Path.of(file.trim())));
             origin = file.trim() + " (" + fileKey + ") and " + CONFIG_PREFIX + "* keys";
         }
         config.forEach(
