@@ -53,6 +53,13 @@ class SecuredKafkaITCase {
     private static final String GROUP = "creditstream";
     private static final String TRANSACTIONAL_PREFIX = "creditstream";
 
+    /**
+     * The start's connect timeout, only a hang guard: a TLS handshake and a SCRAM login (8,192 hash
+     * iterations) beside a starting job on a busy 2-core machine took over the default 10 s once. A
+     * refused login or grant ends the start as soon as the broker answers.
+     */
+    private static final String CONNECT_GUARD = HangGuard.EVENT.toSeconds() + "s";
+
     @TempDir static Path shared;
 
     private static EmbeddedKafkaBroker kafka;
@@ -105,6 +112,10 @@ class SecuredKafkaITCase {
                                 kafka.bootstrapServers(),
                                 PolicyProcess.KAFKA_PROPERTIES,
                                 propertiesFile("learner", "learner-secret").toString(),
+                                PolicyProcess.KAFKA_CONNECT_TIMEOUT,
+                                CONNECT_GUARD,
+                                PolicyProcess.KAFKA_TIMEOUT,
+                                CONNECT_GUARD,
                                 PolicyProcess.MAZE,
                                 PolicyProcess.MAZE_SMALL,
                                 PolicyProcess.STORE,
@@ -121,6 +132,10 @@ class SecuredKafkaITCase {
                                 kafka.bootstrapServers(),
                                 PolicyProcess.KAFKA_PROPERTIES,
                                 propertiesFile("fleet", "fleet-secret").toString(),
+                                PolicyProcess.KAFKA_CONNECT_TIMEOUT,
+                                CONNECT_GUARD,
+                                PolicyProcess.KAFKA_TIMEOUT,
+                                CONNECT_GUARD,
                                 PolicyProcess.MAZE,
                                 PolicyProcess.MAZE_SMALL,
                                 PolicyProcess.TASKS,
@@ -264,6 +279,7 @@ class SecuredKafkaITCase {
         options.put("kafka.transactional-id-prefix", TRANSACTIONAL_PREFIX);
         // Without Describe Configs on the cluster the job cannot read the brokers' maximum.
         options.put("kafka.transaction-timeout", "15 min");
+        options.put("kafka.connect-timeout", CONNECT_GUARD);
         options.put("batch.max-records", "64");
         options.put("batch.linger", "100 ms");
         options.put("execution.checkpointing.interval", "500 ms");
@@ -282,6 +298,8 @@ class SecuredKafkaITCase {
                 kafka.bootstrapServers(),
                 PolicyProcess.KAFKA_PROPERTIES,
                 properties.toString(),
+                PolicyProcess.KAFKA_CONNECT_TIMEOUT,
+                CONNECT_GUARD,
                 PolicyProcess.MAZE,
                 PolicyProcess.MAZE_SMALL);
     }
