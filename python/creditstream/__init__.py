@@ -14,6 +14,7 @@ from .snapshots import (
     decode_policy_network,
     encode_policy_network,
 )
+from .security import KafkaSecurity, kafka_security
 from .steps import DeliveryError, InvalidStepError, StepWriter, validate_step
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Codec",
     "DeliveryError",
     "InvalidStepError",
+    "KafkaSecurity",
     "RecordDecodeError",
     "RecordEncodeError",
     "Round",
@@ -38,6 +40,7 @@ __all__ = [
     "crc64_avro",
     "decode_policy_network",
     "encode_policy_network",
+    "kafka_security",
     "topics",
     "validate_step",
 ]

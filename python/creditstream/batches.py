@@ -12,6 +12,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from . import topics
 from .codec import codec
+from .security import kafka_security, secured
 
 
 _TRANSIENT = (
@@ -107,6 +108,7 @@ class BatchReader:
         group_id: str,
         topic: str = topics.BATCHES,
         consumer_config: Optional[Mapping[str, Any]] = None,
+        security: Any = None,
     ):
         self.topic = topic
         self._codec = codec("AdvantageBatch")
@@ -119,7 +121,7 @@ class BatchReader:
             "auto.offset.reset": "earliest",
         }
         config.update(consumer_config or {})
-        self._consumer = Consumer(config)
+        self._consumer = Consumer(secured(config, kafka_security(security)))
         # Per partition: [next offset, acknowledged] of each batch handed out and not committed.
         self._outstanding: Dict[int, List[List[Any]]] = {}
         self._splits: Dict[int, Tuple[List[Mapping[str, Any]], List[Tuple[str, int, int]]]] = {}

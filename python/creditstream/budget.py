@@ -13,6 +13,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 
 from . import topics
 from .codec import RecordDecodeError, codec
+from .security import kafka_security, secured
 
 LOG = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class BudgetClient:
         timeout: float = 10.0,
         requests_topic: str = topics.BUDGET_REQUESTS,
         budget_topic: str = topics.BUDGET_ANSWERS,
+        security: Any = None,
     ):
         if not task_ids or round_size < 1 or n < 1:
             raise ValueError("a budget client needs tasks, a round size >= 1 and n >= 1")
@@ -70,13 +72,19 @@ class BudgetClient:
         self._next_task = 0
         self._request_codec = codec("BudgetRequest")
         self._answer_codec = codec("BudgetAllocation")
-        self._producer = Producer({"bootstrap.servers": bootstrap_servers, "acks": "all"})
+        security = kafka_security(security)
+        self._producer = Producer(
+            secured({"bootstrap.servers": bootstrap_servers, "acks": "all"}, security)
+        )
         self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap_servers,
-                "group.id": f"creditstream-budget-{client_id}",
-                "enable.auto.commit": False,
-            }
+            secured(
+                {
+                    "bootstrap.servers": bootstrap_servers,
+                    "group.id": f"creditstream-budget-{client_id}",
+                    "enable.auto.commit": False,
+                },
+                security,
+            )
         )
         # Assigned at the partitions' current ends before the first request, so that no answer
         # can slip past between asking and listening.

@@ -31,6 +31,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 from . import topics
 from .codec import RecordDecodeError, codec
+from .security import kafka_security, secured
 
 EXTENSION = ".params"
 _EXPERIMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -188,6 +189,7 @@ class SnapshotPublisher:
         topic: str = topics.SNAPSHOTS,
         timeout: float = 30.0,
         signing_key: Optional[os.PathLike] = None,
+        security: Any = None,
     ):
         artifact_path(Path(store), experiment_id, 0)  # validates the id early
         self.signing_key = signing_key
@@ -199,7 +201,10 @@ class SnapshotPublisher:
         self.timeout = timeout
         self._codec = codec("PolicySnapshot")
         self._producer = Producer(
-            {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True}
+            secured(
+                {"bootstrap.servers": bootstrap_servers, "acks": "all", "enable.idempotence": True},
+                kafka_security(security),
+            )
         )
 
     def publish(
@@ -289,6 +294,7 @@ class SnapshotWatcher:
         topic: str = topics.SNAPSHOTS,
         timeout: float = 30.0,
         public_key: Optional[os.PathLike] = None,
+        security: Any = None,
     ):
         self.experiment_id = experiment_id
         self.topic = topic
@@ -298,11 +304,14 @@ class SnapshotWatcher:
         self._public_key = None if public_key is None else _read_key(public_key, private=False)
         self._codec = codec("PolicySnapshot")
         self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap_servers,
-                "group.id": f"creditstream-snapshots-{experiment_id}",
-                "enable.auto.commit": False,
-            }
+            secured(
+                {
+                    "bootstrap.servers": bootstrap_servers,
+                    "group.id": f"creditstream-snapshots-{experiment_id}",
+                    "enable.auto.commit": False,
+                },
+                kafka_security(security),
+            )
         )
         deadline = time.monotonic() + timeout
         while True:

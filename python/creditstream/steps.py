@@ -13,6 +13,7 @@ from confluent_kafka import KafkaError, Producer
 
 from . import topics
 from .codec import RecordEncodeError, codec
+from .security import kafka_security, secured
 
 #: The job's defaults: ``input.max-id-length``, ``assembly.max-group-size``,
 #: ``input.max-record-bytes``. A job run with other values needs the same ones here.
@@ -197,6 +198,7 @@ class StepWriter:
         max_group_size: int = DEFAULT_MAX_GROUP_SIZE,
         max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         producer_config: Optional[Mapping[str, Any]] = None,
+        security: Any = None,
     ):
         self.topic = topic
         self._max_id_length = max_id_length
@@ -214,7 +216,7 @@ class StepWriter:
             "max.in.flight.requests.per.connection": 1,
         }
         config.update(producer_config or {})
-        self._producer = Producer(config)
+        self._producer = Producer(secured(config, kafka_security(security)))
         self._errors: List[KafkaError] = []
         self._failed = 0
         self.sent = 0

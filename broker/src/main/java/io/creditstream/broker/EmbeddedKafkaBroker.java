@@ -28,12 +28,22 @@ import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +72,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String HOST = "127.0.0.1";
     private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String SECURED_LISTENER = "CLIENTS";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String LOG_DIR_NAME = "kraft-logs";
     private static final String CONFIG_FILE_NAME = "server.properties";
@@ -101,6 +112,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Duration startupTimeout;
     private final boolean quietLogging;
     private final Map<String, String> overrides;
+    private final Security security;
 
     private Path dataDir;
     private boolean ownsDataDir;
@@ -117,6 +129,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.startupTimeout = builder.startupTimeout;
         this.quietLogging = builder.quietLogging;
         this.overrides = new LinkedHashMap<>(builder.overrides);
+        this.security = builder.security;
     }
 
     public static Builder builder() {
@@ -228,6 +241,121 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * The Kafka client security settings (Kafka's property names) of {@code user} on this broker:
+     * security protocol, SCRAM login and, with TLS, the trust store. Empty for a plaintext broker.
+     */
+    public Map<String, String> clientProperties(String user, String password) {
+        return security == null ? Map.of() : security.clientProperties(user, password);
+    }
+
+    /** The super user's client settings (the broker's own principal); empty when plaintext. */
+    public Map<String, String> adminClientProperties() {
+        return security == null
+                ? Map.of()
+                : security.clientProperties(security.adminUser, security.adminPassword);
+    }
+
+    /**
+     * Creates (or replaces) the SCRAM credential of {@code user}, and waits until the broker
+     * accepts it.
+     *
+     * @throws IllegalStateException on a plaintext broker, or when the broker refuses
+     */
+    public void createScramUser(String user, String password) {
+        if (security == null) {
+            throw new IllegalStateException(
+                    "This broker is plaintext; build it with saslScram(...) to add users.");
+        }
+        Admin client = requireAdmin();
+        try {
+            client.alterUserScramCredentials(
+                            List.of(
+                                    new UserScramCredentialUpsertion(
+                                            user,
+                                            new ScramCredentialInfo(
+                                                    ScramMechanism.SCRAM_SHA_512, 8192),
+                                            password)))
+                    .all()
+                    .get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            awaitVisible(
+                    () ->
+                            !client.describeUserScramCredentials(List.of(user))
+                                    .description(user)
+                                    .get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                                    .credentialInfos()
+                                    .isEmpty(),
+                    "SCRAM user " + user);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not create SCRAM user " + user, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating user " + user, e);
+        }
+    }
+
+    /**
+     * Grants {@code principal} (e.g. {@code User:fleet}) {@code operation} on a resource, and waits
+     * until the broker's authorizer has it.
+     *
+     * @param prefixed whether the grant covers every name starting with {@code name}
+     */
+    public void allow(
+            String principal,
+            AclOperation operation,
+            ResourceType type,
+            String name,
+            boolean prefixed) {
+        Admin client = requireAdmin();
+        AclBinding binding =
+                new AclBinding(
+                        new ResourcePattern(
+                                type, name, prefixed ? PatternType.PREFIXED : PatternType.LITERAL),
+                        new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+        try {
+            client.createAcls(List.of(binding))
+                    .all()
+                    .get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            awaitVisible(
+                    () ->
+                            !client.describeAcls(binding.toFilter())
+                                    .values()
+                                    .get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                                    .isEmpty(),
+                    "ACL " + binding);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not create ACL " + binding, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating ACL " + binding, e);
+        }
+    }
+
+    /**
+     * Waits until the broker serves what {@code visible} asks for: SCRAM credentials and ACLs reach
+     * the broker's authenticator and authorizer through the metadata log, a moment after the admin
+     * call returns, and describing them is answered from that same broker state.
+     */
+    private void awaitVisible(java.util.concurrent.Callable<Boolean> visible, String what)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + startupTimeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (visible.call()) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(10); // polling the broker's own state; bounded by the deadline
+        }
+        throw new TimeoutException(
+                what + " did not become visible within " + startupTimeout + ": " + last);
+    }
+
+    /**
      * Shuts the broker down, waits for it, and deletes the data directory when it was temporary.
      */
     @Override
@@ -275,8 +403,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private Properties serverConfig() {
+        String listener = security == null ? BROKER_LISTENER : SECURED_LISTENER;
         String controller = CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort;
-        String broker = BROKER_LISTENER + "://" + HOST + ":" + port;
+        String broker = listener + "://" + HOST + ":" + port;
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", Integer.toString(NODE_ID));
@@ -286,10 +415,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("controller.listener.names", CONTROLLER_LISTENER);
         p.setProperty("listeners", broker + "," + controller);
         p.setProperty("advertised.listeners", broker);
-        p.setProperty("inter.broker.listener.name", BROKER_LISTENER);
+        p.setProperty("inter.broker.listener.name", listener);
         p.setProperty(
                 "listener.security.protocol.map",
-                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+                listener
+                        + ":"
+                        + (security == null ? "PLAINTEXT" : security.protocol())
+                        + ","
+                        + CONTROLLER_LISTENER
+                        + ":PLAINTEXT");
+        if (security != null) {
+            security.addServerConfig(p, SECURED_LISTENER.toLowerCase(java.util.Locale.ROOT));
+        }
         p.setProperty("log.dirs", dataDir.resolve(LOG_DIR_NAME).toString());
         // One node: every internal topic must be satisfiable with a single replica.
         p.setProperty("offsets.topic.replication.factor", "1");
@@ -330,10 +467,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int exit;
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
             String clusterId = Uuid.randomUuid().toString();
-            exit =
-                    StorageTool.execute(
-                            new String[] {"format", "-t", clusterId, "-c", configFile.toString()},
-                            print);
+            List<String> args =
+                    new ArrayList<>(
+                            List.of("format", "-t", clusterId, "-c", configFile.toString()));
+            if (security != null) {
+                // The admin's SCRAM credential goes into the first metadata records: the broker
+                // authenticates to itself with it (transaction markers) before any client could
+                // create one.
+                args.add("--add-scram");
+                args.add(
+                        Security.MECHANISM
+                                + "=[name="
+                                + security.adminUser
+                                + ",password="
+                                + security.adminPassword
+                                + "]");
+            }
+            exit = StorageTool.execute(args.toArray(new String[0]), print);
         } catch (RuntimeException e) {
             throw new IllegalStateException(
                     "Formatting Kafka storage in " + logDir + " failed: " + e.getMessage(), e);
@@ -353,6 +503,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        if (security != null) {
+            config.putAll(security.clientProperties(security.adminUser, security.adminPassword));
+        }
         return config;
     }
 
@@ -468,8 +621,53 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Duration startupTimeout = Duration.ofMinutes(5);
         private boolean quietLogging = true;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private Security security;
 
         private Builder() {}
+
+        /**
+         * Clients must log in with SCRAM-SHA-512 (SASL_PLAINTEXT), and KRaft's StandardAuthorizer
+         * allows only what an ACL grants. {@code adminUser} is the broker's own principal and a
+         * super user, created when the storage is formatted; add others with {@link
+         * #createScramUser} and grant them with {@link #allow}. The controller listener stays
+         * plaintext on loopback (SCRAM cannot secure it), so its anonymous principal, the broker
+         * talking to its own controller, is a super user as well.
+         */
+        public Builder saslScram(String adminUser, String adminPassword) {
+            if (adminUser == null
+                    || adminUser.isBlank()
+                    || adminPassword == null
+                    || adminPassword.isBlank()) {
+                throw new IllegalArgumentException("saslScram needs an admin user and password");
+            }
+            this.security =
+                    new Security(
+                            adminUser,
+                            adminPassword,
+                            security == null ? null : security.keyStore,
+                            security == null ? null : security.trustStore,
+                            security == null ? null : security.storePassword);
+            return this;
+        }
+
+        /**
+         * With {@link #saslScram}: the client listener speaks TLS (SASL_SSL) with the key in {@code
+         * keyStore} (PKCS12) whose certificate {@code trustStore} trusts, e.g. the pair {@link
+         * SelfSignedKeyStore} makes.
+         */
+        public Builder tls(Path keyStore, Path trustStore, String storePassword) {
+            if (security == null) {
+                throw new IllegalStateException("call saslScram(...) before tls(...)");
+            }
+            this.security =
+                    new Security(
+                            security.adminUser,
+                            security.adminPassword,
+                            keyStore,
+                            trustStore,
+                            storePassword);
+            return this;
+        }
 
         /** The client port; 0 (the default) picks a free port on 127.0.0.1. */
         public Builder port(int port) {
@@ -522,6 +720,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
 
         public EmbeddedKafkaBroker build() {
+            if (dataDir != null && security != null) {
+                // The admin credential is written only when the storage is formatted.
+                LOG.debug("Secured broker on a kept data dir: credentials are those of its format");
+            }
             if (port != 0 && port == controllerPort) {
                 throw new IllegalArgumentException(
                         "port and controllerPort must differ, both are " + port);
@@ -535,6 +737,85 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         name + " must be 0 (pick a free one) or 1-65535, got " + value);
             }
             return value;
+        }
+    }
+
+    /** SASL/SCRAM, optional TLS and ACL settings of a secured broker. */
+    private static final class Security {
+        static final String MECHANISM = "SCRAM-SHA-512";
+        private static final String LOGIN_MODULE =
+                "org.apache.kafka.common.security.scram.ScramLoginModule";
+
+        final String adminUser;
+        final String adminPassword;
+        final Path keyStore;
+        final Path trustStore;
+        final String storePassword;
+
+        Security(
+                String adminUser,
+                String adminPassword,
+                Path keyStore,
+                Path trustStore,
+                String storePassword) {
+            this.adminUser = adminUser;
+            this.adminPassword = adminPassword;
+            this.keyStore = keyStore;
+            this.trustStore = trustStore;
+            this.storePassword = storePassword;
+        }
+
+        String protocol() {
+            return keyStore == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+        }
+
+        void addServerConfig(Properties p, String listener) {
+            p.setProperty("sasl.enabled.mechanisms", MECHANISM);
+            p.setProperty("sasl.mechanism.inter.broker.protocol", MECHANISM);
+            p.setProperty(
+                    "listener.name."
+                            + listener
+                            + "."
+                            + MECHANISM.toLowerCase()
+                            + ".sasl.jaas.config",
+                    jaas(adminUser, adminPassword));
+            p.setProperty(
+                    "authorizer.class.name",
+                    "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.setProperty("super.users", "User:" + adminUser + ";User:ANONYMOUS");
+            p.setProperty("allow.everyone.if.no.acl.found", "false");
+            if (keyStore != null) {
+                p.setProperty("ssl.keystore.type", "PKCS12");
+                p.setProperty("ssl.keystore.location", keyStore.toString());
+                p.setProperty("ssl.keystore.password", storePassword);
+                p.setProperty("ssl.key.password", storePassword);
+                // The broker's own client (transaction markers) checks its certificate too.
+                p.setProperty("ssl.truststore.type", "PKCS12");
+                p.setProperty("ssl.truststore.location", trustStore.toString());
+                p.setProperty("ssl.truststore.password", storePassword);
+            }
+        }
+
+        Map<String, String> clientProperties(String user, String password) {
+            Map<String, String> c = new LinkedHashMap<>();
+            c.put("security.protocol", protocol());
+            c.put("sasl.mechanism", MECHANISM);
+            c.put("sasl.jaas.config", jaas(user, password));
+            if (trustStore != null) {
+                c.put("ssl.truststore.type", "PKCS12");
+                c.put("ssl.truststore.location", trustStore.toString());
+                c.put("ssl.truststore.password", storePassword);
+            }
+            return c;
+        }
+
+        private static String jaas(String user, String password) {
+            return LOGIN_MODULE
+                    + " required username=\""
+                    + user
+                    + "\" password=\""
+                    + password
+                    + "\";";
         }
     }
 

@@ -4,6 +4,7 @@ import io.creditstream.schemas.BudgetAllocation;
 import io.creditstream.schemas.BudgetRequest;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.codec.RecordDecodeException;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,31 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
             int roundSize,
             int n,
             Duration timeout) {
+        this(
+                bootstrapServers,
+                KafkaClientSecurity.none(),
+                requestsTopic,
+                budgetTopic,
+                experimentId,
+                clientId,
+                taskIds,
+                roundSize,
+                n,
+                timeout);
+    }
+
+    /** As above, with {@code security} applied to its producer and consumer. */
+    public BudgetClient(
+            String bootstrapServers,
+            KafkaClientSecurity security,
+            String requestsTopic,
+            String budgetTopic,
+            String experimentId,
+            String clientId,
+            List<String> taskIds,
+            int roundSize,
+            int n,
+            Duration timeout) {
         if (taskIds.isEmpty() || roundSize < 1 || n < 1) {
             throw new IllegalArgumentException(
                     "a budget client needs tasks, a round size ≥ 1 and n ≥ 1");
@@ -95,20 +121,22 @@ public final class BudgetClient implements RoundPlanner, AutoCloseable {
         this.requestsTopic = requestsTopic;
         this.producer =
                 new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrapServers,
-                                ProducerConfig.ACKS_CONFIG,
-                                "all"),
+                        security.with(
+                                Map.of(
+                                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        bootstrapServers,
+                                        ProducerConfig.ACKS_CONFIG,
+                                        "all")),
                         new ByteArraySerializer(),
                         new ByteArraySerializer());
         this.consumer =
                 new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrapServers,
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                "false"),
+                        security.with(
+                                Map.of(
+                                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        bootstrapServers,
+                                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                        "false")),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
         // Assigned (not subscribed) and positioned at the end before the first request, so no

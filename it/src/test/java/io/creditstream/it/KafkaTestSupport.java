@@ -153,15 +153,17 @@ final class KafkaTestSupport {
         List<T> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                broker.bootstrapServers(),
-                                ConsumerConfig.GROUP_ID_CONFIG,
-                                "test-" + UUID.randomUUID(),
-                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                                "earliest",
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed"),
+                        withAdminSecurity(
+                                broker,
+                                Map.of(
+                                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        broker.bootstrapServers(),
+                                        ConsumerConfig.GROUP_ID_CONFIG,
+                                        "test-" + UUID.randomUUID(),
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                        "earliest",
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        "read_committed")),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
@@ -174,6 +176,14 @@ final class KafkaTestSupport {
             }
         }
         return values;
+    }
+
+    /** A client's settings with the broker's super-user login added (none on a plaintext one). */
+    static Map<String, Object> withAdminSecurity(
+            EmbeddedKafkaBroker broker, Map<String, Object> config) {
+        Map<String, Object> secured = new java.util.HashMap<>(config);
+        secured.putAll(broker.adminClientProperties());
+        return secured;
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.creditstream.streams;
 
+import io.creditstream.schemas.kafka.KafkaAccessErrors.Operation;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.preflight.ExitCode;
 import io.creditstream.schemas.preflight.KafkaPreflight;
+import io.creditstream.schemas.preflight.KafkaPreflight.RequiredAccess;
 import io.creditstream.schemas.preflight.PreflightException;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
@@ -37,13 +40,20 @@ public final class JobPreflight {
     public static List<String> check(Configuration config, Integer sourceParallelism) {
         String servers = KafkaIo.bootstrapServers(config);
         List<String> topics = topics(config);
-        Map<String, Integer> partitions =
+        KafkaClientSecurity security = KafkaIo.clientSecurity(config);
+        KafkaPreflight preflight =
                 KafkaPreflight.of(
                                 servers,
                                 CreditstreamOptions.BOOTSTRAP_SERVERS.key(),
                                 config.get(CreditstreamOptions.CONNECT_TIMEOUT),
                                 CreditstreamOptions.CONNECT_TIMEOUT.key())
-                        .partitions(topics);
+                        .withClientProperties(security.settings());
+        if (!security.isEmpty()) {
+            // A cluster that authenticates clients usually authorizes them too: a missing grant
+            // fails here, named, instead of as a restart loop of the job's sources and sinks.
+            preflight.checkAccess(requiredAccess(config), security.principal().orElse(null));
+        }
+        Map<String, Integer> partitions = preflight.partitions(topics);
         List<String> missing = new ArrayList<>(topics);
         missing.removeAll(partitions.keySet());
         if (!missing.isEmpty() && !config.get(CreditstreamOptions.CREATE_TOPICS)) {
@@ -88,6 +98,40 @@ public final class JobPreflight {
                             + " partitions to read it in parallel.");
         }
         return notes;
+    }
+
+    /**
+     * The ACLs the job's principal needs with this configuration: Read on the topics it reads and
+     * on its consumer groups, Write on the topics it writes and on its transactional ids.
+     */
+    public static List<RequiredAccess> requiredAccess(Configuration config) {
+        List<RequiredAccess> access = new ArrayList<>();
+        String group = config.get(CreditstreamOptions.CONSUMER_GROUP);
+        access.add(
+                RequiredAccess.topic(config.get(CreditstreamOptions.TOPIC_STEPS), Operation.READ));
+        access.add(
+                RequiredAccess.topic(
+                        config.get(CreditstreamOptions.TOPIC_SNAPSHOTS), Operation.READ));
+        access.add(
+                RequiredAccess.topic(
+                        config.get(CreditstreamOptions.TOPIC_BATCHES), Operation.WRITE));
+        access.add(
+                RequiredAccess.topic(config.get(CreditstreamOptions.TOPIC_DLQ), Operation.WRITE));
+        access.add(RequiredAccess.group(group));
+        access.add(RequiredAccess.group(group + "-snapshots"));
+        if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {
+            access.add(
+                    RequiredAccess.topic(
+                            config.get(CreditstreamOptions.TOPIC_REQUESTS), Operation.READ));
+            access.add(
+                    RequiredAccess.topic(
+                            config.get(CreditstreamOptions.TOPIC_BUDGET), Operation.WRITE));
+            access.add(RequiredAccess.group(group + "-requests"));
+        }
+        access.add(
+                RequiredAccess.transactionalIdPrefix(
+                        config.get(CreditstreamOptions.TRANSACTIONAL_ID_PREFIX)));
+        return access;
     }
 
     /** The topics the job reads or writes with this configuration. */

@@ -6,9 +6,13 @@ import io.creditstream.policy.metrics.FleetMetrics;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.kafka.KafkaAccessErrors.Operation;
+import io.creditstream.schemas.preflight.KafkaPreflight.RequiredAccess;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -249,7 +253,8 @@ final class FleetCommand implements Callable<Integer> {
                         .storeDir(store)
                         .snapshotPublicKey(snapshotPublicKey)
                         .maxVersionJump(maxVersionJump)
-                        .kafkaTimeout(kafka.kafkaTimeout);
+                        .kafkaTimeout(kafka.kafkaTimeout)
+                        .kafkaSecurity(kafka.security());
         if (budget) {
             builder.budget(
                     new FleetSettings.Budget(
@@ -258,12 +263,29 @@ final class FleetCommand implements Callable<Integer> {
         return builder.build();
     }
 
+    /**
+     * The fleet's grants: Write on the steps, Read on the snapshots (assigned, no group), and with
+     * budgets Write on the requests and Read on the answers.
+     */
+    static List<RequiredAccess> requiredAccess(FleetSettings settings) {
+        List<RequiredAccess> access = new ArrayList<>();
+        access.add(RequiredAccess.topic(settings.stepsTopic(), Operation.WRITE));
+        access.add(RequiredAccess.topic(settings.snapshotsTopic(), Operation.READ));
+        settings.budget()
+                .ifPresent(
+                        b -> {
+                            access.add(RequiredAccess.topic(b.requestsTopic(), Operation.WRITE));
+                            access.add(RequiredAccess.topic(b.budgetTopic(), Operation.READ));
+                        });
+        return access;
+    }
+
     @Override
     public Integer call() throws Exception {
         FleetSettings settings = settings();
         Duration duration = run.duration();
         Duration interval = run.progressInterval();
-        kafka.checkReachable();
+        kafka.checkReachable(settings.kafkaSecurity(), requiredAccess(settings));
         PrintWriter out = spec.commandLine().getOut();
         try (FleetService fleet = new FleetService(settings);
                 var served =

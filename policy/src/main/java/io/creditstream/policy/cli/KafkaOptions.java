@@ -1,10 +1,15 @@
 package io.creditstream.policy.cli;
 
+import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.preflight.KafkaPreflight;
+import io.creditstream.schemas.preflight.KafkaPreflight.RequiredAccess;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The Kafka and experiment flags both commands take. */
@@ -54,19 +59,52 @@ final class KafkaOptions {
                             + " starting (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
 
+    @Option(
+            names = PolicyProcess.KAFKA_PROPERTIES,
+            paramLabel = "FILE",
+            description =
+                    "Java properties file of Kafka client security settings in Kafka's names"
+                            + " (security.protocol, sasl.mechanism, sasl.jaas.config,"
+                            + " ssl.truststore.location, …), applied to every Kafka client of this"
+                            + " process. See docs/SECURITY.md.")
+    Path kafkaProperties;
+
+    /**
+     * The security settings of {@code --kafka-properties}; none without it.
+     *
+     * @throws InvalidSettingException naming the flag and the bad key or file
+     */
+    KafkaClientSecurity security() {
+        if (kafkaProperties == null) {
+            return KafkaClientSecurity.none();
+        }
+        try {
+            return KafkaClientSecurity.load(kafkaProperties);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("kafka-properties", e.getMessage(), e);
+        }
+    }
+
     /**
      * Fails fast, with the address, the flag and the likely causes, when no broker answers within
-     * {@code --kafka-connect-timeout}.
+     * {@code --kafka-connect-timeout}; with security settings, also when the process's principal
+     * lacks one of the {@code required} grants (naming it and how to grant it).
      *
      * @throws io.creditstream.schemas.preflight.PreflightException exit status 4 (2 for an address
      *     that is not host:port)
      */
-    void checkReachable() {
-        KafkaPreflight.of(
-                        bootstrapServers,
-                        PolicyProcess.BOOTSTRAP_SERVERS,
-                        connectTimeout,
-                        PolicyProcess.KAFKA_CONNECT_TIMEOUT)
-                .checkReachable();
+    void checkReachable(KafkaClientSecurity security, List<RequiredAccess> required) {
+        KafkaPreflight preflight =
+                KafkaPreflight.of(
+                                bootstrapServers,
+                                PolicyProcess.BOOTSTRAP_SERVERS,
+                                connectTimeout,
+                                PolicyProcess.KAFKA_CONNECT_TIMEOUT)
+                        .withClientProperties(security.settings());
+        if (security.isEmpty()) {
+            preflight.checkReachable();
+        } else {
+            preflight.checkAccess(required, security.principal().orElse(null));
+        }
     }
 }

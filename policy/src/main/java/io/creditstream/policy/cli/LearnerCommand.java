@@ -7,10 +7,13 @@ import io.creditstream.policy.service.Maze;
 import io.creditstream.policy.service.OffsetPastEnd;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
+import io.creditstream.schemas.kafka.KafkaAccessErrors.Operation;
 import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.schemas.trust.SigningKeys;
+import io.creditstream.schemas.preflight.KafkaPreflight.RequiredAccess;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -239,6 +242,7 @@ final class LearnerCommand implements Callable<Integer> {
                         .maxVersionJump(maxVersionJump)
                         .seed(seed)
                         .kafkaTimeout(kafka.kafkaTimeout)
+                        .kafkaSecurity(kafka.security())
                         .onOffsetPastEnd(onOffsetPastEnd);
         if (maxGradNorm != null) {
             builder.maxGradNorm(maxGradNorm);
@@ -250,6 +254,17 @@ final class LearnerCommand implements Callable<Integer> {
             builder.maxPendingSamples(maxPendingSamples);
         }
         return builder.build();
+    }
+
+    /**
+     * The learner's grants: Read on the batches (it assigns partitions itself, so no group), Read
+     * and Write on the snapshots.
+     */
+    static List<RequiredAccess> requiredAccess(LearnerSettings settings) {
+        return List.of(
+                RequiredAccess.topic(settings.batchesTopic(), Operation.READ),
+                RequiredAccess.topic(settings.snapshotsTopic(), Operation.READ),
+                RequiredAccess.topic(settings.snapshotsTopic(), Operation.WRITE));
     }
 
     @Override
@@ -269,7 +284,7 @@ final class LearnerCommand implements Callable<Integer> {
         var interval = run.progressInterval();
         FilePreflight.writableDirectory(settings.storeDir(), "--store");
         FilePreflight.writableFile(settings.checkpointFile(), "--checkpoint");
-        kafka.checkReachable();
+        kafka.checkReachable(settings.kafkaSecurity(), requiredAccess(settings));
         PrintWriter out = spec.commandLine().getOut();
         try (LearnerService learner = LearnerService.start(settings);
                 var served =

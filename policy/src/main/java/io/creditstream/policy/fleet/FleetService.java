@@ -17,6 +17,7 @@ import io.creditstream.policy.service.PolicySnapshotReader;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.trust.SigningKeys;
 import io.creditstream.schemas.trust.SnapshotGate;
+import io.creditstream.schemas.kafka.KafkaAccessErrors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -160,6 +161,7 @@ public final class FleetService implements AutoCloseable {
         KafkaTopics.ensureExist(
                 settings.bootstrapServers(),
                 settings.kafkaTimeout(),
+                settings.kafkaSecurity(),
                 topics.toArray(String[]::new));
         watcher = new Thread(this::watchSnapshots, "fleet-snapshots-" + settings.experimentId());
         watcher.setDaemon(true);
@@ -220,9 +222,26 @@ public final class FleetService implements AutoCloseable {
         failure()
                 .ifPresent(
                         e -> {
-                            throw new IllegalStateException(
-                                    "the fleet failed: " + e.getMessage(), e);
+                            // A login or grant the broker refused is named with its fix.
+                            String reason =
+                                    KafkaAccessErrors.explain(
+                                                    e,
+                                                    settings.kafkaSecurity(),
+                                                    this::operationOn,
+                                                    settings.bootstrapServers())
+                                            .orElse(e.getMessage());
+                            throw new IllegalStateException("the fleet failed: " + reason, e);
                         });
+    }
+
+    /** What the fleet does to {@code topic}: writes steps and budget requests, reads the rest. */
+    private KafkaAccessErrors.Operation operationOn(String topic) {
+        boolean written =
+                topic.equals(settings.stepsTopic())
+                        || settings.budget()
+                                .map(b -> b.requestsTopic().equals(topic))
+                                .orElse(false);
+        return written ? KafkaAccessErrors.Operation.WRITE : KafkaAccessErrors.Operation.READ;
     }
 
     /** Asks every worker to stop after its group in progress; does not wait. */
@@ -376,7 +395,8 @@ public final class FleetService implements AutoCloseable {
                         settings.bootstrapServers(),
                         settings.snapshotsTopic(),
                         settings.kafkaTimeout(),
-                        "creditstream-fleet-" + settings.experimentId())) {
+                        "creditstream-fleet-" + settings.experimentId(),
+                        settings.kafkaSecurity())) {
             reader = snapshots;
             while (!stopRequested) {
                 if (!snapshots.assignIfPresent()) {
@@ -671,12 +691,14 @@ public final class FleetService implements AutoCloseable {
                         new StepEventProducer(
                                 settings.bootstrapServers(),
                                 settings.stepsTopic(),
-                                Map.of(
-                                        ProducerConfig.CLIENT_ID_CONFIG,
-                                        "creditstream-fleet-"
-                                                + settings.experimentId()
-                                                + "-w"
-                                                + index));
+                                settings.kafkaSecurity()
+                                        .with(
+                                                Map.of(
+                                                        ProducerConfig.CLIENT_ID_CONFIG,
+                                                        "creditstream-fleet-"
+                                                                + settings.experimentId()
+                                                                + "-w"
+                                                                + index)));
                 refreshPolicy(true);
                 SimulatedFleet fleet =
                         SimulatedFleet.builder(settings.experimentId())
@@ -693,6 +715,7 @@ public final class FleetService implements AutoCloseable {
                     budget =
                             new BudgetClient(
                                     settings.bootstrapServers(),
+                                    settings.kafkaSecurity(),
                                     b.requestsTopic(),
                                     b.budgetTopic(),
                                     settings.experimentId(),

@@ -6,6 +6,7 @@ import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.trust.SnapshotGate;
 import java.nio.file.Path;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +46,8 @@ import java.util.UUID;
  * @param maxVersionJump how far above the newest believed version a snapshot may lie
  * @param budget knapsack budgets from the job, if enabled
  * @param kafkaTimeout bounds Kafka metadata calls
+ * @param kafkaSecurity security settings applied to every Kafka client (producer, snapshot reader,
+ *     budget client); {@link KafkaClientSecurity#none()} for plaintext
  */
 public record FleetSettings(
         String bootstrapServers,
@@ -67,7 +70,8 @@ public record FleetSettings(
         Optional<Path> snapshotPublicKey,
         long maxVersionJump,
         Optional<Budget> budget,
-        Duration kafkaTimeout) {
+        Duration kafkaTimeout,
+        KafkaClientSecurity kafkaSecurity) {
 
     /** How long to wait for the first snapshot unless told otherwise. */
     public static final Duration DEFAULT_SNAPSHOT_WAIT = Duration.ofSeconds(60);
@@ -77,6 +81,7 @@ public record FleetSettings(
 
     /** Checks every setting, naming the first bad one. */
     public FleetSettings {
+        kafkaSecurity = kafkaSecurity == null ? KafkaClientSecurity.none() : kafkaSecurity;
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
         requireText("steps-topic", stepsTopic, "e.g. " + Topics.STEPS);
@@ -214,6 +219,7 @@ public record FleetSettings(
         private long maxVersionJump = SnapshotGate.DEFAULT_MAX_VERSION_JUMP;
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
+        private KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.none();
 
         private Builder(String bootstrapServers) {
             requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
@@ -340,6 +346,12 @@ public record FleetSettings(
             return this;
         }
 
+        /** Kafka client security settings ({@code --kafka-properties}); none by default. */
+        public Builder kafkaSecurity(KafkaClientSecurity value) {
+            this.kafkaSecurity = value;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -376,7 +388,8 @@ public record FleetSettings(
                     Optional.ofNullable(snapshotPublicKey),
                     maxVersionJump,
                     budget,
-                    kafkaTimeout);
+                    kafkaTimeout,
+                    kafkaSecurity);
         }
     }
 }

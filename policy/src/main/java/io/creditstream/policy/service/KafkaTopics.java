@@ -1,5 +1,6 @@
 package io.creditstream.policy.service;
 
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.kafka.TopicCreator;
 import java.time.Duration;
 import java.util.List;
@@ -24,9 +25,21 @@ public final class KafkaTopics {
      *     the flag to check, or refuses a topic
      */
     public static void ensureExist(String bootstrapServers, Duration timeout, String... topics) {
+        ensureExist(bootstrapServers, timeout, KafkaClientSecurity.none(), topics);
+    }
+
+    /** As above, connecting with {@code security}. */
+    public static void ensureExist(
+            String bootstrapServers,
+            Duration timeout,
+            KafkaClientSecurity security,
+            String... topics) {
         try {
             List<String> created =
-                    TopicCreator.on(bootstrapServers).within(timeout).createAbsent(List.of(topics));
+                    TopicCreator.on(bootstrapServers)
+                            .within(timeout)
+                            .withSecurity(security)
+                            .createAbsent(List.of(topics));
             if (!created.isEmpty()) {
                 LOG.info("Created topics {} with the broker's defaults", created);
             }

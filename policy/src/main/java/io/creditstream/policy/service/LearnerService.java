@@ -287,6 +287,7 @@ public final class LearnerService implements AutoCloseable {
         KafkaTopics.ensureExist(
                 settings.bootstrapServers(),
                 settings.kafkaTimeout(),
+                settings.kafkaSecurity(),
                 settings.batchesTopic(),
                 settings.snapshotsTopic());
         Path checkpoint = settings.checkpointFile();
@@ -849,7 +850,7 @@ public final class LearnerService implements AutoCloseable {
     }
 
     private static Map<String, Object> consumerConfig(LearnerSettings settings) {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = settings.kafkaSecurity().applyTo(new HashMap<>());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(
                 ConsumerConfig.CLIENT_ID_CONFIG, "creditstream-policy-" + settings.experimentId());
@@ -865,7 +866,7 @@ public final class LearnerService implements AutoCloseable {
     }
 
     private static Map<String, Object> producerConfig(LearnerSettings settings) {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = settings.kafkaSecurity().applyTo(new HashMap<>());
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         config.put(
                 ProducerConfig.CLIENT_ID_CONFIG, "creditstream-policy-" + settings.experimentId());

@@ -5,6 +5,7 @@ import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.training.UpdateOptions;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.trust.SnapshotGate;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,6 +37,8 @@ import java.util.function.Supplier;
  * @param maxPendingSamples usable samples read and not yet applied above which the learner stops
  *     reading (except the partitions it needs to complete a split group); at least {@code
  *     batchRecords}
+ * @param kafkaSecurity security settings applied to every Kafka client of the learner; {@link
+ *     KafkaClientSecurity#none()} for plaintext
  */
 public record LearnerSettings(
         String bootstrapServers,
@@ -54,7 +57,8 @@ public record LearnerSettings(
         long seed,
         Duration kafkaTimeout,
         OffsetPastEnd onOffsetPastEnd,
-        int maxPendingSamples) {
+        int maxPendingSamples,
+        KafkaClientSecurity kafkaSecurity) {
 
     /** The experiment used unless told otherwise. */
     public static final String DEFAULT_EXPERIMENT = "demo";
@@ -82,6 +86,7 @@ public record LearnerSettings(
 
     /** Checks every setting, naming the first bad one. */
     public LearnerSettings {
+        kafkaSecurity = kafkaSecurity == null ? KafkaClientSecurity.none() : kafkaSecurity;
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
         requireText("batches-topic", batchesTopic, "e.g. " + Topics.BATCHES);
@@ -206,6 +211,7 @@ public record LearnerSettings(
         private Duration kafkaTimeout = DEFAULT_KAFKA_TIMEOUT;
         private OffsetPastEnd onOffsetPastEnd = OffsetPastEnd.FAIL;
         private Integer maxPendingSamples;
+        private KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.none();
 
         private Builder(String bootstrapServers) {
             requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
@@ -359,6 +365,12 @@ public record LearnerSettings(
             return this;
         }
 
+        /** Kafka client security settings ({@code --kafka-properties}); none by default. */
+        public Builder kafkaSecurity(KafkaClientSecurity value) {
+            this.kafkaSecurity = value;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -391,7 +403,8 @@ public record LearnerSettings(
                             : (int)
                                     Math.min(
                                             Integer.MAX_VALUE,
-                                            (long) DEFAULT_PENDING_UPDATES * batchRecords));
+                                            (long) DEFAULT_PENDING_UPDATES * batchRecords),
+                    kafkaSecurity);
         }
 
         private static UpdateOptions option(String setting, Supplier<UpdateOptions> change) {

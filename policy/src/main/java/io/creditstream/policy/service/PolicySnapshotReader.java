@@ -3,6 +3,7 @@ package io.creditstream.policy.service;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.codec.RecordDecodeException;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,9 +47,19 @@ public final class PolicySnapshotReader implements AutoCloseable {
      */
     public PolicySnapshotReader(
             String bootstrapServers, String topic, Duration timeout, String clientId) {
+        this(bootstrapServers, topic, timeout, clientId, KafkaClientSecurity.none());
+    }
+
+    /** As above, connecting with {@code security}. */
+    public PolicySnapshotReader(
+            String bootstrapServers,
+            String topic,
+            Duration timeout,
+            String clientId,
+            KafkaClientSecurity security) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = security.applyTo(new HashMap<>());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -227,7 +227,8 @@ final class SnapshotPublisher {
                         settings.bootstrapServers(),
                         settings.snapshotsTopic(),
                         settings.kafkaTimeout(),
-                        "creditstream-policy-" + settings.experimentId() + "-startup")) {
+                        "creditstream-policy-" + settings.experimentId() + "-startup",
+                        settings.kafkaSecurity())) {
             for (PolicySnapshot snapshot : reader.readToEnd(settings.kafkaTimeout())) {
                 if (snapshot.getExperimentId().equals(settings.experimentId())
                         && believed(snapshot, versions.isEmpty() ? null : versions.last())) {

@@ -29,6 +29,9 @@ public final class PolicyProcess {
     /** Kafka bootstrap servers. */
     public static final String BOOTSTRAP_SERVERS = "--bootstrap-servers";
 
+    /** Java properties file of Kafka client security settings. */
+    public static final String KAFKA_PROPERTIES = "--kafka-properties";
+
     /** Experiment id. */
     public static final String EXPERIMENT = "--experiment";
 

@@ -47,6 +47,7 @@ public final class TopicCreator {
     private final Optional<Integer> partitions;
     private final Optional<Short> replicationFactor;
     private final Map<String, String> configs;
+    private KafkaClientSecurity security = KafkaClientSecurity.none();
 
     private TopicCreator(
             String bootstrapServers,
@@ -59,6 +60,14 @@ public final class TopicCreator {
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
         this.configs = configs;
+    }
+
+    /** The admin client connects with these security settings (the caller's own clients' ones). */
+    public TopicCreator withSecurity(KafkaClientSecurity value) {
+        TopicCreator copy =
+                new TopicCreator(bootstrapServers, timeout, partitions, replicationFactor, configs);
+        copy.security = java.util.Objects.requireNonNull(value, "security");
+        return copy;
     }
 
     /** A creator on the cluster at {@code bootstrapServers}, with the broker's defaults. */
@@ -79,7 +88,8 @@ public final class TopicCreator {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException("the timeout must be positive, got " + value);
         }
-        return new TopicCreator(bootstrapServers, value, partitions, replicationFactor, configs);
+        return new TopicCreator(bootstrapServers, value, partitions, replicationFactor, configs)
+                .withSecurity(security);
     }
 
     /** New topics get {@code value} partitions. */
@@ -88,7 +98,8 @@ public final class TopicCreator {
             throw new IllegalArgumentException("partitions must be at least 1, got " + value);
         }
         return new TopicCreator(
-                bootstrapServers, timeout, Optional.of(value), replicationFactor, configs);
+                        bootstrapServers, timeout, Optional.of(value), replicationFactor, configs)
+                .withSecurity(security);
     }
 
     /** New topics get {@code value} replicas. */
@@ -97,17 +108,19 @@ public final class TopicCreator {
             throw new IllegalArgumentException(
                     "the replication factor must be at least 1, got " + value);
         }
-        return new TopicCreator(bootstrapServers, timeout, partitions, Optional.of(value), configs);
+        return new TopicCreator(bootstrapServers, timeout, partitions, Optional.of(value), configs)
+                .withSecurity(security);
     }
 
     /** New topics get these topic configurations (e.g. {@code max.message.bytes}). */
     public TopicCreator withConfigs(Map<String, String> value) {
         return new TopicCreator(
-                bootstrapServers,
-                timeout,
-                partitions,
-                replicationFactor,
-                Map.copyOf(Objects.requireNonNull(value, "configs")));
+                        bootstrapServers,
+                        timeout,
+                        partitions,
+                        replicationFactor,
+                        Map.copyOf(Objects.requireNonNull(value, "configs")))
+                .withSecurity(security);
     }
 
     /**
@@ -123,7 +136,7 @@ public final class TopicCreator {
     public List<String> createAbsent(Collection<String> topics)
             throws InterruptedException, ExecutionException {
         Set<String> wanted = new LinkedHashSet<>(topics);
-        Map<String, Object> admin = new HashMap<>();
+        Map<String, Object> admin = security.applyTo(new HashMap<>());
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         if (timeout != null) {
             int millis = millis();

@@ -1,24 +1,34 @@
 package io.creditstream.schemas.preflight;
 
+import io.creditstream.schemas.kafka.KafkaAccessErrors;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeTransactionsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -174,6 +184,192 @@ public final class KafkaPreflight {
         }
     }
 
+    /**
+     * Checks that this client's principal holds every ACL of {@code required}, through the
+     * authorized operations the cluster reports for each topic and group, and a describe of one
+     * transactional id of each prefix: a missing grant fails here, before any data moves, with the
+     * principal, the operation, the resource and the {@code kafka-acls.sh} call that grants it.
+     * Topics that do not exist yet are skipped (creating them is the caller's business).
+     *
+     * @param principal named in the message, e.g. {@code User:fleet}; null when not known
+     * @throws PreflightException {@link ExitCode#KAFKA} for the first missing grant
+     */
+    public void checkAccess(List<RequiredAccess> required, String principal) {
+        if (required.isEmpty()) {
+            return;
+        }
+        Admin admin = admin();
+        boolean answered = false;
+        try {
+            describeCluster(admin);
+            Map<String, List<RequiredAccess>> topics = group(required, ResourceKind.TOPIC);
+            if (!topics.isEmpty()) {
+                Map<String, KafkaFuture<TopicDescription>> futures =
+                        admin.describeTopics(
+                                        topics.keySet(),
+                                        new DescribeTopicsOptions()
+                                                .timeoutMs(timeoutMillis())
+                                                .includeAuthorizedOperations(true))
+                                .topicNameValues();
+                for (Map.Entry<String, List<RequiredAccess>> topic : topics.entrySet()) {
+                    Set<AclOperation> granted;
+                    try {
+                        granted = await(futures.get(topic.getKey())).authorizedOperations();
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                            continue;
+                        }
+                        if (e.getCause() instanceof AuthorizationException) {
+                            granted = Set.of();
+                        } else {
+                            throw failure(e.getCause(), "describing topic " + topic.getKey());
+                        }
+                    }
+                    requireGranted(topic.getValue(), granted, principal);
+                }
+            }
+            Map<String, List<RequiredAccess>> groups = group(required, ResourceKind.GROUP);
+            if (!groups.isEmpty()) {
+                Map<String, KafkaFuture<ConsumerGroupDescription>> futures =
+                        admin.describeConsumerGroups(
+                                        groups.keySet(),
+                                        new DescribeConsumerGroupsOptions()
+                                                .timeoutMs(timeoutMillis())
+                                                .includeAuthorizedOperations(true))
+                                .describedGroups();
+                for (Map.Entry<String, List<RequiredAccess>> g : groups.entrySet()) {
+                    Set<AclOperation> granted;
+                    try {
+                        granted = await(futures.get(g.getKey())).authorizedOperations();
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof GroupIdNotFoundException) {
+                            // Authorization is checked before the lookup: a group that does not
+                            // exist yet was at least describable, and its first use creates it.
+                            continue;
+                        }
+                        if (!(e.getCause() instanceof AuthorizationException)) {
+                            throw failure(e.getCause(), "describing group " + g.getKey());
+                        }
+                        granted = Set.of();
+                    }
+                    requireGranted(g.getValue(), granted, principal);
+                }
+            }
+            for (RequiredAccess transactional : required) {
+                if (transactional.kind() != ResourceKind.TRANSACTIONAL_ID) {
+                    continue;
+                }
+                // Describing one id of the prefix needs Describe on it, which Write implies; an
+                // id that was never used answers "not found", which is a pass.
+                try {
+                    await(
+                            admin.describeTransactions(
+                                            List.of(transactional.name() + "-preflight"),
+                                            new DescribeTransactionsOptions()
+                                                    .timeoutMs(timeoutMillis()))
+                                    .all());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof AuthorizationException) {
+                        throw denied(transactional, principal, e.getCause());
+                    }
+                    if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
+                        throw failure(
+                                e.getCause(), "describing transactional ids " + transactional);
+                    }
+                }
+            }
+            answered = true;
+        } finally {
+            close(admin, answered);
+        }
+    }
+
+    /** The kinds of resource {@link #checkAccess} checks. */
+    public enum ResourceKind {
+        TOPIC("topic"),
+        GROUP("group"),
+        TRANSACTIONAL_ID("transactional-id");
+
+        private final String aclName;
+
+        ResourceKind(String aclName) {
+            this.aclName = aclName;
+        }
+
+        /** As {@code kafka-acls.sh} names it ({@code --topic}, {@code --group}, …). */
+        public String aclName() {
+            return aclName;
+        }
+    }
+
+    /**
+     * One grant a client needs; a transactional id is always a prefix.
+     *
+     * @param kind the resource kind
+     * @param name the topic, group or transactional id prefix
+     * @param operation the operation needed on it
+     */
+    public record RequiredAccess(
+            ResourceKind kind, String name, KafkaAccessErrors.Operation operation) {
+        public static RequiredAccess topic(String name, KafkaAccessErrors.Operation operation) {
+            return new RequiredAccess(ResourceKind.TOPIC, name, operation);
+        }
+
+        public static RequiredAccess group(String name) {
+            return new RequiredAccess(ResourceKind.GROUP, name, KafkaAccessErrors.Operation.READ);
+        }
+
+        public static RequiredAccess transactionalIdPrefix(String prefix) {
+            return new RequiredAccess(
+                    ResourceKind.TRANSACTIONAL_ID, prefix, KafkaAccessErrors.Operation.WRITE);
+        }
+
+        @Override
+        public String toString() {
+            return operation + " on " + kind.aclName() + " " + name;
+        }
+    }
+
+    private static Map<String, List<RequiredAccess>> group(
+            List<RequiredAccess> required, ResourceKind kind) {
+        Map<String, List<RequiredAccess>> byName = new LinkedHashMap<>();
+        for (RequiredAccess access : required) {
+            if (access.kind() == kind) {
+                byName.computeIfAbsent(access.name(), n -> new ArrayList<>()).add(access);
+            }
+        }
+        return byName;
+    }
+
+    private void requireGranted(
+            List<RequiredAccess> needed, Set<AclOperation> granted, String principal) {
+        if (granted == null) {
+            return; // the broker did not say (an old broker): the clients will find out
+        }
+        for (RequiredAccess access : needed) {
+            AclOperation op = AclOperation.valueOf(access.operation().name());
+            boolean ok = granted.contains(op) || granted.contains(AclOperation.ALL);
+            if (!ok) {
+                throw denied(access, principal, null);
+            }
+        }
+    }
+
+    private PreflightException denied(RequiredAccess access, String principal, Throwable cause) {
+        return new PreflightException(
+                ExitCode.KAFKA,
+                KafkaAccessErrors.missingAcl(
+                                principal,
+                                access.operation(),
+                                access.kind().aclName(),
+                                access.name(),
+                                access.kind() == ResourceKind.TRANSACTIONAL_ID)
+                        + " (cluster "
+                        + bootstrapServers
+                        + ")",
+                cause);
+    }
+
     // ---- internals ---------------------------------------------------------------------------
 
     private Admin admin() {
@@ -245,8 +441,10 @@ public final class KafkaPreflight {
                             + serversSetting
                             + ") refused the connection: "
                             + cause.getMessage()
-                            + "\nCheck the client's security settings (TLS, SASL mechanism and"
-                            + " credentials) against the broker's listener.",
+                            + "\nCheck the Kafka client properties (--kafka-properties or"
+                            + " kafka.properties-file) against the broker's listener: the user"
+                            + " name and password in sasl.jaas.config, sasl.mechanism,"
+                            + " security.protocol and the ssl.truststore.* settings.",
                     cause);
         }
         if (cause instanceof AuthorizationException) {

@@ -8,6 +8,7 @@ import io.creditstream.schemas.DeadLetter;
 import io.creditstream.schemas.PolicySnapshot;
 import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.RawStep;
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.kafka.TopicCreator;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.ByteBuffer;
@@ -57,10 +58,25 @@ public final class KafkaIo {
                                                 + " `./creditstream kafka` for a local broker)"));
     }
 
+    /**
+     * The Kafka client security settings of the configuration: {@code kafka.properties-file} with
+     * {@code kafka.client.<name>} keys on top, validated (an unknown key fails, naming it).
+     */
+    public static KafkaClientSecurity clientSecurity(Configuration config) {
+        return KafkaClientSecurity.fromConfig(
+                config.toMap(), CreditstreamOptions.KAFKA_PROPERTIES_FILE.key());
+    }
+
+    /** The security settings as source or producer properties. */
+    private static Properties securityProperties(Configuration config) {
+        return clientSecurity(config).applyTo(new Properties());
+    }
+
     /** The agent.steps source, resuming from the committed offsets (earliest when none). */
     public static KafkaSource<RawStep> stepsSource(Configuration config) {
         return KafkaSource.<RawStep>builder()
                 .setBootstrapServers(bootstrapServers(config))
+                .setProperties(securityProperties(config))
                 .setTopics(config.get(CreditstreamOptions.TOPIC_STEPS))
                 .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP))
                 .setStartingOffsets(
@@ -77,6 +93,7 @@ public final class KafkaIo {
     public static KafkaSource<BudgetRequest> requestsSource(Configuration config) {
         return KafkaSource.<BudgetRequest>builder()
                 .setBootstrapServers(bootstrapServers(config))
+                .setProperties(securityProperties(config))
                 .setTopics(config.get(CreditstreamOptions.TOPIC_REQUESTS))
                 .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP) + "-requests")
                 .setStartingOffsets(
@@ -95,6 +112,7 @@ public final class KafkaIo {
     public static KafkaSource<PolicySnapshot> snapshotsSource(Configuration config) {
         return KafkaSource.<PolicySnapshot>builder()
                 .setBootstrapServers(bootstrapServers(config))
+                .setProperties(securityProperties(config))
                 .setTopics(config.get(CreditstreamOptions.TOPIC_SNAPSHOTS))
                 .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP) + "-snapshots")
                 .setStartingOffsets(OffsetsInitializer.earliest())
@@ -112,6 +130,7 @@ public final class KafkaIo {
     public static KafkaSink<BudgetAllocation> budgetSink(Configuration config) {
         return KafkaSink.<BudgetAllocation>builder()
                 .setBootstrapServers(bootstrapServers(config))
+                .setKafkaProducerConfig(securityProperties(config))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer(
                         KafkaRecordSerializationSchema.<BudgetAllocation>builder()
@@ -185,7 +204,7 @@ public final class KafkaIo {
 
     private static <T> KafkaSink<T> exactlyOnceSink(
             Configuration config, String name, KafkaRecordSerializationSchema<T> schema) {
-        Properties producer = new Properties();
+        Properties producer = securityProperties(config);
         // Resolved from the brokers when the job is built (TransactionTimeouts); never a guess.
         producer.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
@@ -231,6 +250,7 @@ public final class KafkaIo {
                 .ifPresent(minIsr -> topicConfigs.put("min.insync.replicas", minIsr.toString()));
         try {
             return TopicCreator.on(bootstrapServers(config))
+                    .withSecurity(clientSecurity(config))
                     .withPartitions(config.get(CreditstreamOptions.TOPIC_PARTITIONS))
                     .withReplicationFactor((short) replicationFactor)
                     .withConfigs(topicConfigs)

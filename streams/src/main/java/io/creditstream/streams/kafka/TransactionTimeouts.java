@@ -1,5 +1,6 @@
 package io.creditstream.streams.kafka;
 
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,9 @@ public final class TransactionTimeouts {
         String servers = KafkaIo.bootstrapServers(config);
         Optional<Duration> brokerMax;
         try {
-            brokerMax = Optional.of(brokerMaximum(servers, LOOKUP_TIMEOUT));
+            brokerMax =
+                    Optional.of(
+                            brokerMaximum(servers, LOOKUP_TIMEOUT, KafkaIo.clientSecurity(config)));
         } catch (ExecutionException | TimeoutException | IllegalStateException e) {
             if (configured.isEmpty()) {
                 throw new IllegalArgumentException(
@@ -133,7 +136,14 @@ public final class TransactionTimeouts {
      */
     public static Duration brokerMaximum(String bootstrapServers, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
-        Properties props = new Properties();
+        return brokerMaximum(bootstrapServers, timeout, KafkaClientSecurity.none());
+    }
+
+    /** As {@link #brokerMaximum(String, Duration)}, connecting with {@code security}. */
+    public static Duration brokerMaximum(
+            String bootstrapServers, Duration timeout, KafkaClientSecurity security)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Properties props = security.applyTo(new Properties());
         props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         String millis = String.valueOf(timeout.toMillis());
         props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);

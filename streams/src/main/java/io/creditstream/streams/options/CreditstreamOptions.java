@@ -124,6 +124,17 @@ public final class CreditstreamOptions {
                                     + " to answer before it gives up (exit status 4); raise it for"
                                     + " a broker that is still starting.");
 
+    public static final ConfigOption<String> KAFKA_PROPERTIES_FILE =
+            ConfigOptions.key("kafka.properties-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Java properties file of Kafka client security settings in Kafka's own"
+                                    + " names (security.protocol, sasl.mechanism, sasl.jaas.config,"
+                                    + " ssl.truststore.location, …), applied to every client of the"
+                                    + " job; single keys can also be given as"
+                                    + " kafka.client.<name>. See docs/SECURITY.md.");
+
     public static final ConfigOption<String> TOPIC_STEPS = topic("topic.steps", Topics.STEPS);
     public static final ConfigOption<String> TOPIC_BATCHES = topic("topic.batches", Topics.BATCHES);
     public static final ConfigOption<String> TOPIC_DLQ = topic("topic.dlq", Topics.DEAD_LETTERS);

@@ -1,5 +1,7 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
+import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.ConfigLoader;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.file.Path;
@@ -40,18 +42,35 @@ public class ConfigMixin {
                             + " See `creditstream options`.")
     Map<String, String> properties = new LinkedHashMap<>();
 
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "FILE",
+            description =
+                    "Java properties file of Kafka client security settings (security.protocol,"
+                            + " sasl.*, ssl.*) for every Kafka client; the same as"
+                            + " -Dkafka.properties-file=FILE. See docs/SECURITY.md.")
+    Path kafkaProperties;
+
     /**
      * The merged configuration.
      *
      * @throws IllegalArgumentException for a misspelt creditstream key, naming the closest one
      */
     public Configuration configuration() {
-        Configuration config = ConfigLoader.load(configFile, properties);
+        Map<String, String> overrides = new LinkedHashMap<>(properties);
+        if (kafkaProperties != null) {
+            overrides.put(
+                    CreditstreamOptions.KAFKA_PROPERTIES_FILE.key(), kafkaProperties.toString());
+        }
+        Configuration config = ConfigLoader.load(configFile, overrides);
         Set<String> known =
                 CreditstreamOptions.all().stream()
                         .map(ConfigOption::key)
                         .collect(Collectors.toSet());
         for (String key : config.keySet()) {
+            if (key.startsWith(KafkaClientSecurity.CONFIG_PREFIX)) {
+                continue; // Kafka's own client setting names, checked below
+            }
             boolean own = OWN_PREFIXES.stream().anyMatch(key::startsWith);
             if (own && !known.contains(key)) {
                 throw new IllegalArgumentException(
@@ -62,6 +81,7 @@ public class ConfigMixin {
                                 + "; `creditstream options` lists them all");
             }
         }
+        KafkaIo.clientSecurity(config); // an unknown or misspelt Kafka setting fails here
         return config;
     }
 
@@ -72,6 +92,19 @@ public class ConfigMixin {
      */
     public Configuration configurationWithOwnBroker(String command) {
         Configuration merged = configuration();
+        if (!KafkaIo.clientSecurity(merged).isEmpty()) {
+            // Its broker listens in plaintext on loopback: the settings would only break the
+            // clients, so say so instead of failing at the first connection.
+            throw new IllegalArgumentException(
+                    command
+                            + " runs its own plaintext Kafka broker in this process, so Kafka"
+                            + " client security settings (--kafka-properties, "
+                            + CreditstreamOptions.KAFKA_PROPERTIES_FILE.key()
+                            + ", "
+                            + KafkaClientSecurity.CONFIG_PREFIX
+                            + "*) do not apply; `run` and the learner and fleet commands are the"
+                            + " ones for a protected cluster");
+        }
         merged.getOptional(CreditstreamOptions.BOOTSTRAP_SERVERS)
                 .ifPresent(
                         servers ->

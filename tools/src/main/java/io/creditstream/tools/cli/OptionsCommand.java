@@ -1,10 +1,13 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
+import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.TextElement;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code creditstream options}: every option with its default and meaning. */
@@ -16,9 +19,17 @@ public class OptionsCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print a Markdown table (used for the README).")
     boolean markdown;
 
+    @Mixin ConfigMixin config;
+
     @Override
     public Integer call() {
         System.out.print(markdown ? markdownTable() : plainList());
+        KafkaClientSecurity security = KafkaIo.clientSecurity(config.configuration());
+        if (!security.isEmpty()) {
+            System.out.println();
+            System.out.println("Kafka client settings given (secrets masked):");
+            security.masked().forEach((k, v) -> System.out.println("  " + k + "=" + v));
+        }
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.preflight.ExitCode;
 import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.streams.CheckpointDirectoryLock;
@@ -86,6 +87,10 @@ public class RunCommand implements Callable<Integer> {
     }
 
     private static int runJob(Configuration merged) throws Exception {
+        KafkaClientSecurity security = KafkaIo.clientSecurity(merged);
+        if (!security.isEmpty()) {
+            System.err.println("Kafka client security: " + security.describe());
+        }
         for (String note :
                 JobPreflight.check(
                         merged,
