@@ -7,7 +7,7 @@ id, with the file's ``file:`` URI and sha256. A fleet watches the topic for the 
 its experiment and loads an artifact only after its sha256 matched.
 
 Snapshots may be signed as the Java learner signs them: Ed25519 over :func:`canonical` (every field
-but the signature, in the layout docs/SECURITY-snapshots.md gives). A publisher with a
+but the signature, in the layout docs/SECURITY.md gives). A publisher with a
 ``signing_key`` signs; a watcher with a ``public_key`` ignores (and counts in ``refused``) every
 snapshot whose signature does not verify. Both need the ``cryptography`` package (Debian:
 python3-cryptography), imported only when a key is given.

@@ -215,7 +215,7 @@ class SecuredKafkaITCase {
                 .hasMessageContaining("--resource-pattern-type prefixed");
     }
 
-    // ---- grants: what docs/SECURITY-kafka.md lists per component ----------------------------
+    // ---- grants: what docs/SECURITY.md lists per component ----------------------------
 
     private static void grantJob(String user) {
         kafka.createScramUser(user, user + "-secret");

@@ -1,5 +1,6 @@
 package io.creditstream.tools.cli;
 
+import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.preflight.ExitCode;
 import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.schemas.preflight.KafkaPreflight;
@@ -102,12 +103,14 @@ public class ReplayCommand implements Callable<Integer> {
             FilePreflight.writableFile(destination.output, "--output");
         }
         String servers = KafkaIo.bootstrapServers(configuration);
+        KafkaClientSecurity security = KafkaIo.clientSecurity(configuration);
         KafkaPreflight preflight =
                 KafkaPreflight.of(
-                        servers,
-                        CreditstreamOptions.BOOTSTRAP_SERVERS.key(),
-                        configuration.get(CreditstreamOptions.CONNECT_TIMEOUT),
-                        CreditstreamOptions.CONNECT_TIMEOUT.key());
+                                servers,
+                                CreditstreamOptions.BOOTSTRAP_SERVERS.key(),
+                                configuration.get(CreditstreamOptions.CONNECT_TIMEOUT),
+                                CreditstreamOptions.CONNECT_TIMEOUT.key())
+                        .withClientProperties(security.settings());
         List<String> needed = new ArrayList<>(List.of(range.topic()));
         if (destination.outputTopic != null) {
             needed.add(destination.outputTopic);
@@ -127,7 +130,7 @@ public class ReplayCommand implements Callable<Integer> {
                                         : "; nothing to replay"));
             }
         }
-        Map<String, Object> client = new HashMap<>();
+        Map<String, Object> client = security.applyTo(new HashMap<>());
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, servers);
         long start = System.nanoTime();
         KafkaReplay.Summary summary =
