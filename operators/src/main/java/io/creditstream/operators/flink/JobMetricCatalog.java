@@ -277,8 +277,8 @@ public final class JobMetricCatalog {
                             "Per shadow estimator (credit.shadow-estimators): Spearman rank"
                                     + " correlation of its advantages with the primary's within a"
                                     + " group, averaged over the last 256 groups (1 where both are"
-                                    + " constant, 0 where only one is; NaN until a group of two"
-                                    + " or more rows)."),
+                                    + " constant, 0 where only one is). Every shadow series is"
+                                    + " NaN on a subtask that has credited no group yet."),
                     new Entry(
                             CreditMetrics.SHADOW_SIGN_AGREEMENT,
                             Kind.GAUGE,

@@ -114,13 +114,22 @@ public final class ShadowEstimators implements Serializable {
 
         Shadow(GroupCreditAssigner assigner, MetricGroup metrics) {
             this.assigner = assigner;
+            // NaN, not 0, before a subtask has seen a group: with parallelism above the number
+            // of busy subtasks (OPRL's shards) an idle subtask's 0 would drag averages down;
+            // the dashboard drops NaN samples.
+            metrics.gauge(CreditMetrics.SHADOW_RANK_CORRELATION, () -> meanOrNaN(rankCorrelation));
+            metrics.gauge(CreditMetrics.SHADOW_SIGN_AGREEMENT, () -> meanOrNaN(signAgreement));
             metrics.gauge(
-                    CreditMetrics.SHADOW_RANK_CORRELATION,
-                    () -> rankCorrelation.size() == 0 ? Double.NaN : rankCorrelation.mean());
-            metrics.gauge(CreditMetrics.SHADOW_SIGN_AGREEMENT, signAgreement::mean);
-            metrics.gauge(CreditMetrics.SHADOW_ADVANTAGE_STD, advantages::std);
-            metrics.gauge(CreditMetrics.SHADOW_ZERO_VARIANCE_GROUP_RATIO, constantGroups::mean);
+                    CreditMetrics.SHADOW_ADVANTAGE_STD,
+                    () -> advantages.size() == 0 ? Double.NaN : advantages.std());
+            metrics.gauge(
+                    CreditMetrics.SHADOW_ZERO_VARIANCE_GROUP_RATIO,
+                    () -> meanOrNaN(constantGroups));
             failures = metrics.counter(CreditMetrics.SHADOW_FAILURES);
+        }
+
+        private static double meanOrNaN(RollingWindow window) {
+            return window.size() == 0 ? Double.NaN : window.mean();
         }
 
         void record(TrajectoryGroup group, double[] primary) {

@@ -46,6 +46,11 @@ class ShadowEstimatorsTest {
                 new ShadowEstimators(grpo(), List.of(Estimator.GIGPO, Estimator.RLOO));
         shadows.open(listener.getMetricGroup());
 
+        // Before any group every series is NaN, so that an idle subtask does not pull averages.
+        assertThat(gauge(listener, "gigpo", CreditMetrics.SHADOW_SIGN_AGREEMENT)).isNaN();
+        assertThat(gauge(listener, "gigpo", CreditMetrics.SHADOW_ADVANTAGE_STD)).isNaN();
+        assertThat(gauge(listener, "rloo", CreditMetrics.SHADOW_ZERO_VARIANCE_GROUP_RATIO)).isNaN();
+
         TrajectoryGroup group = twoTrajectories();
         AdvantageBatch primary =
                 new io.creditstream.operators.core.credit.GroupCreditAssigner(grpo()).assign(group);
