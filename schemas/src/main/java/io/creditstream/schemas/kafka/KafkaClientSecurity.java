@@ -1,5 +1,6 @@
 package io.creditstream.schemas.kafka;
 
+import io.creditstream.schemas.preflight.DidYouMean;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -136,7 +137,7 @@ public final class KafkaClientSecurity implements Serializable {
                                 + key
                                 + "' in "
                                 + from
-                                + closest(key)
+                                + DidYouMean.hint(key, ALLOWED_KEYS)
                                 + "; accepted are the security settings "
                                 + String.join(", ", ALLOWED_KEYS));
             }
@@ -354,40 +355,5 @@ public final class KafkaClientSecurity implements Serializable {
     @Override
     public int hashCode() {
         return settings.hashCode();
-    }
-
-    private static String closest(String key) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : ALLOWED_KEYS) {
-            int d = distance(key, candidate);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        return best != null && bestDistance <= 3 ? "; did you mean '" + best + "'?" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] =
-                        Math.min(
-                                Math.min(current[j - 1] + 1, previous[j] + 1),
-                                previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

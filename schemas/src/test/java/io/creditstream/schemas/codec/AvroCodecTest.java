@@ -199,10 +199,13 @@ class AvroCodecTest {
         AvroCodec<PolicySnapshot> codec = AvroCodec.of(PolicySnapshot.class);
         PolicySnapshot snapshot = new TestRecords(7).policySnapshot();
         snapshot.setMetrics(new java.util.HashMap<>());
+        snapshot.setArtifactSize(null);
+        snapshot.setSignature(null);
         byte[] valid = codec.encode(snapshot);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        // Everything up to the empty map (its single 0 count byte is last), then a giant count.
-        out.write(valid, 0, valid.length - 1);
+        // Everything up to the empty map, then a giant count: the map's single 0 count byte is
+        // followed only by the null branches (one 0 byte each) of artifact_size and signature.
+        out.write(valid, 0, valid.length - 3);
         writeZigZagLong(out, Integer.MAX_VALUE - 16);
 
         RecordDecodeException e = decodeFailure(codec, out.toByteArray());

@@ -431,7 +431,8 @@ class JsonRecordCodecTest {
                 .isEqualTo(
                         "{\"experiment_id\":\"e\",\"version\":3,\"created_time_ms\":4,"
                                 + "\"artifact_uri\":\"u\",\"sha256\":\"ab\","
-                                + "\"metrics\":{\"loss\":0.25}}");
+                                + "\"metrics\":{\"loss\":0.25},"
+                                + "\"artifact_size\":null,\"signature\":null}");
     }
 
     private static String withField(String field, String rawJsonValue) {

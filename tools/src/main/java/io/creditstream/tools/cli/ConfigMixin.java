@@ -1,6 +1,7 @@
 package io.creditstream.tools.cli;
 
 import io.creditstream.schemas.kafka.KafkaClientSecurity;
+import io.creditstream.schemas.preflight.DidYouMean;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.ConfigLoader;
 import io.creditstream.streams.options.CreditstreamOptions;
@@ -77,7 +78,7 @@ public class ConfigMixin {
                         "unknown option '"
                                 + key
                                 + "'"
-                                + closest(key, known)
+                                + DidYouMean.hint(key, known)
                                 + "; `creditstream options` lists them all");
             }
         }
@@ -118,40 +119,5 @@ public class ConfigMixin {
                                                 + " is ignored; `run` is the command for an"
                                                 + " external broker"));
         return merged;
-    }
-
-    private static String closest(String key, Set<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            int d = distance(key, candidate);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        return best != null && bestDistance <= 3 ? "; did you mean '" + best + "'?" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] =
-                        Math.min(
-                                Math.min(current[j - 1] + 1, previous[j] + 1),
-                                previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }
