@@ -163,6 +163,10 @@ class PolicyCliTest {
                                     List.of("fleet"),
                                     common,
                                     List.of(
+                                            // The fleet loads weights only from the learner's
+                                            // store.
+                                            "--store",
+                                            dir.resolve("store").toString(),
                                             "--tasks",
                                             "2",
                                             "--group-size",
