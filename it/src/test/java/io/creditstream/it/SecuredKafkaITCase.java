@@ -130,6 +130,9 @@ class SecuredKafkaITCase {
                                 PolicyProcess.FLEET,
                                 PolicyProcess.BOOTSTRAP_SERVERS,
                                 kafka.bootstrapServers(),
+                                // The fleet loads weights only from the learner's store.
+                                PolicyProcess.STORE,
+                                dir.resolve("store").toString(),
                                 PolicyProcess.KAFKA_PROPERTIES,
                                 propertiesFile("fleet", "fleet-secret").toString(),
                                 PolicyProcess.KAFKA_CONNECT_TIMEOUT,
