@@ -137,6 +137,7 @@ public final class KafkaReplay {
         List<StepEvent> steps = new ArrayList<>();
         Map<String, Long> groupOrder = new HashMap<>();
         long[] counts = new long[3];
+        AvroCodec<StepEvent> stepCodec = StepEventCodecs.create();
         read(
                 range,
                 clientConfig,
@@ -145,7 +146,7 @@ public final class KafkaReplay {
                     counts[0]++;
                     StepEvent step;
                     try {
-                        step = StepEventCodecs.create().decode(record.value());
+                        step = stepCodec.decode(record.value());
                     } catch (RuntimeException e) {
                         counts[1]++;
                         errors.printf(

@@ -8,6 +8,7 @@ import io.creditstream.operators.core.assembly.TrajectoryGroups;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.GroupCreditAssigner;
+import io.creditstream.operators.core.metrics.RankCorrelation;
 import io.creditstream.operators.core.prm.ImplicitPrm;
 import io.creditstream.operators.core.prm.OprlCreditAssigner;
 import io.creditstream.operators.core.prm.OprlParams;
@@ -369,12 +370,13 @@ public final class PrmLearningCheck {
                     trained,
                     progress.updates,
                     model.liveFeatures(),
-                    Spearman.of(rewards, quality),
+                    RankCorrelation.spearman(rewards, quality),
                     rankedPairs == 0 ? Double.NaN : rankedRight / rankedPairs,
                     windows.length == 0 ? Double.NaN : windowRight / windows.length,
                     outcomePairs == 0 ? Double.NaN : outcomeRight / outcomePairs,
-                    Spearman.of(advantages, quality),
-                    Spearman.of(select(advantages, allFailed), select(quality, allFailed)),
+                    RankCorrelation.spearman(advantages, quality),
+                    RankCorrelation.spearman(
+                            select(advantages, allFailed), select(quality, allFailed)),
                     stepWeights / groups.size());
         }
 
@@ -394,7 +396,7 @@ public final class PrmLearningCheck {
                     advantages[row++] = record.getAdvantage();
                 }
             }
-            return Spearman.of(select(advantages, keep), select(quality, keep));
+            return RankCorrelation.spearman(select(advantages, keep), select(quality, keep));
         }
 
         double successRate() {
