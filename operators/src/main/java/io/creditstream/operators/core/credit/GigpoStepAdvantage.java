@@ -106,7 +106,8 @@ final class GigpoStepAdvantage {
     private static AnchorGroups similarAnchorGroups(
             List<TrajectorySample> group, int rowCount, double threshold) {
         int[] groupOfRow = new int[rowCount];
-        List<String> firstKeys = new ArrayList<>();
+        // Each key as code points once: a row is compared with many clusters.
+        List<int[]> firstKeys = new ArrayList<>();
         List<Integer> clusterIds = new ArrayList<>();
         Map<String, Integer> firstCandidate = new HashMap<>();
         int count = 0;
@@ -118,13 +119,14 @@ final class GigpoStepAdvantage {
                     groupOfRow[row++] = count++;
                     continue;
                 }
+                int[] points = key.codePoints().toArray();
                 int cluster = firstCandidate.getOrDefault(key, 0);
                 while (cluster < firstKeys.size()
-                        && !similar(key, firstKeys.get(cluster), threshold)) {
+                        && !similar(points, firstKeys.get(cluster), threshold)) {
                     cluster++;
                 }
                 if (cluster == firstKeys.size()) {
-                    firstKeys.add(key);
+                    firstKeys.add(points);
                     clusterIds.add(count++);
                 }
                 firstCandidate.put(key, cluster);
@@ -134,9 +136,9 @@ final class GigpoStepAdvantage {
         return new AnchorGroups(groupOfRow, count);
     }
 
-    private static boolean similar(String key, String firstKey, double threshold) {
-        int a = key.codePointCount(0, key.length());
-        int b = firstKey.codePointCount(0, firstKey.length());
+    private static boolean similar(int[] key, int[] firstKey, double threshold) {
+        int a = key.length;
+        int b = firstKey.length;
         // difflib's real_quick_ratio(): at most every character of the shorter string matches.
         if (a + b > 0 && 2.0 * Math.min(a, b) / (a + b) < threshold) {
             return false;
@@ -144,7 +146,7 @@ final class GigpoStepAdvantage {
         if (SequenceMatcherRatio.quickRatioBound(key, firstKey) < threshold) {
             return false;
         }
-        return SequenceMatcherRatio.ratio(key, firstKey) >= threshold;
+        return SequenceMatcherRatio.ratio(key, firstKey, true) >= threshold;
     }
 
     /** G_t of every row: the discounted return of the raw rewards from that step on. */

@@ -50,8 +50,11 @@ public final class SequenceMatcherRatio {
 
     /** {@code difflib.SequenceMatcher(None, a, b, autojunk=autojunk).ratio()}. */
     public static double ratio(String a, String b, boolean autojunk) {
-        int[] first = a.codePoints().toArray();
-        int[] second = b.codePoints().toArray();
+        return ratio(a.codePoints().toArray(), b.codePoints().toArray(), autojunk);
+    }
+
+    /** {@link #ratio(String, String, boolean)} of two strings' code points. */
+    static double ratio(int[] first, int[] second, boolean autojunk) {
         int length = first.length + second.length;
         if (length == 0) {
             return 1.0;
@@ -66,8 +69,11 @@ public final class SequenceMatcherRatio {
      * cannot reach a threshold.
      */
     public static double quickRatioBound(String a, String b) {
-        int[] first = a.codePoints().toArray();
-        int[] second = b.codePoints().toArray();
+        return quickRatioBound(a.codePoints().toArray(), b.codePoints().toArray());
+    }
+
+    /** {@link #quickRatioBound(String, String)} of two strings' code points. */
+    static double quickRatioBound(int[] first, int[] second) {
         int length = first.length + second.length;
         if (length == 0) {
             return 1.0;
