@@ -14,7 +14,8 @@ import java.util.Objects;
  * on the key (or twice), and opening without the key, away from the door or twice are invalid: they
  * are flagged, cost a step and change nothing, as does any other string (an LLM's unparseable
  * output). An open door is walkable; opening keeps the key. An episode ends on the goal or after
- * {@link MazeSpec#maxSteps()} steps.
+ * the task's step limit ({@link MazeSpec#stepLimit}: {@link MazeSpec#maxSteps()} unless the spec
+ * has difficulty tiers).
  *
  * <p>The observation, also used as the state key, is the rendered grid ({@code #} obstacle or wall,
  * {@code .} free, {@code @} agent over anything, {@code k} key on the floor, {@code D} locked door,
@@ -38,6 +39,9 @@ public final class KeyDoorMazeEnvironment implements TextEnvironment {
     /** Observations of the current layout by state, rendered once so each state reads the same. */
     private String[] observations;
 
+    /** When the current episode ends: the spec's limit for the current task. */
+    private int stepLimit;
+
     private int state;
     private int steps;
     private boolean done = true;
@@ -57,6 +61,7 @@ public final class KeyDoorMazeEnvironment implements TextEnvironment {
         if (maze == null || maze.taskSeed() != taskSeed) {
             maze = KeyDoorMaze.generate(spec, taskSeed);
             observations = new String[maze.grid().stateCount()];
+            stepLimit = spec.stepLimit(taskSeed, maze.shortestSolutionLength());
         }
         state = maze.startState();
         steps = 0;
@@ -81,7 +86,7 @@ public final class KeyDoorMazeEnvironment implements TextEnvironment {
             state = next;
         }
         boolean reachedGoal = MazeGrid.cellOf(state) == maze.grid().goal;
-        done = reachedGoal || steps >= spec.maxSteps();
+        done = reachedGoal || steps >= stepLimit;
         return new StepResult(observation(state), reachedGoal ? 1.0 : 0.0, done, invalid);
     }
 
@@ -94,8 +99,19 @@ public final class KeyDoorMazeEnvironment implements TextEnvironment {
         return spec;
     }
 
+    /** The most steps any episode of this environment can take. */
     public int maxSteps() {
         return spec.maxSteps();
+    }
+
+    /**
+     * The steps after which the current task's episodes end.
+     *
+     * @throws IllegalStateException before the first reset
+     */
+    public int stepLimit() {
+        maze();
+        return stepLimit;
     }
 
     /**

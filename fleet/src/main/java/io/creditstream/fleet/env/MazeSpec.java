@@ -1,5 +1,8 @@
 package io.creditstream.fleet.env;
 
+import java.util.List;
+import java.util.SplittableRandom;
+
 /**
  * The shape of a family of key-and-door mazes: a {@code rows} x {@code cols} grid split by a wall
  * in column {@code wallColumn} (0-based) that has one locked door, rooms sprinkled with obstacles,
@@ -11,9 +14,19 @@ package io.creditstream.fleet.env;
  * @param obstacleProbability chance that a room cell other than start, key and goal is an obstacle,
  *     in [0, 1)
  * @param maxSteps steps after which an episode ends without reward, at least 1
+ * @param stepLimitFactors difficulty tiers, empty for none: each task falls in one tier (a pure
+ *     function of its seed, {@link #tier}), and its episodes end after min({@code maxSteps},
+ *     ⌈shortest solution × factor⌉) steps. A factor is at least 1 (the shortest solution stays
+ *     possible); {@code Infinity} keeps {@code maxSteps}. A tight limit leaves no room for detours,
+ *     so tasks of one grid size differ in how hard they are
  */
 public record MazeSpec(
-        int rows, int cols, int wallColumn, double obstacleProbability, int maxSteps) {
+        int rows,
+        int cols,
+        int wallColumn,
+        double obstacleProbability,
+        int maxSteps,
+        List<Double> stepLimitFactors) {
 
     /**
      * The largest side: observations are prompts, so they must stay short, and the oracle keeps one
@@ -54,6 +67,46 @@ public record MazeSpec(
         if (maxSteps < 1) {
             throw new IllegalArgumentException("maxSteps must be at least 1, got " + maxSteps);
         }
+        stepLimitFactors = List.copyOf(stepLimitFactors);
+        for (double factor : stepLimitFactors) {
+            if (!(factor >= 1)) {
+                throw new IllegalArgumentException(
+                        "step limit factors must be at least 1 (Infinity for no tighter limit), so"
+                                + " that the shortest solution fits; got "
+                                + factor);
+            }
+        }
+    }
+
+    /** A spec whose every task ends after {@code maxSteps} steps: no difficulty tiers. */
+    public MazeSpec(int rows, int cols, int wallColumn, double obstacleProbability, int maxSteps) {
+        this(rows, cols, wallColumn, obstacleProbability, maxSteps, List.of());
+    }
+
+    /**
+     * The difficulty tier of task {@code taskSeed}, an index into {@link #stepLimitFactors}; 0 when
+     * there are no tiers. Drawn from the seed independently of the layout's own draws.
+     */
+    public int tier(long taskSeed) {
+        if (stepLimitFactors.isEmpty()) {
+            return 0;
+        }
+        return new SplittableRandom(~taskSeed).nextInt(stepLimitFactors.size());
+    }
+
+    /**
+     * The steps after which an episode of task {@code taskSeed} ends, for a layout whose shortest
+     * solution takes {@code shortestSolution} steps.
+     */
+    public int stepLimit(long taskSeed, int shortestSolution) {
+        if (stepLimitFactors.isEmpty()) {
+            return maxSteps;
+        }
+        double factor = stepLimitFactors.get(tier(taskSeed));
+        if (Double.isInfinite(factor)) {
+            return maxSteps;
+        }
+        return (int) Math.min(maxSteps, Math.ceil(shortestSolution * factor));
     }
 
     /**
@@ -62,6 +115,16 @@ public record MazeSpec(
      */
     public static MazeSpec standard() {
         return new MazeSpec(7, 11, 5, 0.25, 100);
+    }
+
+    /**
+     * The standard layouts in five difficulty tiers: episodes end after 1×, 1.5×, 2× or 3× the
+     * shortest solution, or after the standard 100 steps. Success rates then spread across tasks
+     * (the hardest tier needs a perfect path), which is what rollout budgets need to matter.
+     */
+    public static MazeSpec spread() {
+        return new MazeSpec(
+                7, 11, 5, 0.25, 100, List.of(1.0, 1.5, 2.0, 3.0, Double.POSITIVE_INFINITY));
     }
 
     /** Two 3 x 2 rooms without obstacles and 30 steps, for smoke tests and hand-checked layouts. */

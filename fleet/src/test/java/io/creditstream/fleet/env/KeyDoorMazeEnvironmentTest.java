@@ -164,6 +164,82 @@ class KeyDoorMazeEnvironmentTest {
                 .isLessThan(0.01);
     }
 
+    /**
+     * Under the spread spec an episode ends at its tier's limit: ⌈shortest × factor⌉ steps, or the
+     * standard 100. The hardest tier (factor 1) is solved only by a perfect path, and one wasted
+     * step there ends the episode without reward.
+     */
+    @Test
+    void spreadTasksEndAtTheirTiersStepLimit() {
+        MazeSpec spread = MazeSpec.spread();
+        int[] tasksPerTier = new int[spread.stepLimitFactors().size()];
+        for (int index = 0; index < 32; index++) {
+            long seed = SimulatedFleet.taskSeed(index);
+            int tier = spread.tier(seed);
+            tasksPerTier[tier]++;
+            KeyDoorMazeEnvironment env = new KeyDoorMazeEnvironment(spread);
+            env.reset(seed);
+            int shortest = env.maze().shortestSolutionLength();
+            double factor = spread.stepLimitFactors().get(tier);
+            int expected =
+                    Double.isInfinite(factor)
+                            ? 100
+                            : (int) Math.min(100, Math.ceil(shortest * factor));
+            assertThat(env.stepLimit()).as("task %d, tier %d", index, tier).isEqualTo(expected);
+            assertThat(env.stepLimit()).isBetween(shortest, 100);
+
+            // The oracle's path solves every task, the hardest tier included.
+            assertThat(playOptimally(env, seed, 0).reward()).as("task %d", index).isEqualTo(1.0);
+            // One wasted step first: the hardest tier ends unsolved exactly at its limit.
+            StepResult wasted = playOptimally(env, seed, 1);
+            if (factor == 1.0) {
+                assertThat(wasted.reward()).isEqualTo(0.0);
+            } else {
+                assertThat(wasted.reward()).isEqualTo(1.0);
+            }
+        }
+        // The 32 tasks of the demo fall in every tier.
+        assertThat(tasksPerTier).doesNotContain(0);
+        // Without tiers the limit is the spec's, whatever the task.
+        KeyDoorMazeEnvironment standard = new KeyDoorMazeEnvironment(MazeSpec.standard());
+        standard.reset(SimulatedFleet.taskSeed(0));
+        assertThat(standard.stepLimit()).isEqualTo(100);
+        assertThat(MazeSpec.standard().tier(123)).isZero();
+    }
+
+    @Test
+    void stepLimitFactorsBelowOneAreRejected() {
+        assertThatThrownBy(() -> new MazeSpec(7, 11, 5, 0.25, 100, List.of(1.5, 0.9)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1")
+                .hasMessageContaining("0.9");
+        assertThatThrownBy(() -> new MazeSpec(7, 11, 5, 0.25, 100, List.of(Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN");
+    }
+
+    /**
+     * Plays {@code wastedFirst} invalid actions, then the oracle's first optimal action at each
+     * state until the episode ends; returns the last step.
+     */
+    private static StepResult playOptimally(
+            KeyDoorMazeEnvironment env, long seed, int wastedFirst) {
+        String observation = env.reset(seed);
+        StepResult result = null;
+        for (int i = 0; i < wastedFirst; i++) {
+            result = env.step("wait");
+            if (result.done()) {
+                return result;
+            }
+            observation = result.observation();
+        }
+        do {
+            result = env.step(MazeOracle.parse(observation).optimalActions().get(0));
+            observation = result.observation();
+        } while (!result.done());
+        return result;
+    }
+
     @Test
     void misuseIsRejectedWithTheReason() {
         KeyDoorMazeEnvironment env = new KeyDoorMazeEnvironment();

@@ -54,11 +54,11 @@ final class FleetCommand implements Callable<Integer> {
     @Option(
             names = PolicyProcess.MAZE,
             defaultValue = PolicyProcess.MAZE_STANDARD,
-            paramLabel = "standard|small",
+            paramLabel = "standard|small|spread",
             converter = Converters.MazeConverter.class,
             description =
-                    "Maze to play, the learner's: standard (7x11) or small (3x5) (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Maze to play, the learner's: standard (7x11), small (3x5) or spread (7x11,"
+                            + " tasks in five step-limit tiers) (default: ${DEFAULT-VALUE}).")
     Maze maze;
 
     @Option(

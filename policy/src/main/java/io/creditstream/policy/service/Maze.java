@@ -9,7 +9,12 @@ public enum Maze {
     /** {@link MazeSpec#standard()}: two 7 x 5 rooms with obstacles, 100 steps. */
     STANDARD(MazeSpec.standard()),
     /** {@link MazeSpec#small()}: two 3 x 2 rooms, no obstacles, 30 steps; for tests and demos. */
-    SMALL(MazeSpec.small());
+    SMALL(MazeSpec.small()),
+    /**
+     * {@link MazeSpec#spread()}: the standard layouts with tasks in five step-limit tiers, so that
+     * success rates spread across tasks (what rollout budgets are measured on).
+     */
+    SPREAD(MazeSpec.spread());
 
     private final MazeSpec spec;
 
@@ -51,6 +56,9 @@ public enum Maze {
             }
         }
         throw new IllegalArgumentException(
-                "unknown maze '" + name + "'; use standard (7x11) or small (3x5)");
+                "unknown maze '"
+                        + name
+                        + "'; use standard (7x11), small (3x5) or spread (7x11 in five"
+                        + " step-limit tiers)");
     }
 }

@@ -60,10 +60,15 @@ public final class StudyCommand implements Callable<Integer> {
     /** The maze families a study can play. */
     enum Maze {
         standard,
-        small;
+        small,
+        spread;
 
         MazeSpec spec() {
-            return this == standard ? MazeSpec.standard() : MazeSpec.small();
+            return switch (this) {
+                case standard -> MazeSpec.standard();
+                case small -> MazeSpec.small();
+                case spread -> MazeSpec.spread();
+            };
         }
     }
 
@@ -91,7 +96,9 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(
             names = "--maze",
             defaultValue = "standard",
-            description = "standard (7x11) or small (3x5) (default: ${DEFAULT-VALUE}).")
+            description =
+                    "standard (7x11), small (3x5) or spread (7x11, tasks in five step-limit"
+                            + " tiers) (default: ${DEFAULT-VALUE}).")
     Maze maze;
 
     @Option(

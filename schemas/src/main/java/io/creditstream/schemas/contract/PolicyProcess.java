@@ -41,7 +41,7 @@ public final class PolicyProcess {
     /** Snapshot topic ({@link Topics#SNAPSHOTS} by default). */
     public static final String SNAPSHOTS_TOPIC = "--snapshots-topic";
 
-    /** Maze: {@link #MAZE_STANDARD} or {@link #MAZE_SMALL}. */
+    /** Maze: {@link #MAZE_STANDARD}, {@link #MAZE_SMALL} or {@link #MAZE_SPREAD}. */
     public static final String MAZE = "--maze";
 
     /** Seed. */
@@ -107,8 +107,14 @@ public final class PolicyProcess {
     /** The small key-and-door maze (3 x 5), for tests and quick demos. */
     public static final String MAZE_SMALL = "small";
 
+    /**
+     * The standard layouts with tasks in five step-limit tiers (1×, 1.5×, 2×, 3× the shortest
+     * solution, or 100 steps), so that success rates spread across tasks.
+     */
+    public static final String MAZE_SPREAD = "spread";
+
     /** Every maze name {@link #MAZE} accepts. */
-    public static final List<String> MAZES = List.of(MAZE_STANDARD, MAZE_SMALL);
+    public static final List<String> MAZES = List.of(MAZE_STANDARD, MAZE_SMALL, MAZE_SPREAD);
 
     /**
      * The port to serve the process's Prometheus metrics on, at {@code /metrics} on {@link

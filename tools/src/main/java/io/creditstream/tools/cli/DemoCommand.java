@@ -158,7 +158,8 @@ public class DemoCommand implements Callable<Integer> {
             names = "--maze",
             defaultValue = PolicyProcess.MAZE_STANDARD,
             description =
-                    "Closed loop: standard (7x11, 100 steps) or small (3x5) (default:"
+                    "Closed loop: standard (7x11, 100 steps), small (3x5) or spread (7x11,"
+                            + " tasks in five step-limit tiers, for budget comparisons) (default:"
                             + " ${DEFAULT-VALUE}).")
     String maze;
 
@@ -217,7 +218,10 @@ public class DemoCommand implements Callable<Integer> {
         }
         if (!PolicyProcess.MAZES.contains(maze)) {
             throw new IllegalArgumentException(
-                    "--maze '" + maze + "' is not a maze; use standard or small");
+                    "--maze '"
+                            + maze
+                            + "' is not a maze; use one of "
+                            + String.join(", ", PolicyProcess.MAZES));
         }
         Configuration configuration = config.configurationWithOwnBroker("demo");
         if (!randomFleet) {
