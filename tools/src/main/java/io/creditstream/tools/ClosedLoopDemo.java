@@ -475,7 +475,18 @@ public final class ClosedLoopDemo {
                         PolicyProcess.METRICS_ADDRESS,
                         "127.0.0.1",
                         PolicyProcess.METRICS_PORT,
-                        String.valueOf(metricsPort)));
+                        String.valueOf(metricsPort),
+                        // Topics the job has not created yet get the job's replication: one
+                        // replica on the demo's single broker.
+                        PolicyProcess.TOPIC_REPLICATION_FACTOR,
+                        String.valueOf(config.get(CreditstreamOptions.TOPIC_REPLICATION_FACTOR))));
+        config.getOptional(CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS)
+                .ifPresent(
+                        minIsr ->
+                                cmd.addAll(
+                                        List.of(
+                                                PolicyProcess.TOPIC_MIN_INSYNC_REPLICAS,
+                                                minIsr.toString())));
         return cmd;
     }
 

@@ -254,7 +254,8 @@ final class FleetCommand implements Callable<Integer> {
                         .snapshotPublicKey(snapshotPublicKey)
                         .maxVersionJump(maxVersionJump)
                         .kafkaTimeout(kafka.kafkaTimeout)
-                        .kafkaSecurity(kafka.security());
+                        .kafkaSecurity(kafka.security())
+                        .topicReplication(kafka.topicReplication());
         if (budget) {
             builder.budget(
                     new FleetSettings.Budget(

@@ -5,11 +5,13 @@ import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.kafka.KafkaClientSecurity;
+import io.creditstream.schemas.kafka.TopicReplication;
 import io.creditstream.schemas.preflight.KafkaPreflight;
 import io.creditstream.schemas.preflight.KafkaPreflight.RequiredAccess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The Kafka and experiment flags both commands take. */
@@ -68,6 +70,38 @@ final class KafkaOptions {
                             + " ssl.truststore.location, …), applied to every Kafka client of this"
                             + " process. See docs/SECURITY.md.")
     Path kafkaProperties;
+
+    @Option(
+            names = PolicyProcess.TOPIC_REPLICATION_FACTOR,
+            defaultValue = "" + TopicReplication.DEFAULT_REPLICATION_FACTOR,
+            paramLabel = "N",
+            description =
+                    "Replicas of each topic this process creates, as the job's"
+                            + " kafka.topic-replication-factor; existing topics are kept. More than"
+                            + " the cluster's live brokers is refused at start; 1 only for a single"
+                            + " development broker (default: ${DEFAULT-VALUE}).")
+    int topicReplicationFactor;
+
+    @Option(
+            names = PolicyProcess.TOPIC_MIN_INSYNC_REPLICAS,
+            paramLabel = "N",
+            description =
+                    "min.insync.replicas of each topic this process creates (default: 2 when"
+                            + " replicated 3 or more times, so one broker may fail without losing a"
+                            + " record; else the broker's default).")
+    Integer topicMinInsyncReplicas;
+
+    /**
+     * The replication of the topics this process creates.
+     *
+     * @throws IllegalArgumentException naming the flag that is out of range
+     */
+    TopicReplication topicReplication() {
+        return TopicReplication.of(
+                topicReplicationFactor,
+                Optional.ofNullable(topicMinInsyncReplicas),
+                TopicReplication.Names.POLICY_PROCESS);
+    }
 
     /**
      * The security settings of {@code --kafka-properties}; none without it.

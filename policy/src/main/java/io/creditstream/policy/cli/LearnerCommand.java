@@ -243,6 +243,7 @@ final class LearnerCommand implements Callable<Integer> {
                         .seed(seed)
                         .kafkaTimeout(kafka.kafkaTimeout)
                         .kafkaSecurity(kafka.security())
+                        .topicReplication(kafka.topicReplication())
                         .onOffsetPastEnd(onOffsetPastEnd);
         if (maxGradNorm != null) {
             builder.maxGradNorm(maxGradNorm);

@@ -63,7 +63,6 @@ final class ProgressLoop {
             body.run();
         } finally {
             ticker.shutdownNow();
-            finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -73,6 +72,9 @@ final class ProgressLoop {
                     "[%s %5.0fs] done: %s%n",
                     name, (System.nanoTime() - startNanos) / 1e9, progress.get());
             out.flush();
+            // Only now: on SIGTERM the JVM halts as soon as the hook returns, which took the
+            // final line with it when this came first.
+            finished.countDown();
         }
     }
 }

@@ -162,6 +162,7 @@ public final class FleetService implements AutoCloseable {
                 settings.bootstrapServers(),
                 settings.kafkaTimeout(),
                 settings.kafkaSecurity(),
+                settings.topicReplication(),
                 topics.toArray(String[]::new));
         watcher = new Thread(this::watchSnapshots, "fleet-snapshots-" + settings.experimentId());
         watcher.setDaemon(true);

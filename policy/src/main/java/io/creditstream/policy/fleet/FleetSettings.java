@@ -5,6 +5,7 @@ import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.kafka.KafkaClientSecurity;
+import io.creditstream.schemas.kafka.TopicReplication;
 import io.creditstream.schemas.trust.SnapshotGate;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,8 @@ import java.util.UUID;
  * @param kafkaTimeout bounds Kafka metadata calls
  * @param kafkaSecurity security settings applied to every Kafka client (producer, snapshot reader,
  *     budget client); {@link KafkaClientSecurity#none()} for plaintext
+ * @param topicReplication replicas and {@code min.insync.replicas} of the topics this process
+ *     creates ({@link TopicReplication}, the job's rule); existing topics are left as they are
  */
 public record FleetSettings(
         String bootstrapServers,
@@ -71,7 +74,8 @@ public record FleetSettings(
         long maxVersionJump,
         Optional<Budget> budget,
         Duration kafkaTimeout,
-        KafkaClientSecurity kafkaSecurity) {
+        KafkaClientSecurity kafkaSecurity,
+        TopicReplication topicReplication) {
 
     /** How long to wait for the first snapshot unless told otherwise. */
     public static final Duration DEFAULT_SNAPSHOT_WAIT = Duration.ofSeconds(60);
@@ -82,6 +86,10 @@ public record FleetSettings(
     /** Checks every setting, naming the first bad one. */
     public FleetSettings {
         kafkaSecurity = kafkaSecurity == null ? KafkaClientSecurity.none() : kafkaSecurity;
+        topicReplication =
+                topicReplication == null
+                        ? TopicReplication.defaults(TopicReplication.Names.POLICY_PROCESS)
+                        : topicReplication;
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
         requireText("steps-topic", stepsTopic, "e.g. " + Topics.STEPS);
@@ -220,6 +228,8 @@ public record FleetSettings(
         private Optional<Budget> budget = Optional.empty();
         private Duration kafkaTimeout = LearnerSettings.DEFAULT_KAFKA_TIMEOUT;
         private KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.none();
+        private TopicReplication topicReplication =
+                TopicReplication.defaults(TopicReplication.Names.POLICY_PROCESS);
 
         private Builder(String bootstrapServers) {
             requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
@@ -353,6 +363,15 @@ public record FleetSettings(
         }
 
         /**
+         * Replicas and {@code min.insync.replicas} of the topics this process creates; 3 and 2 by
+         * default, as the job's.
+         */
+        public Builder topicReplication(TopicReplication value) {
+            this.topicReplication = Objects.requireNonNull(value, "topicReplication");
+            return this;
+        }
+
+        /**
          * The settings.
          *
          * @throws InvalidSettingException naming the first bad setting
@@ -389,7 +408,8 @@ public record FleetSettings(
                     maxVersionJump,
                     budget,
                     kafkaTimeout,
-                    kafkaSecurity);
+                    kafkaSecurity,
+                    topicReplication);
         }
     }
 }

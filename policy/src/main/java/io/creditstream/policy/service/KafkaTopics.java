@@ -2,6 +2,7 @@ package io.creditstream.policy.service;
 
 import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.kafka.TopicCreator;
+import io.creditstream.schemas.kafka.TopicReplication;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -18,31 +19,39 @@ public final class KafkaTopics {
     private KafkaTopics() {}
 
     /**
-     * Creates each absent topic with the broker's default partition count and replication factor;
-     * existing topics are left as they are.
+     * Creates each absent topic with the broker's default partition count and {@code replication}'s
+     * replicas and {@code min.insync.replicas}; existing topics are left as they are.
      *
+     * @throws IllegalArgumentException if the cluster has fewer live brokers than the replication
+     *     factor, naming {@code --topic-replication-factor} and the fix
      * @throws IllegalStateException if the broker cannot be reached within {@code timeout}, naming
      *     the flag to check, or refuses a topic
      */
-    public static void ensureExist(String bootstrapServers, Duration timeout, String... topics) {
-        ensureExist(bootstrapServers, timeout, KafkaClientSecurity.none(), topics);
-    }
-
-    /** As above, connecting with {@code security}. */
     public static void ensureExist(
             String bootstrapServers,
             Duration timeout,
             KafkaClientSecurity security,
+            TopicReplication replication,
             String... topics) {
         try {
             List<String> created =
                     TopicCreator.on(bootstrapServers)
                             .within(timeout)
                             .withSecurity(security)
+                            .withReplication(replication)
                             .createAbsent(List.of(topics));
             if (!created.isEmpty()) {
-                LOG.info("Created topics {} with the broker's defaults", created);
+                LOG.info(
+                        "Created topics {} with {} replicas, min.insync.replicas {}",
+                        created,
+                        replication.replicationFactor(),
+                        replication
+                                .minInsyncReplicas()
+                                .map(String::valueOf)
+                                .orElse("of the broker's default"));
             }
+        } catch (TopicCreator.TooFewBrokersException e) {
+            throw replication.cannotBeMet(e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 // No broker answered within the timeout (ours, or the admin client's own).

@@ -288,6 +288,7 @@ public final class LearnerService implements AutoCloseable {
                 settings.bootstrapServers(),
                 settings.kafkaTimeout(),
                 settings.kafkaSecurity(),
+                settings.topicReplication(),
                 settings.batchesTopic(),
                 settings.snapshotsTopic());
         Path checkpoint = settings.checkpointFile();

@@ -5,6 +5,7 @@ import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.training.UpdateOptions;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.kafka.KafkaClientSecurity;
+import io.creditstream.schemas.kafka.TopicReplication;
 import io.creditstream.schemas.trust.SnapshotGate;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,8 @@ import java.util.function.Supplier;
  *     batchRecords}
  * @param kafkaSecurity security settings applied to every Kafka client of the learner; {@link
  *     KafkaClientSecurity#none()} for plaintext
+ * @param topicReplication replicas and {@code min.insync.replicas} of the topics this process
+ *     creates ({@link TopicReplication}, the job's rule); existing topics are left as they are
  */
 public record LearnerSettings(
         String bootstrapServers,
@@ -58,7 +61,8 @@ public record LearnerSettings(
         Duration kafkaTimeout,
         OffsetPastEnd onOffsetPastEnd,
         int maxPendingSamples,
-        KafkaClientSecurity kafkaSecurity) {
+        KafkaClientSecurity kafkaSecurity,
+        TopicReplication topicReplication) {
 
     /** The experiment used unless told otherwise. */
     public static final String DEFAULT_EXPERIMENT = "demo";
@@ -87,6 +91,10 @@ public record LearnerSettings(
     /** Checks every setting, naming the first bad one. */
     public LearnerSettings {
         kafkaSecurity = kafkaSecurity == null ? KafkaClientSecurity.none() : kafkaSecurity;
+        topicReplication =
+                topicReplication == null
+                        ? TopicReplication.defaults(TopicReplication.Names.POLICY_PROCESS)
+                        : topicReplication;
         requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
         requireText("experiment", experimentId, "e.g. demo");
         requireText("batches-topic", batchesTopic, "e.g. " + Topics.BATCHES);
@@ -212,6 +220,8 @@ public record LearnerSettings(
         private OffsetPastEnd onOffsetPastEnd = OffsetPastEnd.FAIL;
         private Integer maxPendingSamples;
         private KafkaClientSecurity kafkaSecurity = KafkaClientSecurity.none();
+        private TopicReplication topicReplication =
+                TopicReplication.defaults(TopicReplication.Names.POLICY_PROCESS);
 
         private Builder(String bootstrapServers) {
             requireText("bootstrap-servers", bootstrapServers, "e.g. localhost:9092");
@@ -372,6 +382,15 @@ public record LearnerSettings(
         }
 
         /**
+         * Replicas and {@code min.insync.replicas} of the topics this process creates; 3 and 2 by
+         * default, as the job's.
+         */
+        public Builder topicReplication(TopicReplication value) {
+            this.topicReplication = Objects.requireNonNull(value, "topicReplication");
+            return this;
+        }
+
+        /**
          * The settings.
          *
          * @throws InvalidSettingException naming the first bad setting
@@ -404,7 +423,8 @@ public record LearnerSettings(
                                     Math.min(
                                             Integer.MAX_VALUE,
                                             (long) DEFAULT_PENDING_UPDATES * batchRecords),
-                    kafkaSecurity);
+                    kafkaSecurity,
+                    topicReplication);
         }
 
         private static UpdateOptions option(String setting, Supplier<UpdateOptions> change) {

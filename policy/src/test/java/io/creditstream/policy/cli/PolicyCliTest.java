@@ -101,6 +101,26 @@ class PolicyCliTest {
     }
 
     @Test
+    void outOfRangeTopicReplicationIsNamedBeforeKafkaIsAsked() {
+        assertUsageError(
+                run(
+                        "learner",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--topic-replication-factor",
+                        "0"),
+                "--topic-replication-factor must be at least 1 (3 on a production cluster), got 0");
+        assertUsageError(
+                run(
+                        "fleet",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--topic-min-insync-replicas",
+                        "4"),
+                "--topic-min-insync-replicas must be 1..--topic-replication-factor (3), got 4");
+    }
+
+    @Test
     void durationsTakeUnitsOrIso8601() {
         assertThat(Converters.DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(Converters.DurationConverter.parse("30s")).isEqualTo(Duration.ofSeconds(30));
@@ -140,6 +160,24 @@ class PolicyCliTest {
                             "small",
                             "--progress-interval",
                             "300ms");
+            // The default, 3 replicas as the job's, cannot be placed on one broker: refused
+            // before any topic is created, naming the flag and the fix.
+            Result refused =
+                    run(
+                            join(
+                                    List.of("learner"),
+                                    common,
+                                    List.of("--store", dir.resolve("store").toString())));
+            assertThat(refused.code()).as(refused.err()).isEqualTo(PolicyCli.USAGE);
+            assertThat(refused.err())
+                    .contains(
+                            "--topic-replication-factor=3 cannot be met: replication factor 3"
+                                    + " needs at least 3 live brokers, but the cluster at "
+                                    + kafka.bootstrapServers()
+                                    + " has 1. Start the missing brokers, or lower"
+                                    + " --topic-replication-factor");
+
+            common = join(common, List.of("--topic-replication-factor", "1"));
             Result learner =
                     run(
                             join(
@@ -194,6 +232,12 @@ class PolicyCliTest {
     private static void assertUsageError(Result result, String expected) {
         assertThat(result.code()).as(result.err()).isEqualTo(PolicyCli.USAGE);
         assertThat(result.err()).contains(expected);
+    }
+
+    private static List<String> join(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
     }
 
     private static String[] join(List<String> first, List<String> second, List<String> third) {

@@ -99,6 +99,19 @@ public final class PolicyProcess {
     /** Budget answer topic ({@link Topics#BUDGET_ANSWERS} by default). */
     public static final String BUDGET_TOPIC = "--budget-topic";
 
+    /**
+     * Replicas of each topic the process creates (default 3, as the job's {@code
+     * kafka.topic-replication-factor}); more than the cluster's live brokers is refused at start.
+     * The demo's single embedded broker passes 1.
+     */
+    public static final String TOPIC_REPLICATION_FACTOR = "--topic-replication-factor";
+
+    /**
+     * {@code min.insync.replicas} of each topic the process creates (default: 2 when replicated 3
+     * or more times, as the job's {@code kafka.topic-min-insync-replicas}).
+     */
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = "--topic-min-insync-replicas";
+
     // ---- values ----------------------------------------------------------------------------
 
     /** The standard key-and-door maze (7 x 11). */
@@ -142,7 +155,9 @@ public final class PolicyProcess {
                     KAFKA_TIMEOUT,
                     KAFKA_CONNECT_TIMEOUT,
                     METRICS_PORT,
-                    METRICS_ADDRESS);
+                    METRICS_ADDRESS,
+                    TOPIC_REPLICATION_FACTOR,
+                    TOPIC_MIN_INSYNC_REPLICAS);
 
     /** The learner-only flags of this contract. */
     public static final List<String> LEARNER_FLAGS =

@@ -26,9 +26,11 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * implementation behind the job's {@code kafka.create-topics} and the learner's and fleet's start.
  *
  * <p>New topics take the broker's default partition count, replication factor and configuration
- * unless {@link #withPartitions}, {@link #withReplicationFactor} or {@link #withConfigs} say
- * otherwise. Without {@link #within} the admin client keeps Kafka's own timeouts and the calls are
- * awaited without a bound of their own. Immutable: each {@code with…} returns a copy.
+ * unless {@link #withPartitions}, {@link #withReplication} (the job's, the learner's and the
+ * fleet's one rule, {@link TopicReplication}), {@link #withReplicationFactor} or {@link
+ * #withConfigs} say otherwise. Without {@link #within} the admin client keeps Kafka's own timeouts
+ * and the calls are awaited without a bound of their own. Immutable: each {@code with…} returns a
+ * copy.
  *
  * <p>A call returns once every partition of the topics it created has a leader in the cluster's
  * metadata (or {@link #LEADER_WAIT} has passed): a producer that writes to a partition whose leader
@@ -112,14 +114,36 @@ public final class TopicCreator {
                 .withSecurity(security);
     }
 
-    /** New topics get these topic configurations (e.g. {@code max.message.bytes}). */
+    /**
+     * New topics get {@code value}'s replication factor and, besides the configurations given to
+     * {@link #withConfigs} (before or after), its {@code min.insync.replicas}.
+     */
+    public TopicCreator withReplication(TopicReplication value) {
+        Objects.requireNonNull(value, "replication");
+        Map<String, String> merged = new HashMap<>(configs);
+        merged.putAll(value.topicConfigs());
+        return new TopicCreator(
+                        bootstrapServers,
+                        timeout,
+                        partitions,
+                        Optional.of((short) value.replicationFactor()),
+                        Map.copyOf(merged))
+                .withSecurity(security);
+    }
+
+    /**
+     * New topics also get these topic configurations (e.g. {@code max.message.bytes}); a key given
+     * twice keeps the later value.
+     */
     public TopicCreator withConfigs(Map<String, String> value) {
+        Map<String, String> merged = new HashMap<>(configs);
+        merged.putAll(Objects.requireNonNull(value, "configs"));
         return new TopicCreator(
                         bootstrapServers,
                         timeout,
                         partitions,
                         replicationFactor,
-                        Map.copyOf(Objects.requireNonNull(value, "configs")))
+                        Map.copyOf(merged))
                 .withSecurity(security);
     }
 

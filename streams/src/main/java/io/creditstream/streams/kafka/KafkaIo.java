@@ -10,10 +10,10 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.schemas.internal.RawStep;
 import io.creditstream.schemas.kafka.KafkaClientSecurity;
 import io.creditstream.schemas.kafka.TopicCreator;
+import io.creditstream.schemas.kafka.TopicReplication;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -226,8 +226,8 @@ public final class KafkaIo {
     /**
      * Creates the job's topics that do not exist yet, with {@code kafka.topic-partitions}
      * partitions, {@code kafka.topic-replication-factor} replicas, {@code min.insync.replicas} of
-     * {@link #minInsyncReplicas} when set, and {@code max.message.bytes} of {@link
-     * #maxRecordBytes}; existing topics are left as they are.
+     * {@link #topicReplication} when set, and {@code max.message.bytes} of {@link #maxRecordBytes};
+     * existing topics are left as they are.
      *
      * @return the topics created
      * @throws IllegalArgumentException when the replication factor or min ISR is out of range, or
@@ -243,69 +243,42 @@ public final class KafkaIo {
                         config.get(CreditstreamOptions.TOPIC_REQUESTS),
                         config.get(CreditstreamOptions.TOPIC_BUDGET),
                         config.get(CreditstreamOptions.TOPIC_SNAPSHOTS));
-        int replicationFactor = replicationFactor(config);
-        Map<String, String> topicConfigs = new LinkedHashMap<>();
-        topicConfigs.put("max.message.bytes", String.valueOf(maxRecordBytes(config)));
-        minInsyncReplicas(config)
-                .ifPresent(minIsr -> topicConfigs.put("min.insync.replicas", minIsr.toString()));
+        TopicReplication replication = topicReplication(config);
         try {
             return TopicCreator.on(bootstrapServers(config))
                     .withSecurity(clientSecurity(config))
                     .withPartitions(config.get(CreditstreamOptions.TOPIC_PARTITIONS))
-                    .withReplicationFactor((short) replicationFactor)
-                    .withConfigs(topicConfigs)
+                    .withReplication(replication)
+                    .withConfigs(
+                            Map.of("max.message.bytes", String.valueOf(maxRecordBytes(config))))
                     .createAbsent(names);
         } catch (TopicCreator.TooFewBrokersException e) {
-            throw new IllegalArgumentException(
-                    CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
-                            + "="
-                            + replicationFactor
-                            + " cannot be met: "
-                            + e.getMessage()
-                            + ". Start the missing brokers, or lower -D"
-                            + CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
-                            + " (1 only for a single development broker: one lost broker then"
-                            + " loses the job's output).",
-                    e);
+            throw replication.cannotBeMet(e);
         }
     }
 
-    /** {@code kafka.topic-replication-factor}, checked to be 1..32767. */
-    static int replicationFactor(Configuration config) {
-        int value = config.get(CreditstreamOptions.TOPIC_REPLICATION_FACTOR);
-        if (value < 1 || value > Short.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
-                            + " must be at least 1 (3 on a production cluster), got "
-                            + value);
-        }
-        return value;
-    }
+    /** The job's names for the settings {@link TopicReplication} checks. */
+    static final TopicReplication.Names REPLICATION_NAMES =
+            new TopicReplication.Names(
+                    CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key(),
+                    CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS.key(),
+                    "-D" + CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key());
 
     /**
-     * {@code min.insync.replicas} for the topics the job creates: {@code
-     * kafka.topic-min-insync-replicas} when set (1..replication factor), else 2 when the
-     * replication factor is 3 or more (a committed batch is then on two brokers before the job goes
-     * on, and one broker may fail), else none (the broker's default).
+     * {@code kafka.topic-replication-factor} and {@code kafka.topic-min-insync-replicas}, checked,
+     * with the shared default {@code min.insync.replicas} (2 when the factor is 3 or more): the
+     * learner and the fleet create their topics by the same rule.
      */
+    static TopicReplication topicReplication(Configuration config) {
+        return TopicReplication.of(
+                config.get(CreditstreamOptions.TOPIC_REPLICATION_FACTOR),
+                config.getOptional(CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS),
+                REPLICATION_NAMES);
+    }
+
+    /** {@code min.insync.replicas} of the topics the job creates; empty: the broker's default. */
     static Optional<Integer> minInsyncReplicas(Configuration config) {
-        int replicationFactor = replicationFactor(config);
-        Optional<Integer> given = config.getOptional(CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS);
-        if (given.isPresent()) {
-            int value = given.get();
-            if (value < 1 || value > replicationFactor) {
-                throw new IllegalArgumentException(
-                        CreditstreamOptions.TOPIC_MIN_INSYNC_REPLICAS.key()
-                                + " must be 1.."
-                                + CreditstreamOptions.TOPIC_REPLICATION_FACTOR.key()
-                                + " ("
-                                + replicationFactor
-                                + "), got "
-                                + value);
-            }
-            return given;
-        }
-        return replicationFactor >= 3 ? Optional.of(2) : Optional.empty();
+        return topicReplication(config).minInsyncReplicas();
     }
 
     /** Keeps the undecoded value and its coordinates, so decoding errors can be dead-lettered. */

@@ -2,6 +2,7 @@ package io.creditstream.tools.cli;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.broker.KafkaCluster;
+import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.preflight.ExitCode;
 import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.schemas.preflight.PreflightException;
@@ -93,8 +94,11 @@ public class KafkaCommand implements Callable<Integer> {
         System.out.println(
                 "Kafka broker ready: -Dkafka.bootstrap-servers="
                         + broker.bootstrapServers()
-                        // One broker holds one replica; the job's default is 3.
-                        + " -Dkafka.topic-replication-factor=1 (data in "
+                        // One broker holds one replica; the job's, the learner's and the
+                        // fleet's default is 3.
+                        + " -Dkafka.topic-replication-factor=1 (learner and fleet: "
+                        + PolicyProcess.TOPIC_REPLICATION_FACTOR
+                        + " 1; data in "
                         + broker.dataDir()
                         + "; Ctrl-C stops)");
         stopped.await();
