@@ -18,8 +18,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * self-signed key store made with keytool) and KRaft's StandardAuthorizer, as SecuredKafkaITCase
  * runs it. Creates the user {@code py}, the topic {@code py.secured} and py's grants on it and on
  * the group prefix {@code py-secured}; checks that a Java client logs in as py; writes {@code
- * py.properties} (Kafka's names, the CA as PEM for librdkafka) into the directory given as the
- * first argument, prints {@code READY <bootstrap servers>}, and stops when its standard input ends.
+ * py.properties} (Kafka's names, the CA as PEM for librdkafka) and a variant with a wrong password
+ * into the directory given as the first argument, with an unrelated certificate in {@code
+ * other-ca/broker.pem}, prints {@code READY <bootstrap servers>}, and stops when its standard input ends.
  */
 public final class SecuredBroker {
     static final String USER = "py";
@@ -30,6 +31,8 @@ public final class SecuredBroker {
         Path dir = Files.createDirectories(Path.of(args[0]));
         SelfSignedKeyStore tls =
                 SelfSignedKeyStore.create(Files.createDirectories(dir.resolve("tls")), "store-pass");
+        // A certificate the broker does not use: a trust store holding only it must fail TLS.
+        SelfSignedKeyStore.create(Files.createDirectories(dir.resolve("other-ca")), "store-pass");
         String password = "py-secret-" + Long.toHexString(System.nanoTime());
         try (EmbeddedKafkaBroker kafka =
                 EmbeddedKafkaBroker.builder()
