@@ -6,7 +6,10 @@ It paces itself by the trainer: after --max-steps-ahead steps played with one po
 waits for a newer snapshot (as the Java fleet does), so rollouts stay close to the trainer.
 Progress lines, and with --curve a CSV of the success rate over the last 200 episodes.
 
-    examples/python_fleet.py --bootstrap 127.0.0.1:9092 --experiment py-maze
+It loads weights only from the trainer's --store (a snapshot naming a file anywhere else is
+refused, as the Java fleet refuses it), and keeps playing its current version when one is refused.
+
+    examples/python_fleet.py --bootstrap 127.0.0.1:9092 --experiment py-maze --store /tmp/py-store
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from creditstream import SnapshotWatcher, StepWriter  # noqa: E402
+from creditstream import SnapshotIntegrityError, SnapshotWatcher, StepWriter  # noqa: E402
 from maze import ACTIONS, Maze, Policy, features  # noqa: E402
 
 
@@ -31,6 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     parser.add_argument("--experiment", default="py-maze")
+    parser.add_argument("--store", required=True, help="the trainer's snapshot store directory")
     parser.add_argument("--tasks", type=int, default=16, help="maze layouts (task seeds 0..N-1)")
     parser.add_argument("--group-size", type=int, default=8)
     parser.add_argument("--episodes", type=int, default=20_000)
@@ -50,12 +54,19 @@ def main() -> int:
         curve.write("episodes,success_rate_last_200,policy_version,seconds\n")
     started = time.monotonic()
     episodes = steps_at_version = groups = 0
-    with StepWriter(args.bootstrap) as writer, SnapshotWatcher(args.bootstrap, args.experiment) as watcher:
+    with StepWriter(args.bootstrap) as writer, SnapshotWatcher(
+        args.bootstrap, args.experiment, store=args.store
+    ) as watcher:
         while episodes < args.episodes:
-            newest = watcher.poll(0)
-            if newest is None and steps_at_version >= args.max_steps_ahead:
-                # Ahead of the trainer: wait for the snapshot trained on what was sent.
-                newest = watcher.wait_for(version + 1, timeout=args.snapshot_wait)
+            try:
+                newest = watcher.poll(0)
+                if newest is None and steps_at_version >= args.max_steps_ahead:
+                    # Ahead of the trainer: wait for the snapshot trained on what was sent.
+                    newest = watcher.wait_for(version + 1, timeout=args.snapshot_wait)
+            except SnapshotIntegrityError as e:
+                # A snapshot whose artifact was refused or altered: keep the current policy.
+                print(f"kept version {version}: {e}", file=sys.stderr, flush=True)
+                newest = None
             if newest is not None and newest.version > version:
                 policy, version, steps_at_version = Policy.from_bytes(newest.data), newest.version, 0
             task = groups % args.tasks

@@ -9,6 +9,7 @@ from .codec import Codec, RecordDecodeError, RecordEncodeError, codec, crc64_avr
 from .snapshots import (
     SnapshotIntegrityError,
     SnapshotPublisher,
+    SnapshotRefusedError,
     SnapshotWatcher,
     VerifiedSnapshot,
     decode_policy_network,
@@ -32,6 +33,7 @@ __all__ = [
     "Round",
     "SnapshotIntegrityError",
     "SnapshotPublisher",
+    "SnapshotRefusedError",
     "SnapshotWatcher",
     "SplitGroupError",
     "StepWriter",

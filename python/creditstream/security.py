@@ -27,13 +27,18 @@ Kafka (Java) property                         librdkafka property
 
 librdkafka reads no Java key stores as trust stores: a trust store must be PEM
 (``ssl.truststore.type=PEM``; export one with ``keytool -exportcert -rfc``).
+
+SCRAM needs librdkafka 2.6.1 or later against Kafka 4: older ones repeat the client nonce in their
+final SCRAM message, which Kafka 4 refuses as invalid credentials (docs/SECURITY.md). A SCRAM
+setting with an older librdkafka warns (``scram_login_problem``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, Mapping, Optional, Union
+import warnings
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 MASK = "******"
 
@@ -46,6 +51,34 @@ _IGNORED = {
     "ssl.secure.random.implementation",
     "ssl.provider",
 }
+
+
+#: The first librdkafka whose SCRAM login Kafka 4 accepts: earlier ones send the client nonce twice
+#: in the client-final-message (fixed by confluentinc/librdkafka#4895).
+SCRAM_FIXED_LIBRDKAFKA = (2, 6, 1)
+
+
+def librdkafka_version() -> Tuple[int, ...]:
+    """The version of the librdkafka confluent_kafka runs on, as (major, minor, patch)."""
+    import confluent_kafka
+
+    return tuple(int(part) for part in confluent_kafka.libversion()[0].split("-")[0].split(".")[:3])
+
+
+def scram_login_problem(mechanism: str, version: Optional[Tuple[int, ...]] = None) -> Optional[str]:
+    """Why a SCRAM login from this librdkafka fails on Kafka 4 brokers, or None when it does not."""
+    if not mechanism.upper().startswith("SCRAM-"):
+        return None
+    version = librdkafka_version() if version is None else version
+    if tuple(version) >= SCRAM_FIXED_LIBRDKAFKA:
+        return None
+    have = ".".join(str(v) for v in version)
+    return (
+        f"sasl.mechanism={mechanism} with librdkafka {have}: Kafka 4 brokers refuse its SCRAM login"
+        " as invalid credentials (librdkafka before 2.6.1 repeats the client nonce in its final"
+        " SCRAM message); use confluent-kafka 2.6.1 or later, or a listener with SASL PLAIN over TLS"
+        " or mutual TLS (docs/SECURITY.md)"
+    )
 
 
 def is_secret(key: str) -> bool:
@@ -120,6 +153,9 @@ def librdkafka_config(settings: Mapping[str, str], origin: str = "the Kafka sett
             out["security.protocol"] = value.upper()
         elif key == "sasl.mechanism":
             out["sasl.mechanisms"] = value
+            problem = scram_login_problem(value)
+            if problem is not None:
+                warnings.warn(problem, RuntimeWarning, stacklevel=2)
         elif key == "sasl.jaas.config":
             out.update(_jaas_login(value))
         elif key == "ssl.truststore.location":

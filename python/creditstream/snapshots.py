@@ -11,6 +11,13 @@ but the signature, in the layout docs/SECURITY.md gives). A publisher with a
 ``signing_key`` signs; a watcher with a ``public_key`` ignores (and counts in ``refused``) every
 snapshot whose signature does not verify. Both need the ``cryptography`` package (Debian:
 python3-cryptography), imported only when a key is given.
+
+The watcher applies the Java readers' rules to what the topic says (:func:`judge`, as the Java
+``SnapshotGate``): a version outside 0..2^53, or more than ``max_version_jump`` (default 1000)
+above the newest it believes, is ignored and counted, signed or not. And it reads an artifact only
+as the Java ``PolicySnapshotStore.load`` does (:func:`verify`): a regular file under the store
+directory once every symbolic link is resolved, of the declared size and at most
+``MAX_ARTIFACT_BYTES``, hashed while it is read.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import struct
 import tempfile
 import time
@@ -34,6 +42,22 @@ from .codec import RecordDecodeError, codec
 from .security import kafka_security, secured
 
 EXTENSION = ".params"
+
+#: Default of ``max_version_jump``: the Java readers' ``max-version-jump``.
+DEFAULT_MAX_VERSION_JUMP = 1000
+#: Highest version believed: doubles (JSON, metrics) keep integers exact up to 2^53.
+MAX_VERSION = 1 << 53
+#: Largest artifact read, as the Java store's: a maze policy is well under 1 MiB.
+MAX_ARTIFACT_BYTES = 64 << 20
+_READ_CHUNK = 64 * 1024
+
+# What judge() decides, named as the Java SnapshotGate's verdicts.
+BELIEVED = "believed"
+UNSIGNED = "unsigned"
+BAD_SIGNATURE = "bad-signature"
+VERSION_OUT_OF_RANGE = "version-out-of-range"
+VERSION_JUMP = "version-jump"
+
 _EXPERIMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -116,8 +140,47 @@ def signature_verifies(snapshot: Mapping[str, Any], public_key) -> bool:
         return False
 
 
+def judge(
+    snapshot: Mapping[str, Any],
+    newest_believed: Optional[int],
+    max_version_jump: int = DEFAULT_MAX_VERSION_JUMP,
+    public_key=None,
+) -> str:
+    """Whether a reader may believe ``snapshot``, by the Java readers' rule (``SnapshotGate``):
+    :data:`BELIEVED`, or why not. A version outside 0..2^53 is refused; with a ``public_key`` an
+    unsigned or badly signed snapshot is; and, signed or not, a version more than
+    ``max_version_jump`` above ``newest_believed`` (the newest version the reader believes, None
+    before the first), since a learner publishes its versions in order. Before the first, the jump
+    is measured from 0, except for a verified signature: the key holder may start anywhere."""
+    version = int(snapshot["version"])
+    if version < 0 or version > MAX_VERSION:
+        return VERSION_OUT_OF_RANGE
+    verified = False
+    if public_key is not None:
+        if not snapshot.get("signature"):
+            return UNSIGNED
+        if not signature_verifies(snapshot, public_key):
+            return BAD_SIGNATURE
+        verified = True
+    if newest_believed is None and verified:
+        return BELIEVED
+    base = 0 if newest_believed is None else max(0, newest_believed)
+    if version - base > max_version_jump:
+        return VERSION_JUMP
+    return BELIEVED
+
+
 class SnapshotIntegrityError(RuntimeError):
     """An artifact whose bytes do not match its snapshot's sha256 (or cannot be read)."""
+
+
+class SnapshotRefusedError(SnapshotIntegrityError):
+    """An artifact not read at all: outside the store, not a regular file, or of the wrong size."""
+
+    def __init__(self, uri: str, reason: str):
+        super().__init__(f"refused the snapshot artifact {uri}: {reason}")
+        self.uri = uri
+        self.reason = reason
 
 
 @dataclass
@@ -154,27 +217,105 @@ def _file_uri(path: Path) -> str:
     return path.as_uri()
 
 
-def verify(snapshot: Mapping[str, Any]) -> VerifiedSnapshot:
-    """Reads the artifact of ``snapshot`` and checks its sha256; SnapshotIntegrityError if not."""
-    uri = urlparse(snapshot["artifact_uri"])
-    if uri.scheme.lower() != "file":
-        raise SnapshotIntegrityError(
-            f"artifact_uri {snapshot['artifact_uri']} is not a file: URI; this client reads files"
-        )
-    path = Path(unquote(uri.path))
+def verify(snapshot: Mapping[str, Any], store: os.PathLike) -> VerifiedSnapshot:
+    """Reads the artifact of ``snapshot`` from under ``store`` and checks its sha256.
+
+    The record comes from a topic, so nothing it names is trusted: the artifact must be a ``file:``
+    URI without ``..`` whose real path (every symbolic link resolved) lies under the real path of
+    ``store``, a regular file (not a device, a pipe or a directory) of exactly the declared
+    ``artifact_size`` when the record declares one, and at most :data:`MAX_ARTIFACT_BYTES`; it is
+    hashed as it is read. SnapshotRefusedError before reading a byte otherwise;
+    SnapshotIntegrityError if the bytes do not match the sha256."""
+    uri_text = snapshot["artifact_uri"]
+    real = _confined(uri_text, store)
     try:
-        data = path.read_bytes()
+        # O_NOFOLLOW: the file judged above must be the one opened, not a link swapped in since.
+        # O_NONBLOCK: a pipe swapped in would otherwise block the open; it is refused below.
+        descriptor = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as e:
         raise SnapshotIntegrityError(
             f"cannot read the artifact of version {snapshot['version']}: {e}"
         ) from e
-    actual = hashlib.sha256(data).hexdigest()
-    if actual.lower() != snapshot["sha256"].lower():
+    try:
+        # Judged on the open file itself, so no rename between the check and the read matters.
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise SnapshotRefusedError(
+                uri_text, "it is not a regular file (a device, a pipe or a directory)"
+            )
+        size = status.st_size
+        declared = snapshot.get("artifact_size")
+        if declared is not None and int(declared) != size:
+            raise SnapshotRefusedError(
+                uri_text, f"the snapshot declares {declared} bytes, the file has {size}"
+            )
+        if size > MAX_ARTIFACT_BYTES:
+            raise SnapshotRefusedError(
+                uri_text, f"it has {size} bytes, more than the {MAX_ARTIFACT_BYTES} allowed"
+            )
+        with os.fdopen(descriptor, "rb", buffering=0, closefd=False) as artifact:
+            data, actual = _read_hashing(artifact, size, uri_text)
+    finally:
+        os.close(descriptor)
+    if actual.lower() != str(snapshot["sha256"]).lower():
         raise SnapshotIntegrityError(
-            f"artifact {path} of version {snapshot['version']} has sha256 {actual}, but its "
+            f"artifact {real} of version {snapshot['version']} has sha256 {actual}, but its "
             f"snapshot says {snapshot['sha256']}: it was changed after publication"
         )
-    return VerifiedSnapshot(dict(snapshot), path, data)
+    return VerifiedSnapshot(dict(snapshot), real, data)
+
+
+def _confined(uri_text: str, store: os.PathLike) -> Path:
+    """The real path of the file ``uri_text`` names, if it lies under ``store``'s real path (real
+    paths on both sides, so a store reached through a link still matches the URIs a publisher
+    wrote with its own spelling of it)."""
+    uri = urlparse(uri_text)
+    if uri.scheme.lower() != "file":
+        raise SnapshotRefusedError(uri_text, "it is not a file: URI; this client reads files")
+    if uri.netloc not in ("", "localhost") or uri.query or uri.fragment:
+        raise SnapshotRefusedError(uri_text, "it is not a valid file: URI")
+    path = Path(unquote(uri.path))
+    if not path.is_absolute():
+        raise SnapshotRefusedError(uri_text, "it is not a valid file: URI")
+    if ".." in path.parts:
+        raise SnapshotRefusedError(uri_text, "it contains '..'")
+    try:
+        root = Path(store).resolve(strict=True)
+    except OSError as e:
+        raise SnapshotIntegrityError(
+            f"the snapshot store {store} cannot be read ({e}); give the publisher's store, "
+            "visible at the same path"
+        ) from e
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError as e:
+        raise SnapshotIntegrityError(f"the snapshot's artifact {path} does not exist") from e
+    except (OSError, RuntimeError) as e:  # a symbolic link loop, a permission
+        raise SnapshotIntegrityError(f"cannot resolve the snapshot's artifact {path}: {e}") from e
+    # A symbolic link inside the store may lead anywhere: judge the file it resolves to.
+    if not real.is_relative_to(root):
+        raise SnapshotRefusedError(
+            uri_text, f"it resolves to {real}, outside the snapshot store {root}"
+        )
+    return real
+
+
+def _read_hashing(artifact, size: int, uri_text: str) -> Tuple[bytes, str]:
+    """Exactly ``size`` bytes in chunks, each fed to SHA-256 as it arrives, and their hex digest;
+    refuses a file that shrank or grew while read."""
+    data = bytearray(size)
+    view = memoryview(data)
+    digest = hashlib.sha256()
+    read = 0
+    while read < size:
+        n = artifact.readinto(view[read : min(size, read + _READ_CHUNK)])
+        if not n:
+            raise SnapshotRefusedError(uri_text, f"it shrank to {read} bytes while it was read")
+        digest.update(view[read : read + n])
+        read += n
+    if artifact.read(1):
+        raise SnapshotRefusedError(uri_text, "it grew while it was read")
+    return bytes(data), digest.hexdigest()
 
 
 class SnapshotPublisher:
@@ -284,8 +425,13 @@ class SnapshotPublisher:
 class SnapshotWatcher:
     """Follows the snapshot topic from its beginning and keeps the newest verified snapshot of one
     experiment. ``poll`` reads what arrived and returns the newest snapshot if it is newer than the
-    one it had (else None); an artifact that fails its sha256 raises SnapshotIntegrityError and is
-    not taken. Use from one thread; close it (or use ``with``)."""
+    one it had (else None). Snapshots :func:`judge` refuses (version range and jump, and with a
+    ``public_key`` the signature) are ignored and counted in ``refused``. The newest believed
+    snapshot's artifact is read from under ``store`` only (:func:`verify`, default
+    ``policy-store`` as the Java fleet's ``--store``): one refused there, or failing its sha256,
+    raises SnapshotIntegrityError (SnapshotRefusedError for a refusal) and is not taken; ``latest``
+    stays, and the next ``poll`` goes on after it. Use from one thread; close it (or use
+    ``with``)."""
 
     def __init__(
         self,
@@ -295,12 +441,26 @@ class SnapshotWatcher:
         timeout: float = 30.0,
         public_key: Optional[os.PathLike] = None,
         security: Any = None,
+        store: os.PathLike = "policy-store",
+        max_version_jump: int = DEFAULT_MAX_VERSION_JUMP,
     ):
+        if isinstance(max_version_jump, bool) or not isinstance(max_version_jump, int):
+            raise TypeError(f"max_version_jump must be an int, got {max_version_jump!r}")
+        if max_version_jump < 1:
+            raise ValueError(f"max_version_jump must be at least 1 (versions), got {max_version_jump}")
         self.experiment_id = experiment_id
         self.topic = topic
+        self.store = Path(store)
+        self.max_version_jump = max_version_jump
         self.latest: Optional[VerifiedSnapshot] = None
-        #: Snapshots of the experiment ignored because their signature did not verify.
+        #: Snapshots of the experiment ignored by :func:`judge`: a version out of range or jumping
+        #: too far, or (with a public key) a signature that does not verify.
         self.refused = 0
+        #: The same, by verdict (UNSIGNED, BAD_SIGNATURE, VERSION_OUT_OF_RANGE, VERSION_JUMP).
+        self.refusals: Dict[str, int] = {}
+        #: The newest version believed, whether or not its artifact could be read: the base of the
+        #: version-jump bound, as in the Java fleet.
+        self.newest_believed: Optional[int] = None
         self._public_key = None if public_key is None else _read_key(public_key, private=False)
         self._codec = codec("PolicySnapshot")
         self._consumer = Consumer(
@@ -344,20 +504,24 @@ class SnapshotWatcher:
                     snapshot is not None
                     and snapshot["experiment_id"] == self.experiment_id
                     and self._believed(snapshot)
-                    and (self.latest is None or snapshot["version"] > self.latest.version)
-                    and (newest is None or snapshot["version"] > newest["version"])
+                    and (self.newest_believed is None or snapshot["version"] > self.newest_believed)
                 ):
-                    newest = snapshot
+                    # In record order, so each version's jump is measured from the one before.
+                    self.newest_believed = snapshot["version"]
+                    if self.latest is None or snapshot["version"] > self.latest.version:
+                        newest = snapshot
             message = self._consumer.poll(0)
         if newest is None:
             return None
-        self.latest = verify(newest)
+        self.latest = verify(newest, self.store)
         return self.latest
 
     def _believed(self, snapshot: Mapping[str, Any]) -> bool:
-        if self._public_key is None or signature_verifies(snapshot, self._public_key):
+        verdict = judge(snapshot, self.newest_believed, self.max_version_jump, self._public_key)
+        if verdict == BELIEVED:
             return True
         self.refused += 1
+        self.refusals[verdict] = self.refusals.get(verdict, 0) + 1
         return False
 
     def wait_for(self, version: int = 0, timeout: float = 60.0) -> VerifiedSnapshot:

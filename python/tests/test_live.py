@@ -31,6 +31,7 @@ from creditstream import (
     InvalidStepError,
     SnapshotIntegrityError,
     SnapshotPublisher,
+    SnapshotRefusedError,
     SnapshotWatcher,
     StepWriter,
     codec,
@@ -272,7 +273,7 @@ def test_snapshot_round_trip(stack, tmp_path):
     experiment = "py-snapshots"
     store = tmp_path / "store"
     with SnapshotPublisher(stack.bootstrap, store, experiment) as publisher, SnapshotWatcher(
-        stack.bootstrap, experiment
+        stack.bootstrap, experiment, store=store
     ) as watcher:
         blobs = [encode_policy_network(3, 5, "tanh", ACTIONS, _weights(v)) for v in range(3)]
         first = publisher.publish(0, blobs[0], {topics.TRAINED_POLICY_VERSION: -1.0})
@@ -324,6 +325,50 @@ BAD_STEPS = [
     ("process_score", "out-of-range-number", {"process_score": 1.5}),
     ("token_count", "out-of-range-number", {"token_count": -1}),
 ]
+
+
+def test_forged_snapshots_neither_stall_the_watcher_nor_make_it_read_outside_the_store(
+    stack, tmp_path
+):
+    """The attacks of issue 12 on a Python fleet: a version of 2^62 and one 5,000 ahead are ignored
+    and counted, later real versions are taken; an artifact outside the store is not read."""
+    experiment = "py-forged-snapshots"
+    store = tmp_path / "store"
+    blobs = [encode_policy_network(3, 5, "tanh", ACTIONS, _weights(v)) for v in range(2)]
+    snapshot_codec = codec("PolicySnapshot")
+    forger = Producer({"bootstrap.servers": stack.bootstrap})
+
+    def forge(version, uri="file:///etc/passwd"):
+        forged = {
+            "experiment_id": experiment,
+            "version": version,
+            "created_time_ms": 0,
+            "artifact_uri": uri,
+            "sha256": "00" * 32,
+            "artifact_size": None,
+            "metrics": {},
+        }
+        forger.produce(topics.SNAPSHOTS, snapshot_codec.encode(forged), experiment.encode())
+        assert forger.flush(RESULT_TIMEOUT) == 0
+
+    with SnapshotPublisher(stack.bootstrap, store, experiment) as publisher, SnapshotWatcher(
+        stack.bootstrap, experiment, store=store
+    ) as watcher:
+        publisher.publish(0, blobs[0])
+        forge(2**62)
+        forge(5_000)
+        publisher.publish(1, blobs[1])
+        newest = watcher.wait_for(1, timeout=RESULT_TIMEOUT)
+        assert newest.data == blobs[1]
+        assert watcher.refused == 2
+        assert watcher.refusals == {"version-out-of-range": 1, "version-jump": 1}
+        # Within the bound, unsigned (no key here): believed, but its file is outside the store.
+        forge(2)
+        deadline = time.monotonic() + RESULT_TIMEOUT
+        with pytest.raises(SnapshotRefusedError, match="outside the snapshot store"):
+            while time.monotonic() < deadline:
+                watcher.poll(0.5)
+        assert watcher.latest.version == 1 and watcher.newest_believed == 2
 
 
 def test_undeliverable_steps_raise_on_flush():
@@ -424,6 +469,8 @@ def test_the_python_closed_loop_learns_the_maze(stack, tmp_path):
                 sys.executable,
                 str(examples / "python_fleet.py"),
                 *common,
+                "--store",
+                str(tmp_path / "store"),
                 "--episodes",
                 "4000",
                 "--stop-at-success",

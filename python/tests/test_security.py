@@ -11,6 +11,7 @@ from creditstream.security import (
     kafka_security,
     librdkafka_config,
     load_properties,
+    scram_login_problem,
     secured,
 )
 
@@ -80,3 +81,10 @@ def test_properties_are_read_as_java_reads_them(tmp_path):
     props = tmp_path / "p.properties"
     props.write_text("! comment\na=1\nb : two words\nc 3\nd=x\\\n  y\n\n")
     assert load_properties(props) == {"a": "1", "b": "two words", "c": "3", "d": "xy"}
+
+
+def test_a_scram_login_with_a_librdkafka_kafka_4_refuses_says_so():
+    problem = scram_login_problem("SCRAM-SHA-512", (2, 0, 2))
+    assert "librdkafka 2.0.2" in problem and "2.6.1" in problem and "Kafka 4" in problem
+    assert scram_login_problem("SCRAM-SHA-256", (2, 6, 1)) is None
+    assert scram_login_problem("PLAIN", (2, 0, 2)) is None

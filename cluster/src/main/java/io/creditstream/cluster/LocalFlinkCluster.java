@@ -1,5 +1,6 @@
 package io.creditstream.cluster;
 
+import io.creditstream.cluster.metrics.LoopbackPrometheusReporterFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -492,9 +493,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
         // recovery does not wait for the timeout, which stays generous for a busy machine.
         config.put("heartbeat.interval", "2 s");
         config.put("heartbeat.timeout", "30 s");
+        // Flink's own reporter binds every interface; ours (in flink-lib) takes a host.
         config.put(
                 "metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                LoopbackPrometheusReporterFactory.class.getName());
+        config.put("metrics.reporter.prom.host", "127.0.0.1");
         config.put("io.tmp.dirs", home.resolve("tmp").toString());
         // RocksDB writes a LOG per state instance, by default beside Flink's logs.
         config.put("state.backend.rocksdb.log.dir", home.resolve("tmp").toString());

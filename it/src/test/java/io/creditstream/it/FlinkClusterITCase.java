@@ -10,6 +10,10 @@ import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +70,9 @@ class FlinkClusterITCase {
                                 LocalFlinkCluster.Spec.of(dir.resolve("flink"), FLINK_LIB),
                                 HangGuard.EVENT);
                 ClusterRest rest = cluster.rest()) {
+            for (LocalFlinkCluster.Member member : cluster.members()) {
+                assertReporterOnLoopback(member);
+            }
             Map<String, String> options =
                     KafkaTestSupport.isolatedJobOptions(kafka.bootstrapServers());
             // The parallelism is the submission's (flink run -p), not an option of the job.
@@ -221,6 +228,30 @@ class FlinkClusterITCase {
     }
 
     /** The broker leading partition 0 of a topic. */
+    /**
+     * The process runs creditstream's reporter from flink-lib (Flink's own would bind every
+     * interface) on 127.0.0.1, and it serves Flink's metrics there.
+     */
+    private static void assertReporterOnLoopback(LocalFlinkCluster.Member member)
+            throws IOException {
+        int port = member.prometheusPort();
+        assertThat(Files.readString(member.log()))
+                .as("%s's log", member.name())
+                .contains("Started the Prometheus reporter on 127.0.0.1:" + port + ".");
+        HttpURLConnection connection =
+                (HttpURLConnection)
+                        new URL("http://127.0.0.1:" + port + "/metrics").openConnection();
+        connection.setConnectTimeout((int) HangGuard.EVENT.toMillis());
+        connection.setReadTimeout((int) HangGuard.EVENT.toMillis());
+        try (InputStream in = connection.getInputStream()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .as("%s's metrics", member.name())
+                    .contains("flink_");
+        } finally {
+            connection.disconnect();
+        }
+    }
+
     private static int leaderOfFirstPartition(KafkaCluster kafka, String topic) throws Exception {
         try (Admin admin =
                 Admin.create(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
 import io.creditstream.broker.EmbeddedKafkaExtension;
+import io.creditstream.cluster.metrics.LoopbackPrometheusReporterFactory;
 import io.creditstream.it.HostileKind.Entry;
 import io.creditstream.it.HostileKind.Expectation;
 import io.creditstream.it.HostileKind.Fate;
@@ -20,7 +21,6 @@ import io.creditstream.schemas.internal.TrajectoryGroup;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
-import io.creditstream.streams.metrics.LoopbackPrometheusReporterFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

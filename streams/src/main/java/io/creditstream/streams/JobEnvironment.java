@@ -12,6 +12,8 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -19,12 +21,16 @@ import org.apache.flink.core.execution.CheckpointingMode;
 /**
  * The Flink settings creditstream needs unless the user says otherwise: RocksDB keyed state,
  * incremental exactly-once checkpoints retained on cancellation (the exactly-once Kafka sinks
- * commit on checkpoints), object reuse (no operator mutates its input) and a 10 ms network buffer
- * timeout.
+ * commit on checkpoints), object reuse (no operator mutates its input), a 10 ms network buffer
+ * timeout, and, for the local cluster {@code run}, {@code demo} and {@code bench} start, its REST
+ * API and blob server on loopback.
  */
 public final class JobEnvironment {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_BUFFER_TIMEOUT = Duration.ofMillis(10);
+
+    /** Where a local cluster's endpoints listen unless the user says otherwise. */
+    public static final String LOCAL_ENDPOINT_ADDRESS = "127.0.0.1";
 
     private JobEnvironment() {}
 
@@ -44,6 +50,13 @@ public final class JobEnvironment {
         // A group's advantages wait for network buffers at two shuffles; at low load Flink's
         // 100 ms default flush doubled the p99 from last step to advantage (docs/BENCHMARKS.md).
         merged.set(ExecutionOptions.BUFFER_TIMEOUT, DEFAULT_BUFFER_TIMEOUT);
+        // Without these a local MiniCluster binds every interface: its REST API takes job graphs
+        // with their jars (running code for whoever reaches it) and its blob server serves them.
+        // On a real cluster they are the cluster's settings, and the job's config does not reach
+        // them.
+        merged.set(RestOptions.ADDRESS, LOCAL_ENDPOINT_ADDRESS);
+        merged.set(RestOptions.BIND_ADDRESS, LOCAL_ENDPOINT_ADDRESS);
+        merged.set(JobManagerOptions.BIND_HOST, LOCAL_ENDPOINT_ADDRESS);
         if (defaultCheckpointDir != null) {
             merged.set(
                     CheckpointingOptions.CHECKPOINTS_DIRECTORY,

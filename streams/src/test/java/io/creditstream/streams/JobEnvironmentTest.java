@@ -1,13 +1,24 @@
 package io.creditstream.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +44,53 @@ class JobEnvironmentTest {
         assertThat(JobEnvironment.resumeFromLatestCheckpoint(config)).contains(chk);
         assertThat(config.get(StateRecoveryOptions.SAVEPOINT_PATH))
                 .isEqualTo(chk.toUri().toString());
+    }
+
+    @Test
+    void aLocalClustersRestApiAndBlobServerListenOnLoopbackOnly() throws Exception {
+        Configuration config = JobEnvironment.withDefaults(new Configuration(), dir);
+        config.set(RestOptions.BIND_PORT, "0");
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(config)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(1)
+                                .build());
+        cluster.start();
+        try {
+            URI rest = cluster.getRestAddress().get();
+            assertThat(rest.getHost()).isEqualTo("127.0.0.1");
+            int blob = cluster.getClusterInformation().getBlobServerPort();
+            for (int port : List.of(rest.getPort(), blob)) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                }
+                // On Linux all of 127/8 reaches this machine: a wildcard bind would answer here.
+                if (canBind("127.0.0.2")) {
+                    assertThatThrownBy(
+                                    () -> {
+                                        try (Socket socket = new Socket()) {
+                                            socket.connect(
+                                                    new InetSocketAddress("127.0.0.2", port),
+                                                    10_000);
+                                        }
+                                    })
+                            .as("port %d on 127.0.0.2", port)
+                            .isInstanceOf(IOException.class);
+                }
+            }
+        } finally {
+            cluster.close();
+        }
+    }
+
+    private static boolean canBind(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test

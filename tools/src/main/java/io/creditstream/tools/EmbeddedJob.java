@@ -1,10 +1,10 @@
 package io.creditstream.tools;
 
 import io.creditstream.broker.EmbeddedKafkaBroker;
+import io.creditstream.cluster.metrics.LoopbackPrometheusReporterFactory;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
-import io.creditstream.streams.metrics.LoopbackPrometheusReporterFactory;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -2,6 +2,7 @@ package io.creditstream.tools.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.creditstream.cluster.metrics.LoopbackPrometheusReporterFactory;
 import io.creditstream.streams.options.ConfigLoader;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.net.InetAddress;
@@ -12,11 +13,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.container.entrypoint.StandaloneApplicationClusterConfigurationParserFactory;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.apache.flink.runtime.entrypoint.ClusterConfiguration;
 import org.apache.flink.runtime.entrypoint.parser.CommandLineParser;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,10 @@ class DeploymentFilesTest {
     private static final Path ROOT = Path.of("..");
     private static final String JOB_CLASS = "io.creditstream.streams.RunJob";
     private static final String USRLIB_JAR = "/opt/flink/usrlib/creditstream-job.jar";
+    private static final String REPORTER_JAR =
+            "cluster/target/flink-lib/creditstream-cluster-0.1.0-SNAPSHOT-prometheus-reporter.jar";
+    private static final String REPORTER_PLUGIN =
+            "/opt/flink/plugins/metrics-prometheus/creditstream-prometheus-reporter.jar";
 
     @Test
     void flinkConfBindsEveryEndpointToLoopbackAndKeepsTheStateSettings() throws Exception {
@@ -45,7 +52,8 @@ class DeploymentFilesTest {
                         "rest.bind-address",
                         "jobmanager.rpc.address",
                         "jobmanager.bind-host",
-                        "taskmanager.bind-host")) {
+                        "taskmanager.bind-host",
+                        "metrics.reporter.prom.host")) {
             String value = config.getString(key, null);
             assertThat(value).as(key).isNotNull();
             assertThat(InetAddress.getByName(value).isLoopbackAddress())
@@ -59,8 +67,15 @@ class DeploymentFilesTest {
         assertThat(config.getString("execution.checkpointing.incremental", null)).isEqualTo("true");
         assertThat(config.getString("execution.checkpointing.mode", null))
                 .isEqualTo("EXACTLY_ONCE");
+        // Flink's own reporter binds every interface whatever the config says.
         assertThat(config.getString("metrics.reporter.prom.factory.class", null))
-                .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                .isEqualTo(LoopbackPrometheusReporterFactory.class.getName());
+        // Flink finds a reporter factory through the service loader, and only warns if it cannot.
+        assertThat(ServiceLoader.load(MetricReporterFactory.class).stream())
+                .anyMatch(p -> p.type() == LoopbackPrometheusReporterFactory.class);
+        assertThat(ROOT.resolve(REPORTER_JAR))
+                .as("the reporter jar the cluster build makes")
+                .exists();
     }
 
     @Test
@@ -132,6 +147,18 @@ class DeploymentFilesTest {
                     assertThat(line).as("REST binding").doesNotContain("0.0.0.0");
                 }
             }
+            // Prometheus scrapes the reporter over the compose network (the port is unpublished).
+            assertThat(environment.get("FLINK_PROPERTIES").toString())
+                    .as("%s: the reporter's interface", name)
+                    .contains("metrics.reporter.prom.host: 0.0.0.0");
+            assertThat(volumes)
+                    .as("%s: the reporter in Flink's plugin directory", name)
+                    .contains(
+                            "${CREDITSTREAM_REPORTER_JAR:-../"
+                                    + REPORTER_JAR
+                                    + "}:"
+                                    + REPORTER_PLUGIN
+                                    + ":ro");
         }
     }
 
@@ -201,13 +228,18 @@ class DeploymentFilesTest {
         assertThat(strings(job.get("args")))
                 .anyMatch(a -> a.startsWith("-Dkafka.bootstrap-servers="))
                 .contains("-Dkafka.topic-replication-factor=3");
-        // The image the manifest names puts the job jar where jarURI points.
+        assertThat(flink.get("metrics.reporter.prom.factory.class"))
+                .isEqualTo(LoopbackPrometheusReporterFactory.class.getName());
+        assertThat(flink.get("metrics.reporter.prom.host")).isEqualTo("0.0.0.0");
+        // The image the manifest names puts the job jar where jarURI points, and the reporter
+        // where Flink loads plugins.
         assertThat(Files.readString(ROOT.resolve("deploy/k8s/Dockerfile"), StandardCharsets.UTF_8))
                 .contains(
                         "streams/target/creditstream-streams-"
                                 + projectVersion()
                                 + "-job.jar "
-                                + USRLIB_JAR);
+                                + USRLIB_JAR)
+                .contains(REPORTER_JAR + " " + REPORTER_PLUGIN);
     }
 
     /**

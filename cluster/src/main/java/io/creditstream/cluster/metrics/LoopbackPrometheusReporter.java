@@ -1,5 +1,6 @@
-package io.creditstream.streams.metrics;
+package io.creditstream.cluster.metrics;
 
+import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
@@ -14,8 +15,8 @@ import org.apache.flink.util.PortRange;
 /**
  * Flink's Prometheus reporter (same metric names, labels and text format), serving on one chosen
  * interface instead of all of them. Flink's own {@code PrometheusReporter} binds the wildcard
- * address and has no setting for it, so on a laptop it would publish the job's metrics to the whole
- * network while the demo prints a loopback address.
+ * address and has no setting for it, so it would publish the job's metrics to every network the
+ * machine is on.
  *
  * <p>Configured through {@link LoopbackPrometheusReporterFactory}: {@code host} (default 127.0.0.1)
  * and {@code port} (a port or range, as Flink's reporter takes it).
@@ -23,21 +24,26 @@ import org.apache.flink.util.PortRange;
 public final class LoopbackPrometheusReporter extends AbstractPrometheusReporter {
 
     private final HTTPServer server;
-    private final int port;
+    private final InetSocketAddress address;
 
     LoopbackPrometheusReporter(InetAddress host, PortRange ports) {
         CollectorRegistry registry = registryOf(this);
         Iterator<Integer> candidates = ports.getPortsIterator();
         HTTPServer started = null;
-        int bound = -1;
+        InetSocketAddress bound = null;
         IOException last = null;
         while (started == null && candidates.hasNext()) {
             int candidate = candidates.next();
+            HttpServer http = null;
             try {
-                started = new HTTPServer(new InetSocketAddress(host, candidate), registry, true);
-                bound = started.getPort();
+                http = HttpServer.create(new InetSocketAddress(host, candidate), 3);
+                started = new HTTPServer(http, registry, true);
+                bound = http.getAddress();
             } catch (IOException e) {
                 // In use: try the next port of the range, as Flink's reporter does.
+                if (http != null) {
+                    http.stop(0);
+                }
                 last = e;
             }
         }
@@ -51,13 +57,21 @@ public final class LoopbackPrometheusReporter extends AbstractPrometheusReporter
                     last == null ? new IOException("empty port range") : last);
         }
         this.server = started;
-        this.port = bound;
-        log.info("Started the Prometheus reporter on {}:{}.", host.getHostAddress(), port);
+        this.address = bound;
+        log.info(
+                "Started the Prometheus reporter on {}:{}.",
+                address.getAddress().getHostAddress(),
+                address.getPort());
     }
 
     /** The port the reporter serves on. */
     public int port() {
-        return port;
+        return address.getPort();
+    }
+
+    /** The socket address the reporter listens on, as bound. */
+    public InetSocketAddress address() {
+        return address;
     }
 
     @Override
@@ -68,8 +82,8 @@ public final class LoopbackPrometheusReporter extends AbstractPrometheusReporter
 
     /**
      * The registry the base class fills: it has no accessor, and a reporter that exported a
-     * registry of its own would see none of Flink's metrics. The reporter test scrapes a real job's
-     * metrics through this class, so a Flink upgrade that renames the field fails there.
+     * registry of its own would see none of Flink's metrics. The reporter test scrapes a real
+     * cluster's metrics through this class, so a Flink upgrade that renames the field fails there.
      */
     private static CollectorRegistry registryOf(AbstractPrometheusReporter reporter) {
         try {
