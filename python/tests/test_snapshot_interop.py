@@ -185,6 +185,28 @@ def python_signed(stack, tmp_path_factory):
     return results, output, blobs, torch_policy
 
 
+def test_python_features_are_the_java_encoders_bit_for_bit(tmp_path):
+    observations = tmp_path / "observations.b64"
+    observations.write_text("\n".join(base64.b64encode(o.encode()).decode() for o in OBSERVATIONS) + "\n")
+    command = [
+        "java",
+        "-cp",
+        policy_classpath(),
+        str(ROOT / "python/tests/java/SnapshotBridge.java"),
+        "features",
+        str(ROWS),
+        str(COLS),
+        str(observations),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=RESULT_TIMEOUT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    java = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("FEATURES ")]
+    assert len(java) == len(OBSERVATIONS)
+    for observation, bits in zip(OBSERVATIONS, java):
+        python = encode_observation(observation, ROWS, COLS).view(np.uint32)
+        assert [format(int(b), "x") for b in python] == bits, observation
+
+
 def test_java_believes_and_loads_what_python_signed(python_signed):
     results, output, blobs, _ = python_signed
     assert results[("py-unsigned", 0)]["detail"] == "UNSIGNED", output

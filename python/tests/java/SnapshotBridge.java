@@ -1,4 +1,5 @@
 import io.creditstream.policy.model.NetworkSpec;
+import io.creditstream.policy.model.ObservationEncoder;
 import io.creditstream.policy.model.PolicyNetwork;
 import io.creditstream.policy.model.PolicySnapshotStore;
 import io.creditstream.policy.service.PolicySnapshotReader;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * policy module's classpath. It uses the fleet's and the learner's own classes, never a copy:
  *
  * <ul>
+ *   <li>{@code features ROWS COLS OBSERVATIONS}: the fleet's {@link ObservationEncoder} features of
+ *       each observation, {@code FEATURES} and the bits of every float in hex.
  *   <li>{@code read BOOTSTRAP STORE PUBLIC_KEY OBSERVATIONS EXPERIMENT...}: reads {@code
  *       policy.snapshots} to its end with the fleet's {@link PolicySnapshotReader}, judges each
  *       snapshot of the experiments, in topic order, with the fleet's {@link SnapshotGate} (this
@@ -55,13 +58,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SnapshotBridge {
     public static void main(String[] args) throws Exception {
-        List<String> observations = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(args[4]))) {
-            if (!line.isBlank()) {
-                observations.add(
-                        new String(Base64.getDecoder().decode(line), StandardCharsets.UTF_8));
-            }
+        if (args[0].equals("features")) {
+            features(observations(args[3]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            return;
         }
+        List<String> observations = observations(args[4]);
         PolicySnapshotStore store = new PolicySnapshotStore(Path.of(args[2]));
         if (args[0].equals("read")) {
             read(
@@ -72,6 +73,29 @@ public final class SnapshotBridge {
                     List.of(args).subList(5, args.length));
         } else {
             publish(args, store, observations);
+        }
+    }
+
+    private static List<String> observations(String file) throws Exception {
+        List<String> observations = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(file))) {
+            if (!line.isBlank()) {
+                observations.add(
+                        new String(Base64.getDecoder().decode(line), StandardCharsets.UTF_8));
+            }
+        }
+        return observations;
+    }
+
+    /** The encoder's features of each observation, as the bits of each float in hex. */
+    private static void features(List<String> observations, int rows, int cols) {
+        ObservationEncoder encoder = new ObservationEncoder(rows, cols);
+        for (String observation : observations) {
+            StringBuilder line = new StringBuilder("FEATURES");
+            for (float value : encoder.encode(observation)) {
+                line.append(' ').append(Integer.toHexString(Float.floatToIntBits(value)));
+            }
+            System.out.println(line);
         }
     }
 
