@@ -63,7 +63,8 @@ class MazePolicy(nn.Module if torch is not None else object):
                 layer = getattr(self, name)
                 gain = LOGIT_INIT_GAIN if name == "logits" else 1.0
                 bound = gain / layer.in_features**0.5
-                layer.weight.copy_(torch.rand(layer.weight.shape, generator=generator) * 2 * bound - bound)
+                uniform = torch.rand(layer.weight.shape, generator=generator)
+                layer.weight.copy_(uniform * 2 * bound - bound)
                 layer.bias.zero_()
 
     def forward(self, features: "torch.Tensor") -> "torch.Tensor":
