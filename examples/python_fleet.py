@@ -2,6 +2,10 @@
 """A Python agent fleet: plays the key-and-door maze (examples/maze.py) in groups with the newest
 policy snapshot and writes every step to agent.steps through the creditstream client.
 
+The policy is the trainer's artifact (the DJL learner's weight format), evaluated in numpy
+(creditstream.policy.NumpyPolicy): the fleet needs no torch. It starts with the trainer's first
+snapshot, as the Java fleet waits for the learner's.
+
 It paces itself by the trainer: after --max-steps-ahead steps played with one policy version it
 waits for a newer snapshot (as the Java fleet does), so rollouts stay close to the trainer.
 Progress lines, and with --curve a CSV of the success rate over the last 200 episodes.
@@ -27,7 +31,21 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from creditstream import SnapshotIntegrityError, SnapshotWatcher, StepWriter  # noqa: E402
-from maze import ACTIONS, Maze, Policy, features  # noqa: E402
+from creditstream.policy import NumpyPolicy  # noqa: E402
+from maze import ACTIONS, Maze  # noqa: E402
+
+
+def load_policy(data: bytes) -> NumpyPolicy:
+    """The snapshot's network, checked against this fleet's maze and actions."""
+    policy = NumpyPolicy.from_artifact(data)
+    probe = Maze(0)
+    if (policy.rows, policy.cols) != (probe.rows, probe.cols) or policy.actions != ACTIONS:
+        raise SystemExit(
+            f"error: the snapshot's network is for a {policy.rows}x{policy.cols} maze with actions "
+            f"{policy.actions}; this fleet plays {probe.rows}x{probe.cols} with {ACTIONS} (give the "
+            "trainer the same --rows/--cols)"
+        )
+    return policy
 
 
 def main() -> int:
@@ -47,7 +65,6 @@ def main() -> int:
 
     rng = np.random.default_rng(args.seed)
     run = uuid.uuid4().hex[:8]
-    policy, version = Policy(seed=args.seed), 0
     recent = collections.deque(maxlen=200)
     curve = open(args.curve, "w") if args.curve else None
     if curve:
@@ -57,6 +74,12 @@ def main() -> int:
     with StepWriter(args.bootstrap) as writer, SnapshotWatcher(
         args.bootstrap, args.experiment, store=args.store
     ) as watcher:
+        try:
+            first = watcher.wait_for(0, timeout=args.snapshot_wait)
+        except TimeoutError as e:
+            print(f"error: {e}; start the trainer (its first snapshot is the policy this fleet plays)")
+            return 1
+        policy, version = load_policy(first.data), first.version
         while episodes < args.episodes:
             try:
                 newest = watcher.poll(0)
@@ -68,7 +91,7 @@ def main() -> int:
                 print(f"kept version {version}: {e}", file=sys.stderr, flush=True)
                 newest = None
             if newest is not None and newest.version > version:
-                policy, version, steps_at_version = Policy.from_bytes(newest.data), newest.version, 0
+                policy, version, steps_at_version = load_policy(newest.data), newest.version, 0
             task = groups % args.tasks
             group_id = f"{args.experiment}-{run}-g{groups}"
             groups += 1
@@ -77,7 +100,7 @@ def main() -> int:
                 observation, done, index = maze.reset(), False, 0
                 episode_id = f"{group_id}-e{member}"
                 while not done:
-                    log_probs, _ = policy.log_probs(features(observation)[None, :])
+                    log_probs = policy.observation_log_probs([observation])
                     probs = np.exp(log_probs[0])
                     action = int(rng.choice(len(ACTIONS), p=probs / probs.sum()))
                     state_key = maze.state_key()

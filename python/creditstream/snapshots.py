@@ -556,6 +556,20 @@ _FORMAT = 1
 _LAYERS = ("hidden1", "hidden2", "logits")
 
 
+def _expected_shapes(rows: int, cols: int, hidden: int, actions: int) -> Dict[str, Tuple[int, ...]]:
+    from .policy import feature_count
+
+    inputs = feature_count(rows, cols)
+    return {
+        "hidden1.weight": (hidden, inputs),
+        "hidden1.bias": (hidden,),
+        "hidden2.weight": (hidden, hidden),
+        "hidden2.bias": (hidden,),
+        "logits.weight": (actions, hidden),
+        "logits.bias": (actions,),
+    }
+
+
 def _write_utf(out: List[bytes], text: str) -> None:
     encoded = text.encode("utf-8")  # Java's modified UTF-8 equals UTF-8 for these ASCII names
     out.append(struct.pack(">H", len(encoded)) + encoded)
@@ -569,8 +583,18 @@ def encode_policy_network(
     weights: Mapping[str, np.ndarray],
 ) -> bytes:
     """Weights of a two-hidden-layer MLP (``hidden1``, ``hidden2``, ``logits``; each ``.weight``
-    of shape [out, in] and ``.bias`` of shape [out]) in the DJL learner's artifact format."""
+    of shape [out, in] and ``.bias`` of shape [out]) in the DJL learner's artifact format. The
+    shapes must be those the Java reader derives from the maze size (the input is
+    ``creditstream.policy.feature_count(rows, cols)`` wide): ValueError naming the array if not."""
     hidden = int(np.asarray(weights["hidden1.weight"]).shape[0])
+    for name, shape in _expected_shapes(rows, cols, hidden, len(actions)).items():
+        actual = tuple(np.asarray(weights[name]).shape)
+        if actual != shape:
+            raise ValueError(
+                f"{name} has shape {list(actual)}, but a {rows}x{cols} maze policy with {hidden} "
+                f"hidden units and {len(actions)} actions needs {list(shape)}; the Java reader "
+                "would refuse it"
+            )
     out: List[bytes] = [struct.pack(">iiiii", _MAGIC, _FORMAT, rows, cols, hidden)]
     _write_utf(out, activation.upper())
     out.append(struct.pack(">i", len(actions)))
@@ -625,5 +649,13 @@ def decode_policy_network(data: bytes) -> Tuple[Dict[str, Any], Dict[str, np.nda
         position += 4 * size
     if position != len(data):
         raise ValueError(f"policy artifact has {len(data) - position} trailing bytes")
+    expected = _expected_shapes(rows, cols, hidden, len(actions))
+    if list(weights) != list(expected):
+        raise ValueError(f"policy artifact holds arrays {list(weights)}, expected {list(expected)}")
+    for name, shape in expected.items():
+        if weights[name].shape != shape:
+            raise ValueError(
+                f"policy artifact's {name} has shape {list(weights[name].shape)}, expected {list(shape)}"
+            )
     spec = {"rows": rows, "cols": cols, "hidden": hidden, "activation": activation, "actions": actions}
     return spec, weights

@@ -71,6 +71,20 @@ def all_jar() -> Path:
     return jars[0]
 
 
+def policy_classpath() -> str:
+    """The policy module's jar and its dependencies (DJL, libtorch, Kafka), as the launcher gives
+    the learner and the fleet."""
+    target = ROOT / "policy" / "target"
+    jars = [j for j in sorted(target.glob("creditstream-policy-*.jar")) if "-tests" not in j.name]
+    lib = target / "lib"
+    if not jars or not lib.is_dir():
+        pytest.fail(
+            "no policy/target/creditstream-policy-*.jar and lib/: build them first (./creditstream "
+            "--help, or mvn -B verify, which packages the policy module before these tests)"
+        )
+    return f"{jars[0]}:{lib}/*"
+
+
 def java_command(*args: str) -> list:
     return ["java", *JVM_OPENS, "-jar", str(all_jar()), *args]
 

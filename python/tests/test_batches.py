@@ -3,8 +3,11 @@ acknowledgements commit only up to the oldest unacknowledged batch, and the torc
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,3 +106,28 @@ def test_torch_view():
     assert tensors["advantages"].tolist() == [1.5, -1.0]
     assert tensors["has_behavior_logprob"].tolist() == [False, True]
     assert torch.isnan(tensors["behavior_logprobs"][0])
+
+
+def test_torch_device_names_what_to_pass_when_cuda_is_missing():
+    torch = pytest.importorskip("torch")
+    from creditstream.torch_adapter import device
+
+    assert device("cpu") == torch.device("cpu")
+    with pytest.raises(ValueError, match="--device gpu: not a torch device; use cpu, cuda or cuda:N"):
+        device("gpu")
+    if torch.cuda.is_available():
+        with pytest.raises(ValueError, match="there are .* CUDA devices"):
+            device(f"cuda:{torch.cuda.device_count()}")
+        return
+    with pytest.raises(ValueError, match="--device cuda: .*use --device cpu"):
+        device("cuda")
+    # The trainer refuses before it connects to anything (no broker listens on port 1).
+    trainer = Path(__file__).resolve().parents[2] / "examples" / "python_trainer.py"
+    done = subprocess.run(
+        [sys.executable, str(trainer), "--bootstrap", "127.0.0.1:1", "--store", "unused", "--device", "cuda"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "error: --device cuda:" in done.stderr and "use --device cpu" in done.stderr

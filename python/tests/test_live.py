@@ -39,6 +39,7 @@ from creditstream import (
     encode_policy_network,
     topics,
 )
+from creditstream.policy import feature_count
 
 EXPERIMENT = "py-fleet"
 ACTIONS = ["north", "south", "east", "west", "pick", "open"]
@@ -258,7 +259,7 @@ def test_budget_round_trip(stack, written):
 
 def _weights(seed, rows=3, cols=5, hidden=8):
     rng = np.random.default_rng(seed)
-    inputs = rows * cols * 3
+    inputs = feature_count(rows, cols)
     return {
         "hidden1.weight": rng.standard_normal((hidden, inputs), dtype=np.float32),
         "hidden1.bias": rng.standard_normal(hidden, dtype=np.float32),
@@ -453,8 +454,9 @@ def test_bad_steps_raise_before_sending_and_the_job_dead_letters_them_alike(stac
 
 
 def test_the_python_closed_loop_learns_the_maze(stack, tmp_path):
-    """examples/python_fleet.py and examples/python_trainer.py with the job in between: the fleet's
-    success rate over 200 episodes reaches 50% (a random policy: about 2%)."""
+    """examples/python_fleet.py and examples/python_trainer.py (PyTorch) with the job in between:
+    the fleet's success rate over 200 episodes reaches 50% (a random policy: about 2%)."""
+    pytest.importorskip("torch")
     examples = ROOT / "examples"
     common = ["--bootstrap", stack.bootstrap, "--experiment", "py-loop"]
     trainer_log = open(tmp_path / "trainer.log", "w")
