@@ -9,6 +9,7 @@ import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -343,7 +344,7 @@ public final class AnchorMemory implements Serializable {
         while (!kept.isEmpty()) {
             keys.add(kept.poll().getKey());
         }
-        java.util.Collections.reverse(keys);
+        Collections.reverse(keys);
         return keys;
     }
 }
