@@ -164,6 +164,46 @@ class EstimateITCase {
         assertThat(trained).isGreaterThan(written.size() / 2);
     }
 
+    /**
+     * GiGPO's anchor memory through the job: groups keyed by task into the keyed estimator, one
+     * record per step, and step advantages that plain GiGPO does not give. Which of a task's groups
+     * counts as older depends on the order batch mode hands them over (it differs with the
+     * parallelism), so the values are held to the kernel by the operator's harness test instead.
+     */
+    @Test
+    void gigpoAnchorMemoryRunsKeyedByTaskAndChangesStepAdvantages() throws Exception {
+        List<StepEvent> steps = TestFleet.groups(new Random(13), "exp", 30, 6);
+        JsonRecordCodec<StepEvent> codec = JsonRecordCodec.of(StepEvent.class);
+        Path input = dir.resolve("memory.jsonl");
+        Files.write(input, steps.stream().map(codec::write).toList(), StandardCharsets.UTF_8);
+
+        Configuration config = new Configuration();
+        config.setString("credit.gigpo.anchor-memory.enabled", "true");
+        config.setString("credit.gigpo.anchor-memory.groups", "3");
+        Path output = dir.resolve("memory-out.jsonl");
+        OfflineEstimate.run(input, output, config, new PrintStream(new ByteArrayOutputStream()));
+
+        Map<String, AdvantageRecord> plain = ExpectedCredit.of(steps, CreditParams.defaults());
+        JsonRecordCodec<AdvantageRecord> records = JsonRecordCodec.of(AdvantageRecord.class);
+        List<String> written = Files.readAllLines(output, StandardCharsets.UTF_8);
+        assertThat(written).hasSize(steps.size());
+        long pooled = 0;
+        for (String line : written) {
+            AdvantageRecord record = records.read(line);
+            AdvantageRecord want = plain.get(ExpectedCredit.key(record));
+            assertThat(record.getEstimator()).isEqualTo("gigpo");
+            // The episode level and the reported anchor-group size are plain GiGPO's.
+            assertThat(record.getEpisodeAdvantage())
+                    .isCloseTo(want.getEpisodeAdvantage(), within(1e-12));
+            assertThat(record.getAnchorGroupSize()).isEqualTo(want.getAnchorGroupSize());
+            if (Math.abs(record.getStepAdvantage() - want.getStepAdvantage()) > 1e-9) {
+                pooled++;
+            }
+        }
+        // 30 groups over 5 tasks: most groups have earlier groups of their task to pool with.
+        assertThat(pooled).isGreaterThan(written.size() / 10);
+    }
+
     @Test
     void tempoPureAndIgpoReadTheirFieldsFromTheFileAndMatchHandComputedValues() throws Exception {
         // One group of two episodes; each line carries what all three estimators read.

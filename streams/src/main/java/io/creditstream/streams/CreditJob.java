@@ -1,8 +1,10 @@
 package io.creditstream.streams;
 
+import io.creditstream.operators.core.assembly.ScopedKey;
 import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
+import io.creditstream.operators.core.credit.AnchorMemoryParams;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.StalenessPolicy;
@@ -22,6 +24,7 @@ import io.creditstream.operators.flink.budget.RoundProbe;
 import io.creditstream.operators.flink.budget.TaskOutcome;
 import io.creditstream.operators.flink.budget.TaskStateReply;
 import io.creditstream.operators.flink.budget.TaskStatsFunction;
+import io.creditstream.operators.flink.credit.AnchorMemoryCreditFunction;
 import io.creditstream.operators.flink.credit.CreditAssignFunction;
 import io.creditstream.operators.flink.credit.ShadowEstimators;
 import io.creditstream.operators.flink.credit.StalenessFilter;
@@ -60,6 +63,7 @@ public final class CreditJob {
     public static final String UID_GROUPS = "group-assembler";
     public static final String UID_CREDIT = "credit-estimator";
     public static final String UID_OPRL = "oprl-estimator";
+    public static final String UID_GIGPO_MEMORY = "gigpo-anchor-memory-estimator";
     public static final String UID_STALENESS = "staleness-filter";
     public static final String UID_BATCHER = "advantage-batcher";
     public static final String UID_EXPAND_REQUESTS = "expand-rollout-requests";
@@ -101,7 +105,8 @@ public final class CreditJob {
             int epochGroups,
             Duration roundTimeout,
             Duration taskTtl,
-            ShadowEstimators shadows) {
+            ShadowEstimators shadows,
+            AnchorMemoryParams anchorMemory) {
 
         /**
          * @throws IllegalArgumentException naming the bad key
@@ -147,7 +152,8 @@ public final class CreditJob {
                     config.get(CreditstreamOptions.BUDGET_TASK_TTL),
                     new ShadowEstimators(
                             CreditstreamOptions.creditParams(config),
-                            CreditstreamOptions.shadowEstimators(config)));
+                            CreditstreamOptions.shadowEstimators(config)),
+                    CreditstreamOptions.anchorMemoryParams(config));
         }
     }
 
@@ -256,11 +262,26 @@ public final class CreditJob {
 
     /**
      * Advantages per group: a stateless map for grpo, rloo, dr-grpo, gigpo, tempo, pure and igpo;
-     * for oprl a keyed function that trains the shard's in-stream PRM (keyBy {@code prm.shard}).
+     * for oprl a keyed function that trains the shard's in-stream PRM (keyBy {@code prm.shard});
+     * for gigpo with anchor memory a keyed function holding each task's anchor histories.
      */
     private static SingleOutputStreamOperator<AdvantageBatch> estimate(
             DataStream<TrajectoryGroup> groups, Settings settings) {
         String name = "Estimate advantages (" + settings.credit().estimator().configName() + ")";
+        if (settings.anchorMemory().enabled()) {
+            // Every group of a task meets its task's memory: keyBy experiment + task. A separate
+            // uid, because this operator's state is keyed and the plain estimator's is none.
+            return groups.keyBy(
+                            (TrajectoryGroup group) ->
+                                    ScopedKey.of(group.getExperimentId(), group.getTaskId()),
+                            Types.STRING)
+                    .process(
+                            new AnchorMemoryCreditFunction(
+                                    settings.credit(), settings.anchorMemory(), settings.shadows()))
+                    .returns(new AvroTypeInfo<>(AdvantageBatch.class))
+                    .uid(UID_GIGPO_MEMORY)
+                    .name(name + " with anchor memory");
+        }
         if (settings.credit().estimator() != Estimator.OPRL) {
             return groups.process(new CreditAssignFunction(settings.credit(), settings.shadows()))
                     .returns(new AvroTypeInfo<>(AdvantageBatch.class))

@@ -635,6 +635,7 @@ public final class ClosedLoopDemo {
         private Staleness staleness = Staleness.NONE;
         private double zeroVarianceRatio = Double.NaN;
         private double anchorSingletonRatio = Double.NaN;
+        private double anchorMemorySingletonRatio = Double.NaN;
         private final List<double[]> credit = new ArrayList<>();
         private Optional<RandomFleetDemo.PrmFigures> prm = Optional.empty();
         private double budgetRounds;
@@ -758,6 +759,12 @@ public final class ClosedLoopDemo {
                                 anchorSingletonRatio =
                                         PrometheusText.mean(
                                                 text, CreditMetrics.ANCHOR_SINGLETON_RATIO);
+                                // NaN (no series, or none with a value) without the memory.
+                                anchorMemorySingletonRatio =
+                                        PrometheusText.mean(
+                                                text,
+                                                CreditMetrics.ANCHOR_MEMORY_SINGLETON_RATIO,
+                                                "");
                                 for (String shadow : shadows) {
                                     String label =
                                             CreditMetrics.SHADOW_LABEL + "=\"" + shadow + "\"";
@@ -848,12 +855,25 @@ public final class ClosedLoopDemo {
                             advantageStd,
                             staleDropped)
                     + prm.map(p -> " | " + p.line()).orElse("")
+                    + anchorMemoryLine()
                     + shadowLine()
                     + (budgets
                             ? String.format(
                                     " | budget rounds %,.0f, effective-gradient ratio %.2f",
                                     budgetRounds, budgetGradientRatio)
                             : "");
+        }
+
+        /**
+         * "| anchor singletons 41% (6% after pooling)" once GiGPO's anchor memory has pooled a
+         * group: the share of steps alone in their step group without and with the memory.
+         */
+        private String anchorMemoryLine() {
+            return Double.isNaN(anchorMemorySingletonRatio)
+                    ? ""
+                    : String.format(
+                            " | anchor singletons %.0f%% (%.0f%% after pooling)",
+                            100 * anchorSingletonRatio, 100 * anchorMemorySingletonRatio);
         }
 
         /** "| shadow grpo: rank corr 0.83, signs 91%" per shadow estimator, once scraped. */

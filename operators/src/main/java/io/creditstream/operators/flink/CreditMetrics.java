@@ -47,6 +47,13 @@ public final class CreditMetrics {
     public static final String ZERO_VARIANCE_GROUP_RATIO = "creditZeroVarianceGroupRatio";
     public static final String ANCHOR_GROUP_SIZE = "creditAnchorGroupSize";
     public static final String ANCHOR_SINGLETON_RATIO = "creditAnchorSingletonRatio";
+
+    /** With GiGPO's anchor memory: share of steps still alone after pooling earlier groups. */
+    public static final String ANCHOR_MEMORY_SINGLETON_RATIO = "creditAnchorMemorySingletonRatio";
+
+    /** With GiGPO's anchor memory: anchors forgotten because a task held too many. */
+    public static final String ANCHOR_MEMORY_FORGOTTEN = "creditAnchorMemoryForgotten";
+
     public static final String ADVANTAGE_RECORDS_OUT = "creditAdvantageRecordsOut";
 
     /** The key-value group, and Prometheus label, of a shadow estimator's metrics. */

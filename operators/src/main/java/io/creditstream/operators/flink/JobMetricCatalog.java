@@ -323,6 +323,21 @@ public final class JobMetricCatalog {
                             "Share of the last 4,096 steps whose anchor group is the step"
                                     + " alone."),
                     new Entry(
+                            CreditMetrics.ANCHOR_MEMORY_SINGLETON_RATIO,
+                            Kind.GAUGE,
+                            null,
+                            RATIO,
+                            "GiGPO with credit.gigpo.anchor-memory.enabled: share of the last"
+                                    + " 4,096 steps still alone in their step group after pooling"
+                                    + " the task's earlier groups (NaN without the memory)."),
+                    new Entry(
+                            CreditMetrics.ANCHOR_MEMORY_FORGOTTEN,
+                            Kind.COUNTER,
+                            null,
+                            "anchors",
+                            "GiGPO anchor memory: anchor states forgotten because their task"
+                                    + " held more than credit.gigpo.anchor-memory.max-anchors."),
+                    new Entry(
                             CreditMetrics.LAST_STEP_TO_ADVANTAGE_MS,
                             Kind.HISTOGRAM,
                             null,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.operators.core.assembly.EpisodeProgress;
 import io.creditstream.operators.core.assembly.GroupProgress;
+import io.creditstream.operators.core.credit.AnchorHistory;
+import io.creditstream.operators.core.credit.AnchorMemoryProgress;
 import io.creditstream.operators.core.prm.PrmProgress;
 import io.creditstream.operators.flink.assembly.EncodedStep;
 import io.creditstream.operators.flink.budget.RoundProgress;
@@ -24,6 +26,8 @@ class StateTypesTest {
         assertThat(TypeInformation.of(EncodedStep.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(EncodedTrajectory.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(PrmProgress.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(AnchorHistory.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(AnchorMemoryProgress.class)).isInstanceOf(PojoTypeInfo.class);
     }
 
     /**
@@ -42,6 +46,8 @@ class StateTypesTest {
                     EncodedTrajectory.class,
                     OpenCounts.Entry.class,
                     PrmProgress.class,
+                    AnchorHistory.class,
+                    AnchorMemoryProgress.class,
                     TaskStats.class,
                     TaskStateReply.class,
                     RoundProgress.class
@@ -53,6 +59,8 @@ class StateTypesTest {
                         "io.creditstream.operators.core.assembly.EpisodeProgress",
                         "io.creditstream.operators.core.assembly.GroupProgress",
                         "io.creditstream.operators.core.budget.SuccessRateTracker",
+                        "io.creditstream.operators.core.credit.AnchorHistory",
+                        "io.creditstream.operators.core.credit.AnchorMemoryProgress",
                         "io.creditstream.operators.core.prm.PrmProgress",
                         "io.creditstream.operators.flink.EncodedTrajectory",
                         "io.creditstream.operators.flink.OpenCounts$Entry",

@@ -10,6 +10,9 @@ import io.creditstream.fleet.policy.AgentPolicy;
 import io.creditstream.fleet.policy.RandomPolicy;
 import io.creditstream.fleet.policy.SwitchablePolicy;
 import io.creditstream.operators.core.assembly.TrajectoryGroups;
+import io.creditstream.operators.core.credit.AnchorHistory;
+import io.creditstream.operators.core.credit.AnchorMemory;
+import io.creditstream.operators.core.credit.AnchorMemoryProgress;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.operators.core.prm.ImplicitPrm;
@@ -25,7 +28,9 @@ import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.StepEvent;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -68,6 +73,18 @@ public final class InProcessStudy {
         return settings;
     }
 
+    /** Steps credited, steps alone in their step group, and alone after pooling (if on). */
+    private final long[] anchorSingletons = new long[3];
+
+    /**
+     * Of the last run's steps: how many were credited, how many were alone in their group's step
+     * group (plain GiGPO's singletons), and how many were still alone after the anchor memory
+     * pooled the task's earlier groups (0 without the memory).
+     */
+    public long[] anchorSingletons() {
+        return anchorSingletons.clone();
+    }
+
     /** Runs the study to its episode budget. */
     public Curve run() {
         return run(point -> {});
@@ -84,7 +101,7 @@ public final class InProcessStudy {
             SwitchablePolicy policy = new SwitchablePolicy();
             policy.use(new DjlAgentPolicy(network, 0, policySeed(settings.seed(), 0)));
             SimulatedFleet fleet = fleet(settings, policy);
-            Credit credit = new Credit(settings);
+            Credit credit = new Credit(settings, anchorSingletons);
             EpisodeWindow window = new EpisodeWindow(settings.window());
 
             long episodes = 0;
@@ -177,14 +194,46 @@ public final class InProcessStudy {
         return z ^ (z >>> 31);
     }
 
-    /** The chosen estimator over one group, with OPRL's PRM kept across groups. */
+    /**
+     * The chosen estimator over one group, with OPRL's PRM, or GiGPO's anchor memory per task, kept
+     * across groups.
+     */
     private static final class Credit {
         private final GroupCreditAssigner group;
         private final OprlCreditAssigner oprl;
         private final ImplicitPrm prm;
         private final PrmProgress prmProgress;
+        private final AnchorMemory memory;
+        private final Map<String, TaskMemory> tasks = new HashMap<>();
+        private final long[] singletons;
 
-        Credit(StudySettings settings) {
+        /** One task's anchor histories, in a hash map as the job holds them in map state. */
+        private static final class TaskMemory implements AnchorMemory.Store {
+            final Map<String, AnchorHistory> histories = new HashMap<>();
+            final AnchorMemoryProgress progress = new AnchorMemoryProgress();
+
+            @Override
+            public void put(String anchorKey, AnchorHistory history) {
+                histories.put(anchorKey, history);
+            }
+
+            @Override
+            public void remove(String anchorKey) {
+                histories.remove(anchorKey);
+            }
+
+            @Override
+            public Iterable<Map.Entry<String, AnchorHistory>> entries() {
+                return histories.entrySet();
+            }
+        }
+
+        Credit(StudySettings settings, long[] singletons) {
+            this.singletons = singletons;
+            this.memory =
+                    settings.anchorMemory().enabled()
+                            ? new AnchorMemory(settings.creditParams(), settings.anchorMemory())
+                            : null;
             if (settings.estimator() == Estimator.OPRL) {
                 this.group = null;
                 this.oprl = new OprlCreditAssigner(settings.oprlParams(), settings.prmParams());
@@ -199,9 +248,32 @@ public final class InProcessStudy {
         }
 
         AdvantageBatch assign(TrajectoryGroup trajectories) {
-            return group != null
-                    ? group.assign(trajectories)
-                    : oprl.assign(trajectories, prm, prmProgress).batch();
+            AdvantageBatch batch;
+            if (memory != null) {
+                TaskMemory task =
+                        tasks.computeIfAbsent(trajectories.getTaskId(), t -> new TaskMemory());
+                AnchorMemory.Assigned assigned =
+                        memory.assign(trajectories, task.histories::get, task.progress.groups);
+                try {
+                    memory.remember(assigned.estimate(), task, task.progress);
+                } catch (Exception e) {
+                    throw new IllegalStateException("a hash map cannot fail", e);
+                }
+                singletons[2] += assigned.estimate().pooledSingletons();
+                batch = assigned.batch();
+            } else {
+                batch =
+                        group != null
+                                ? group.assign(trajectories)
+                                : oprl.assign(trajectories, prm, prmProgress).batch();
+            }
+            for (AdvantageRecord record : batch.getRecords()) {
+                singletons[0]++;
+                if (record.getAnchorGroupSize() == 1) {
+                    singletons[1]++;
+                }
+            }
+            return batch;
         }
     }
 }

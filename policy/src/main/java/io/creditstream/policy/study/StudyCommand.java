@@ -5,6 +5,7 @@ import io.creditstream.fleet.curve.CurveCsv;
 import io.creditstream.fleet.curve.CurvePlot;
 import io.creditstream.fleet.curve.CurveSummary;
 import io.creditstream.fleet.env.MazeSpec;
+import io.creditstream.operators.core.credit.AnchorMemoryParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.IgpoParams;
 import io.creditstream.operators.core.credit.PureParams;
@@ -216,6 +217,7 @@ public final class StudyCommand implements Callable<Integer> {
                 .prmParams(prmParams())
                 .pureParams(pureParams())
                 .igpoParams(igpoParams())
+                .anchorMemory(anchorMemory())
                 .build();
     }
 
@@ -262,6 +264,33 @@ public final class StudyCommand implements Callable<Integer> {
             }
         }
         return p;
+    }
+
+    /**
+     * GiGPO's anchor memory from the credit.gigpo.anchor-memory.* entries of -D (off otherwise).
+     */
+    private AnchorMemoryParams anchorMemory() {
+        AnchorMemoryParams p = AnchorMemoryParams.defaults();
+        boolean enabled = p.enabled();
+        int groups = p.groups();
+        int maxAnchors = p.maxAnchors();
+        double decay = p.decay();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case AnchorMemoryParams.KEY_ENABLED -> enabled = Boolean.parseBoolean(v);
+                case AnchorMemoryParams.KEY_GROUPS -> groups = Integer.parseInt(v);
+                case AnchorMemoryParams.KEY_MAX_ANCHORS -> maxAnchors = Integer.parseInt(v);
+                case AnchorMemoryParams.KEY_DECAY -> decay = Double.parseDouble(v);
+                default -> {
+                    if (e.getKey().startsWith("credit.gigpo.anchor-memory")) {
+                        throw new IllegalArgumentException(
+                                "-D" + e.getKey() + " is not an anchor-memory option");
+                    }
+                }
+            }
+        }
+        return new AnchorMemoryParams(enabled, groups, maxAnchors, decay);
     }
 
     /** The OPRL rule from the credit.oprl.* entries of -D (library defaults otherwise). */
@@ -323,7 +352,8 @@ public final class StudyCommand implements Callable<Integer> {
                             + " learning-rate, trajectory-score, features, l2. For --estimator"
                             + " pure: credit.pure.baseline, reward-mode, temperature,"
                             + " verifiable-reward-coef; for igpo: credit.igpo.gain, norm-mode,"
-                            + " gamma.")
+                            + " gamma; for gigpo: credit.gigpo.anchor-memory.enabled, groups,"
+                            + " max-anchors, decay.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override
@@ -351,23 +381,23 @@ public final class StudyCommand implements Callable<Integer> {
         }
         out.println("episodes,success_rate,mean_episode_length,mean_abs_advantage,updates,wall_s");
         out.flush();
+        InProcessStudy study = new InProcessStudy(settings);
         Curve curve =
-                new InProcessStudy(settings)
-                        .run(
-                                point -> {
-                                    if (logEvery > 0 && point.updates() % logEvery == 0) {
-                                        out.printf(
-                                                Locale.ROOT,
-                                                "%d,%.3f,%.1f,%.4f,%d,%.1f%n",
-                                                point.episodes(),
-                                                point.successRate(),
-                                                point.meanEpisodeLength(),
-                                                point.meanAbsAdvantage(),
-                                                point.updates(),
-                                                point.wallSeconds());
-                                        out.flush();
-                                    }
-                                });
+                study.run(
+                        point -> {
+                            if (logEvery > 0 && point.updates() % logEvery == 0) {
+                                out.printf(
+                                        Locale.ROOT,
+                                        "%d,%.3f,%.1f,%.4f,%d,%.1f%n",
+                                        point.episodes(),
+                                        point.successRate(),
+                                        point.meanEpisodeLength(),
+                                        point.meanAbsAdvantage(),
+                                        point.updates(),
+                                        point.wallSeconds());
+                                out.flush();
+                            }
+                        });
         if (csv != null) {
             CurveCsv.write(csv, curve);
         }
@@ -375,6 +405,20 @@ public final class StudyCommand implements Callable<Integer> {
             CurvePlot.write(png, List.of(curve), 900, 560, title(List.of(curve)));
         }
         out.println(CurveSummary.of(List.of(curve), settings.window()));
+        if (settings.estimator() == Estimator.GIGPO) {
+            long[] singletons = study.anchorSingletons();
+            out.printf(
+                    Locale.ROOT,
+                    "anchor singletons: %.4f of %,d steps alone in their group's step group%s%n",
+                    singletons[1] / (double) Math.max(1, singletons[0]),
+                    singletons[0],
+                    settings.anchorMemory().enabled()
+                            ? String.format(
+                                    Locale.ROOT,
+                                    ", %.4f after pooling the task's earlier groups",
+                                    singletons[2] / (double) Math.max(1, singletons[0]))
+                            : "");
+        }
         out.flush();
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.creditstream.policy.study;
 
 import io.creditstream.fleet.env.MazeSpec;
+import io.creditstream.operators.core.credit.AnchorMemoryParams;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.IgpoParams;
@@ -34,6 +35,8 @@ import java.util.Set;
  * @param prmParams the OPRL in-stream implicit PRM (used only by {@code oprl})
  * @param pureParams PURE's settings (used only by {@code pure})
  * @param igpoParams IGPO's settings (used only by {@code igpo})
+ * @param anchorMemory GiGPO's anchor memory across groups (used only by {@code gigpo}; off by
+ *     default)
  */
 public record StudySettings(
         Estimator estimator,
@@ -50,7 +53,8 @@ public record StudySettings(
         OprlParams oprlParams,
         PrmParams prmParams,
         PureParams pureParams,
-        IgpoParams igpoParams) {
+        IgpoParams igpoParams,
+        AnchorMemoryParams anchorMemory) {
 
     /** The estimators a closed loop can train with. */
     public static final Set<Estimator> SUPPORTED =
@@ -108,6 +112,7 @@ public record StudySettings(
         Objects.requireNonNull(prmParams, "prmParams");
         Objects.requireNonNull(pureParams, "pureParams");
         Objects.requireNonNull(igpoParams, "igpoParams");
+        Objects.requireNonNull(anchorMemory, "anchorMemory");
         if (tasks < 1) {
             throw new IllegalArgumentException("tasks must be >= 1, got " + tasks);
         }
@@ -146,6 +151,9 @@ public record StudySettings(
         if (window < 1) {
             throw new IllegalArgumentException("window must be >= 1, got " + window);
         }
+        if (estimator != Estimator.OPRL) {
+            anchorMemory.requireCompatible(CreditParams.defaults().withEstimator(estimator));
+        }
     }
 
     /** A builder holding the defaults: gigpo, the standard maze, 10,000 episodes, seed 1. */
@@ -170,7 +178,8 @@ public record StudySettings(
                 .oprlParams(oprlParams)
                 .prmParams(prmParams)
                 .pureParams(pureParams)
-                .igpoParams(igpoParams);
+                .igpoParams(igpoParams)
+                .anchorMemory(anchorMemory);
     }
 
     /** The GRPO/GiGPO credit settings: library defaults but this estimator and penalty. */
@@ -193,9 +202,11 @@ public record StudySettings(
      * that penalised and unpenalised runs get separate legend entries).
      */
     public String label() {
-        return invalidActionPenalty == 0
-                ? estimator.configName()
-                : estimator.configName() + " penalty " + invalidActionPenalty;
+        String name =
+                anchorMemory.enabled()
+                        ? estimator.configName() + " anchor memory"
+                        : estimator.configName();
+        return invalidActionPenalty == 0 ? name : name + " penalty " + invalidActionPenalty;
     }
 
     /** Builds {@link StudySettings}; {@link #build()} validates. */
@@ -215,6 +226,7 @@ public record StudySettings(
         private PrmParams prmParams = PrmParams.defaults();
         private PureParams pureParams = PureParams.defaults();
         private IgpoParams igpoParams = IgpoParams.defaults();
+        private AnchorMemoryParams anchorMemory = AnchorMemoryParams.defaults();
 
         private Builder() {}
 
@@ -293,6 +305,11 @@ public record StudySettings(
             return this;
         }
 
+        public Builder anchorMemory(AnchorMemoryParams anchorMemory) {
+            this.anchorMemory = anchorMemory;
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -314,7 +331,8 @@ public record StudySettings(
                     oprlParams,
                     prmParams,
                     pureParams,
-                    igpoParams);
+                    igpoParams,
+                    anchorMemory);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.SuccessRateTracker;
 import io.creditstream.operators.core.config.ConfigNames;
+import io.creditstream.operators.core.credit.AnchorMemoryParams;
 import io.creditstream.operators.core.credit.AnchorSimilarity;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.EpisodeNormScope;
@@ -283,6 +284,42 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "GiGPO similarity grouping: the smallest difflib ratio, in (0, 1), with"
                                     + " which a state joins a step group.");
+
+    public static final ConfigOption<Boolean> GIGPO_ANCHOR_MEMORY =
+            ConfigOptions.key(AnchorMemoryParams.KEY_ENABLED)
+                    .booleanType()
+                    .defaultValue(AnchorMemoryParams.DEFAULT_ENABLED)
+                    .withDescription(
+                            "GiGPO: a step group also pools the step returns of the same anchor"
+                                    + " state in the task's recent groups (keyed state per task),"
+                                    + " so states reached once per group are no longer"
+                                    + " singletons. Needs credit.estimator=gigpo and exact"
+                                    + " anchors (not credit.gigpo.similarity).");
+
+    public static final ConfigOption<Integer> GIGPO_ANCHOR_MEMORY_GROUPS =
+            ConfigOptions.key(AnchorMemoryParams.KEY_GROUPS)
+                    .intType()
+                    .defaultValue(AnchorMemoryParams.DEFAULT_GROUPS)
+                    .withDescription(
+                            "GiGPO anchor memory: how many of a task's most recent earlier groups"
+                                    + " are pooled (also the most summaries kept per anchor), 1 to"
+                                    + " 1024.");
+
+    public static final ConfigOption<Integer> GIGPO_ANCHOR_MEMORY_MAX_ANCHORS =
+            ConfigOptions.key(AnchorMemoryParams.KEY_MAX_ANCHORS)
+                    .intType()
+                    .defaultValue(AnchorMemoryParams.DEFAULT_MAX_ANCHORS)
+                    .withDescription(
+                            "GiGPO anchor memory: the most anchor states remembered per task; the"
+                                    + " least recently seen are forgotten first.");
+
+    public static final ConfigOption<Double> GIGPO_ANCHOR_MEMORY_DECAY =
+            ConfigOptions.key(AnchorMemoryParams.KEY_DECAY)
+                    .doubleType()
+                    .defaultValue(AnchorMemoryParams.DEFAULT_DECAY)
+                    .withDescription(
+                            "GiGPO anchor memory: weight factor per group of age, in (0, 1]; a"
+                                    + " group k groups back weighs decay^k, the current group 1.");
 
     public static final ConfigOption<Integer> MAX_POLICY_LAG =
             ConfigOptions.key(StalenessPolicy.KEY_MAX_POLICY_LAG)
@@ -670,6 +707,23 @@ public final class CreditstreamOptions {
                         config.get(IGPO_GAMMA)),
                 new AnchorSimilarity(
                         config.get(GIGPO_SIMILARITY), config.get(GIGPO_SIMILARITY_THRESHOLD)));
+    }
+
+    /**
+     * GiGPO's anchor-memory settings of a configuration, validated against its credit settings.
+     *
+     * @throws IllegalArgumentException naming the bad key, or both keys of a combination that does
+     *     not work
+     */
+    public static AnchorMemoryParams anchorMemoryParams(Configuration config) {
+        AnchorMemoryParams memory =
+                new AnchorMemoryParams(
+                        config.get(GIGPO_ANCHOR_MEMORY),
+                        config.get(GIGPO_ANCHOR_MEMORY_GROUPS),
+                        config.get(GIGPO_ANCHOR_MEMORY_MAX_ANCHORS),
+                        config.get(GIGPO_ANCHOR_MEMORY_DECAY));
+        memory.requireCompatible(creditParams(config));
+        return memory;
     }
 
     /**

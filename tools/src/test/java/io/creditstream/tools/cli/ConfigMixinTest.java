@@ -3,6 +3,7 @@ package io.creditstream.tools.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.creditstream.operators.core.credit.AnchorMemoryParams;
 import io.creditstream.operators.core.credit.AnchorSimilarity;
 import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.file.Files;
@@ -59,6 +60,40 @@ class ConfigMixinTest {
         exact.set(CreditstreamOptions.GIGPO_SIMILARITY_THRESHOLD, 1.0);
         assertThatThrownBy(() -> CreditstreamOptions.creditParams(exact))
                 .hasMessageContaining("credit.gigpo.similarity-threshold must be in (0, 1)");
+    }
+
+    @Test
+    void gigpoAnchorMemoryIsConfiguredByFourKeysAndRefusesSimilarity() {
+        EstimateCommand command = new EstimateCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "in",
+                        "--output",
+                        "out",
+                        "-Dcredit.gigpo.anchor-memory.enabled=true",
+                        "-Dcredit.gigpo.anchor-memory.groups=4",
+                        "-Dcredit.gigpo.anchor-memory.max-anchors=100",
+                        "-Dcredit.gigpo.anchor-memory.decay=0.25");
+        Configuration config = command.config.configuration();
+
+        assertThat(CreditstreamOptions.anchorMemoryParams(config))
+                .isEqualTo(new AnchorMemoryParams(true, 4, 100, 0.25));
+        assertThat(CreditstreamOptions.anchorMemoryParams(new Configuration()).enabled()).isFalse();
+
+        config.set(CreditstreamOptions.GIGPO_SIMILARITY, true);
+        assertThatThrownBy(() -> CreditstreamOptions.anchorMemoryParams(config))
+                .hasMessageContaining("credit.gigpo.anchor-memory.enabled")
+                .hasMessageContaining("credit.gigpo.similarity");
+        Configuration grpo = new Configuration();
+        grpo.set(CreditstreamOptions.GIGPO_ANCHOR_MEMORY, true);
+        grpo.set(CreditstreamOptions.ESTIMATOR, "grpo");
+        assertThatThrownBy(() -> CreditstreamOptions.anchorMemoryParams(grpo))
+                .hasMessageContaining("credit.estimator=gigpo");
+        Configuration noDecay = new Configuration();
+        noDecay.set(CreditstreamOptions.GIGPO_ANCHOR_MEMORY_DECAY, 0.0);
+        assertThatThrownBy(() -> CreditstreamOptions.anchorMemoryParams(noDecay))
+                .hasMessageContaining("credit.gigpo.anchor-memory.decay must be in (0, 1]");
     }
 
     @Test

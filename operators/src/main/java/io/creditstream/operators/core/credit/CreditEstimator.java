@@ -59,6 +59,25 @@ public final class CreditEstimator implements Serializable {
      * @return one list per trajectory, in input order, with one credit per step, in step order
      */
     public List<List<StepCredit>> estimate(List<TrajectorySample> group) {
+        return estimate(
+                group,
+                (rows, stepReturn, anchors) ->
+                        GigpoStepAdvantage.stepAdvantages(rows, stepReturn, anchors, params));
+    }
+
+    /**
+     * GiGPO's step level A^S of every row, given the rows' step returns G_t and anchor groups: the
+     * plain form normalises within the group's own anchor groups, {@link AnchorMemory} pools them
+     * with the task's earlier groups.
+     */
+    @FunctionalInterface
+    interface StepLevel {
+        double[] stepAdvantages(
+                List<TrajectorySample> group, double[] stepReturn, AnchorGroups anchors);
+    }
+
+    /** {@link #estimate(List)} with GiGPO's step level computed by {@code stepLevel}. */
+    List<List<StepCredit>> estimate(List<TrajectorySample> group, StepLevel stepLevel) {
         Objects.requireNonNull(group, "group");
         if (group.isEmpty()) {
             throw new IllegalArgumentException("a group needs at least one trajectory");
@@ -93,9 +112,7 @@ public final class CreditEstimator implements Serializable {
         double[] episodeAdvantage = episodeAdvantages(score, firstRow);
         boolean gigpo = params.estimator() == Estimator.GIGPO;
         double[] stepAdvantage =
-                gigpo
-                        ? GigpoStepAdvantage.stepAdvantages(group, stepReturn, anchors, params)
-                        : new double[rowCount];
+                gigpo ? stepLevel.stepAdvantages(group, stepReturn, anchors) : new double[rowCount];
 
         double weight = params.stepAdvantageWeight();
         List<List<StepCredit>> credits = new ArrayList<>(trajectoryCount);

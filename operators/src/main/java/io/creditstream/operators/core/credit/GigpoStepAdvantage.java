@@ -37,10 +37,12 @@ final class GigpoStepAdvantage {
         private final int[] groupOfRow;
         private final int count;
         private final int[] size;
+        private final String[] keys;
 
-        private AnchorGroups(int[] groupOfRow, int count) {
+        private AnchorGroups(int[] groupOfRow, int count, String[] keys) {
             this.groupOfRow = groupOfRow;
             this.count = count;
+            this.keys = keys;
             this.size = new int[count];
             for (int group : groupOfRow) {
                 size[group]++;
@@ -55,6 +57,24 @@ final class GigpoStepAdvantage {
         /** Rows of the group that share {@code row}'s anchor group, the row itself included. */
         int sizeOf(int row) {
             return size[groupOfRow[row]];
+        }
+
+        /** How many anchor groups there are. */
+        int count() {
+            return count;
+        }
+
+        /** The anchor group of every row (shared, not copied). */
+        int[] groupOfRows() {
+            return groupOfRow;
+        }
+
+        /**
+         * The exact anchor key of anchor group {@code group}; null for a step without a key, and
+         * for every group of a similarity clustering (its members' keys differ).
+         */
+        String keyOf(int group) {
+            return keys == null ? null : keys[group];
         }
     }
 
@@ -72,6 +92,7 @@ final class GigpoStepAdvantage {
 
     private static AnchorGroups exactAnchorGroups(List<TrajectorySample> group, int rowCount) {
         int[] groupOfRow = new int[rowCount];
+        String[] keys = new String[rowCount];
         Map<String, Integer> anchorIds = new HashMap<>();
         int count = 0;
         int row = 0;
@@ -83,6 +104,7 @@ final class GigpoStepAdvantage {
                 } else {
                     Integer id = anchorIds.putIfAbsent(key, count);
                     if (id == null) {
+                        keys[count] = key;
                         groupOfRow[row] = count++;
                     } else {
                         groupOfRow[row] = id;
@@ -91,7 +113,7 @@ final class GigpoStepAdvantage {
                 row++;
             }
         }
-        return new AnchorGroups(groupOfRow, count);
+        return new AnchorGroups(groupOfRow, count, keys);
     }
 
     /**
@@ -133,7 +155,7 @@ final class GigpoStepAdvantage {
                 groupOfRow[row++] = clusterIds.get(cluster);
             }
         }
-        return new AnchorGroups(groupOfRow, count);
+        return new AnchorGroups(groupOfRow, count, null);
     }
 
     private static boolean similar(int[] key, int[] firstKey, double threshold) {
@@ -175,7 +197,19 @@ final class GigpoStepAdvantage {
             double[] stepReturns,
             AnchorGroups anchors,
             CreditParams params) {
-        double penalty = params.invalidActionPenalty();
+        double[] stepR = penalisedStepReturns(group, stepReturns, params.invalidActionPenalty());
+        return GroupNormalizer.normalizeWithinGroups(
+                stepR,
+                anchors.groupOfRow,
+                anchors.count,
+                params.normalization().dividesByStd(),
+                params.epsilon(),
+                SingletonRule.ZERO);
+    }
+
+    /** stepR_t = G_t − c·inv_t of every row: the values the step level normalises. */
+    static double[] penalisedStepReturns(
+            List<TrajectorySample> group, double[] stepReturns, double penalty) {
         double[] stepR = new double[stepReturns.length];
         int row = 0;
         for (TrajectorySample trajectory : group) {
@@ -184,12 +218,6 @@ final class GigpoStepAdvantage {
                 row++;
             }
         }
-        return GroupNormalizer.normalizeWithinGroups(
-                stepR,
-                anchors.groupOfRow,
-                anchors.count,
-                params.normalization().dividesByStd(),
-                params.epsilon(),
-                SingletonRule.ZERO);
+        return stepR;
     }
 }

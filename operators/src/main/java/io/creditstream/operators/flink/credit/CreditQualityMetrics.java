@@ -15,13 +15,18 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The credit-quality metrics every estimator operator publishes: rolling advantage
- * mean/std/abs-max, zero-variance group ratio, anchor-group size and singleton ratio, records out
- * and the wall time from a group's newest step to its advantages.
+ * mean/std/abs-max, zero-variance group ratio, anchor-group size and singleton ratio (and, with
+ * GiGPO's anchor memory, the singleton ratio after pooling and the anchors forgotten), records out
+ * and the wall time from a group's newest step to its advantages. The anchor-memory figures are
+ * registered by every estimator operator, so a dashboard sees one set of series whichever runs;
+ * they stay NaN and 0 without the memory.
  */
 public final class CreditQualityMetrics {
     private final RollingWindow advantages = new RollingWindow(CreditMetrics.STEP_WINDOW);
     private final RollingWindow singletonSteps = new RollingWindow(CreditMetrics.STEP_WINDOW);
     private final RollingWindow zeroVarianceGroups = new RollingWindow(CreditMetrics.GROUP_WINDOW);
+    private final RollingWindow pooledSingletonSteps = new RollingWindow(CreditMetrics.STEP_WINDOW);
+    private final Counter anchorsForgotten;
     private final Histogram anchorGroupSize;
     private final Histogram lastStepToAdvantage;
     private final Counter recordsOut;
@@ -32,6 +37,10 @@ public final class CreditQualityMetrics {
         metrics.gauge(CreditMetrics.ADVANTAGE_ABS_MAX, advantages::absMax);
         metrics.gauge(CreditMetrics.ZERO_VARIANCE_GROUP_RATIO, zeroVarianceGroups::mean);
         metrics.gauge(CreditMetrics.ANCHOR_SINGLETON_RATIO, singletonSteps::mean);
+        metrics.gauge(
+                CreditMetrics.ANCHOR_MEMORY_SINGLETON_RATIO,
+                () -> pooledSingletonSteps.size() == 0 ? Double.NaN : pooledSingletonSteps.mean());
+        anchorsForgotten = metrics.counter(CreditMetrics.ANCHOR_MEMORY_FORGOTTEN);
         anchorGroupSize =
                 metrics.histogram(
                         CreditMetrics.ANCHOR_GROUP_SIZE,
@@ -56,6 +65,17 @@ public final class CreditQualityMetrics {
             lastStepToAdvantage.update(System.currentTimeMillis() - newestEvent);
         }
         recordsOut.inc(batch.getRecords().size());
+    }
+
+    /**
+     * Records what GiGPO's anchor memory did to one group: {@code singletons} of its {@code rows}
+     * steps were still alone after pooling, and {@code forgotten} anchors were evicted after it.
+     */
+    public void recordAnchorMemory(int singletons, int rows, int forgotten) {
+        for (int i = 0; i < rows; i++) {
+            pooledSingletonSteps.add(i < singletons ? 1 : 0);
+        }
+        anchorsForgotten.inc(forgotten);
     }
 
     /** The newest event_time_ms of the group's steps, 0 when the fleet sets none. */
