@@ -77,8 +77,8 @@ public final class BenchReport {
                                 phase.unseen() > 0 ? " (" + phase.unseen() + " not seen)" : ""));
             }
             table.append(
-                    "emit = last step -> batch emitted by the batcher (the latency beyond the"
-                            + " commit wait); commit = batch emitted -> seen\n");
+                    "emit = last step -> batch emitted by the batcher; commit = batch emitted ->"
+                            + " seen; beyond the commit delay = p99 - checkpoint interval\n");
         }
         return table.toString();
     }
@@ -107,7 +107,10 @@ public final class BenchReport {
             line.put("p50_ms", half.total().p50());
             line.put("p99_ms", half.total().p99());
             line.put("max_ms", half.total().max());
-            line.put("p99_beyond_commit_ms", half.pipeline().p99());
+            // A group waits at most one checkpoint interval for the barrier that commits it, so
+            // what the interval does not explain is the job's own latency.
+            line.put(
+                    "p99_beyond_commit_ms", half.total().p99() - latency.checkpointIntervalMs());
             line.put("latency_rate_fraction", round(half.fraction(), 3));
             line.put("checkpoint_interval_ms", latency.checkpointIntervalMs());
             line.put("batch_linger_ms", latency.batchLingerMs());
