@@ -109,8 +109,7 @@ public final class BenchReport {
             line.put("max_ms", half.total().max());
             // A group waits at most one checkpoint interval for the barrier that commits it, so
             // what the interval does not explain is the job's own latency.
-            line.put(
-                    "p99_beyond_commit_ms", half.total().p99() - latency.checkpointIntervalMs());
+            line.put("p99_beyond_commit_ms", half.total().p99() - latency.checkpointIntervalMs());
             line.put("latency_rate_fraction", round(half.fraction(), 3));
             line.put("checkpoint_interval_ms", latency.checkpointIntervalMs());
             line.put("batch_linger_ms", latency.batchLingerMs());
