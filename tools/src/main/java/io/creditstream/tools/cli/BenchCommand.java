@@ -34,13 +34,13 @@ public class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--quick",
             description =
-                    "A short run (about 1.5 minutes): 300,000 steps, each latency rate 14 s"
-                            + " (4 s warm-up); options given explicitly still apply.")
+                    "A short run for a quick look and for scripts: 200,000 steps, each latency"
+                            + " rate 11 s (3 s warm-up); options given explicitly still apply.")
     boolean quick;
 
     @Option(
             names = "--steps",
-            description = "Steps to produce (default: 1000000; --quick: 300000).")
+            description = "Steps to produce (default: 1000000; --quick: 200000).")
     Long steps;
 
     @Option(
@@ -85,14 +85,14 @@ public class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--latency-seconds",
-            description = "Measured seconds per latency rate (default: 30; --quick: 10).")
+            description = "Measured seconds per latency rate (default: 30; --quick: 8).")
     Integer latencySeconds;
 
     @Option(
             names = "--latency-warmup-seconds",
             description =
                     "Unmeasured seconds at the start of each latency rate (default: 10; --quick:"
-                            + " 4).")
+                            + " 3).")
     Integer latencyWarmupSeconds;
 
     @Option(names = "--no-latency", description = "Measure throughput only.")
@@ -114,14 +114,14 @@ public class BenchCommand implements Callable<Integer> {
                         Duration.ofSeconds(
                                 orDefault(
                                         latencyWarmupSeconds,
-                                        quick ? 4 : 10,
+                                        quick ? 3 : 10,
                                         "--latency-warmup-seconds")),
                         Duration.ofSeconds(
-                                orDefault(latencySeconds, quick ? 10 : 30, "--latency-seconds")));
+                                orDefault(latencySeconds, quick ? 8 : 30, "--latency-seconds")));
         ThroughputBenchmark.Result result =
                 ThroughputBenchmark.run(
                         new ThroughputBenchmark.Settings(
-                                steps != null ? steps : quick ? 300_000 : 1_000_000,
+                                steps != null ? steps : quick ? 200_000 : 1_000_000,
                                 tasks,
                                 groupSize,
                                 maxEpisodeSteps,
