@@ -99,6 +99,7 @@ public final class CreditJob {
             int batchMaxRecords,
             int batchMaxBytes,
             Duration batchLinger,
+            boolean batchFlushAtCheckpoint,
             KnapsackParams knapsack,
             KnapsackSolver.Mode solver,
             SuccessRateTracker.Settings tracker,
@@ -144,6 +145,7 @@ public final class CreditJob {
                     config.get(CreditstreamOptions.BATCH_MAX_RECORDS),
                     batchMaxBytes,
                     config.get(CreditstreamOptions.BATCH_LINGER),
+                    config.get(CreditstreamOptions.BATCH_FLUSH_AT_CHECKPOINT),
                     CreditstreamOptions.knapsackParams(config),
                     CreditstreamOptions.knapsackSolver(config),
                     CreditstreamOptions.trackerSettings(config),
@@ -243,7 +245,8 @@ public final class CreditJob {
                                 new AdvantageBatchOperator(
                                         settings.batchMaxRecords(),
                                         settings.batchMaxBytes(),
-                                        settings.batchLinger()))
+                                        settings.batchLinger(),
+                                        settings.batchFlushAtCheckpoint()))
                         .uid(UID_BATCHER);
         DataStream<DeadLetter> deadLetters =
                 trajectories

@@ -575,6 +575,18 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "A batch leaves at the latest this long after its first group.");
 
+    public static final ConfigOption<Boolean> BATCH_FLUSH_AT_CHECKPOINT =
+            ConfigOptions.key(AdvantageBatchOperator.KEY_FLUSH_AT_CHECKPOINT)
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Pending batches also leave at every checkpoint barrier: the"
+                                    + " exactly-once sink shows a batch only when a checkpoint"
+                                    + " commits it, so one still lingering at the barrier would"
+                                    + " wait a further interval. Set false for batches bounded"
+                                    + " only by batch.max-records, batch.max-bytes and"
+                                    + " batch.linger.");
+
     // ---- Knapsack rollout budgets ------------------------------------------------------------
 
     public static final ConfigOption<Boolean> BUDGET_ENABLED =

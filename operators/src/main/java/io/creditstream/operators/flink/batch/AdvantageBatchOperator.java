@@ -41,6 +41,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>It is chained to the estimator with no shuffle: the pending groups live in memory and are
  * written to operator state only at checkpoints (and re-emitted after a restore), instead of being
  * re-serialized into keyed state group by group.
+ *
+ * <p>With {@code batch.flush-at-checkpoint} every pending batch also leaves just before the
+ * checkpoint barrier. The exactly-once sink makes a batch visible only when that checkpoint commits
+ * its transaction, so a batch still lingering at the barrier would wait a whole further checkpoint
+ * interval for nothing; flushed, each group is seen at the first commit after it was estimated, and
+ * the linger only bounds batches between checkpoints.
  */
 public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatch>
         implements OneInputStreamOperator<AdvantageBatch, AdvantageBatch>, BoundedOneInput {
@@ -51,6 +57,7 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
 
     public static final String KEY_MAX_BYTES = "batch.max-bytes";
     public static final String KEY_LINGER = "batch.linger";
+    public static final String KEY_FLUSH_AT_CHECKPOINT = "batch.flush-at-checkpoint";
 
     public static final String PENDING_STATE = "batch-pending-groups";
 
@@ -60,6 +67,7 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
     private final int maxRecords;
     private final int maxBytes;
     private final long lingerMs;
+    private final boolean flushAtCheckpoint;
 
     private transient Map<String, Pending> pending;
     private transient ListState<AdvantageBatch> checkpointedGroups;
@@ -81,6 +89,16 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
      * @param maxBytes most bytes of one batch's single-object encoding ({@code batch.max-bytes})
      */
     public AdvantageBatchOperator(int maxRecords, int maxBytes, Duration linger) {
+        this(maxRecords, maxBytes, linger, false);
+    }
+
+    /**
+     * @param maxBytes most bytes of one batch's single-object encoding ({@code batch.max-bytes})
+     * @param flushAtCheckpoint emit every pending batch before each checkpoint barrier ({@code
+     *     batch.flush-at-checkpoint})
+     */
+    public AdvantageBatchOperator(
+            int maxRecords, int maxBytes, Duration linger, boolean flushAtCheckpoint) {
         if (maxRecords < 1) {
             throw new IllegalArgumentException(
                     KEY_MAX_RECORDS + " must be at least 1, got " + maxRecords);
@@ -95,6 +113,7 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
         }
         this.maxRecords = maxRecords;
         this.lingerMs = linger.toMillis();
+        this.flushAtCheckpoint = flushAtCheckpoint;
     }
 
     @Override
@@ -280,6 +299,18 @@ public class AdvantageBatchOperator extends AbstractStreamOperator<AdvantageBatc
                 it.remove();
                 output(entry.getValue(), timestamp);
             }
+        }
+    }
+
+    /**
+     * Runs before the barrier goes downstream, so what leaves here belongs to this checkpoint's
+     * transaction; the snapshot that follows then finds nothing pending.
+     */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (flushAtCheckpoint && !pending.isEmpty()) {
+            endInput();
         }
     }
 

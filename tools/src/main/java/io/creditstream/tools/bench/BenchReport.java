@@ -1,0 +1,151 @@
+package io.creditstream.tools.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code bench} prints: a table for people and, as the last line, one JSON object for scripts.
+ * The JSON's figures are the steady-window rates and CPU per step of both jobs, their ratios, and
+ * the latency at the rate nearest half the maximum; every phase is under {@code latency}.
+ */
+public final class BenchReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BenchReport() {}
+
+    /** The human-readable table. */
+    public static String table(ThroughputBenchmark.Result result) {
+        StringBuilder table = new StringBuilder();
+        SteadyWindow pass = result.passthrough().steady();
+        SteadyWindow job = result.job().steady();
+        table.append(
+                String.format(
+                        "%nsteps %,d (mean episode %.1f); steady window %.0f%%-%.0f%% of the"
+                                + " steps%n",
+                        result.steps(),
+                        result.meanEpisodeLength(),
+                        SteadyWindow.DEFAULT_FROM * 100,
+                        SteadyWindow.DEFAULT_TO * 100));
+        table.append(
+                String.format(
+                        "%-14s %14s %14s %12s%n", "", "steps/s", "CPU us/step", "whole run s"));
+        table.append(row("passthrough", pass, result.passthrough().netSeconds()));
+        table.append(row("creditstream", job, result.job().netSeconds()));
+        table.append(
+                String.format(
+                        "%-14s %14.2f %14.2f%n", "job/ceiling", result.ratio(), result.cpuRatio()));
+        LatencyBenchmark.Result latency = result.latency();
+        if (latency != null) {
+            table.append(
+                    String.format(
+                            "%nlatency, last step -> batch seen read_committed (checkpoints every"
+                                    + " %d ms, batch linger %d ms, buffer timeout %d ms)%n",
+                            latency.checkpointIntervalMs(),
+                            latency.batchLingerMs(),
+                            latency.bufferTimeoutMs()));
+            table.append(
+                    String.format(
+                            "%-6s %9s %9s %8s %8s %8s %13s %13s %12s %7s%n",
+                            "rate",
+                            "steps/s",
+                            "sent/s",
+                            "p50 ms",
+                            "p99 ms",
+                            "max ms",
+                            "emit p50 ms",
+                            "emit p99 ms",
+                            "commit p99",
+                            "groups"));
+            for (LatencyBenchmark.Phase phase : latency.phases()) {
+                table.append(
+                        String.format(
+                                "%5.0f%% %,9.0f %,9.0f %8d %8d %8d %13d %13d %12d %7d%s%n",
+                                phase.fraction() * 100,
+                                phase.offeredStepsPerSecond(),
+                                phase.sentStepsPerSecond(),
+                                phase.total().p50(),
+                                phase.total().p99(),
+                                phase.total().max(),
+                                phase.pipeline().p50(),
+                                phase.pipeline().p99(),
+                                phase.commitWait().p99(),
+                                phase.total().count(),
+                                phase.unseen() > 0 ? " (" + phase.unseen() + " not seen)" : ""));
+            }
+            table.append(
+                    "emit = last step -> batch emitted by the batcher; commit = batch emitted ->"
+                            + " seen; beyond the commit delay = p99 - checkpoint interval\n");
+        }
+        return table.toString();
+    }
+
+    private static String row(String name, SteadyWindow steady, double netSeconds) {
+        return String.format(
+                "%-14s %,14.0f %14.2f %12.1f%n",
+                name, steady.stepsPerSecond(), steady.cpuMicrosPerStep(), netSeconds);
+    }
+
+    /** The one-line JSON object; {@code p50_ms}/{@code p99_ms} are those of the half-rate phase. */
+    public static String json(ThroughputBenchmark.Result result) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("steps", result.steps());
+        line.put("ceiling_steps_per_s", round(result.passthrough().steady().stepsPerSecond()));
+        line.put("creditstream_steps_per_s", round(result.job().steady().stepsPerSecond()));
+        line.put("ratio", round(result.ratio(), 3));
+        line.put(
+                "cpu_us_per_step_passthrough",
+                round(result.passthrough().steady().cpuMicrosPerStep(), 3));
+        line.put("cpu_us_per_step_job", round(result.job().steady().cpuMicrosPerStep(), 3));
+        line.put("cpu_ratio", round(result.cpuRatio(), 3));
+        LatencyBenchmark.Result latency = result.latency();
+        if (latency != null) {
+            LatencyBenchmark.Phase half = latency.half();
+            line.put("p50_ms", half.total().p50());
+            line.put("p99_ms", half.total().p99());
+            line.put("max_ms", half.total().max());
+            // A group waits at most one checkpoint interval for the barrier that commits it, so
+            // what the interval does not explain is the job's own latency.
+            line.put("p99_beyond_commit_ms", half.total().p99() - latency.checkpointIntervalMs());
+            line.put("latency_rate_fraction", round(half.fraction(), 3));
+            line.put("checkpoint_interval_ms", latency.checkpointIntervalMs());
+            line.put("batch_linger_ms", latency.batchLingerMs());
+            line.put("buffer_timeout_ms", latency.bufferTimeoutMs());
+            List<Map<String, Object>> phases = new ArrayList<>();
+            for (LatencyBenchmark.Phase phase : latency.phases()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("rate_fraction", round(phase.fraction(), 3));
+                entry.put("steps_per_s", round(phase.offeredStepsPerSecond()));
+                entry.put("sent_steps_per_s", round(phase.sentStepsPerSecond()));
+                entry.put("p50_ms", phase.total().p50());
+                entry.put("p99_ms", phase.total().p99());
+                entry.put("max_ms", phase.total().max());
+                entry.put("emit_p50_ms", phase.pipeline().p50());
+                entry.put("emit_p99_ms", phase.pipeline().p99());
+                entry.put("commit_wait_p50_ms", phase.commitWait().p50());
+                entry.put("commit_wait_p99_ms", phase.commitWait().p99());
+                entry.put("groups", phase.total().count());
+                entry.put("unseen_groups", phase.unseen());
+                phases.add(entry);
+            }
+            line.put("latency", phases);
+        }
+        try {
+            return JSON.writeValueAsString(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the bench summary as JSON", e);
+        }
+    }
+
+    private static long round(double value) {
+        return Math.round(value);
+    }
+
+    private static double round(double value, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(value * scale) / scale;
+    }
+}

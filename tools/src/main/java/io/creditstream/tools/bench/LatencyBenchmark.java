@@ -1,0 +1,385 @@
+package io.creditstream.tools.bench;
+
+import io.creditstream.fleet.SimulatedFleet;
+import io.creditstream.fleet.StepEventProducer;
+import io.creditstream.schemas.AdvantageBatch;
+import io.creditstream.schemas.AdvantageRecord;
+import io.creditstream.schemas.StepEvent;
+import io.creditstream.schemas.codec.AvroCodec;
+import io.creditstream.streams.RunJob;
+import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.options.CreditstreamOptions;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Latency under load: the full job (as {@code run} deploys it, Kafka sources and exactly-once
+ * sinks) runs on fresh topics while one thread sends steps at a fixed rate, each when the clock
+ * says it is due, and a {@code read_committed} consumer reads the batches back as a learner would.
+ * A group's latency runs from the moment its last step was handed to the producer to the moment the
+ * consumer sees the batch holding it; it splits at the batch's {@code created_time_ms} (when the
+ * batcher emitted it, same clock) into the pipeline part (producer linger, shuffles, assembly,
+ * estimator, batch linger) and the commit wait (until the checkpoint that commits the sink's
+ * transaction completes and the consumer fetches it).
+ *
+ * <p>The rates run one after another on the same job; a phase's first {@code warmup} only fills the
+ * pipeline at the new rate and is not measured.
+ */
+public final class LatencyBenchmark {
+    /** How long, after the last step, the batches of measured groups may take to appear. */
+    private static final Duration DRAIN_GUARD = Duration.ofSeconds(60);
+
+    /** How long the job may take to reach RUNNING after submission. */
+    private static final Duration START_GUARD = Duration.ofSeconds(120);
+
+    /**
+     * What to run.
+     *
+     * @param fractions input rates as fractions of the full job's steady rate
+     * @param fixedRates input rates in steps/s; when not empty they replace {@code fractions}
+     * @param warmup the unmeasured start of each phase
+     * @param measure the measured rest of each phase
+     */
+    public record Settings(
+            List<Double> fractions, List<Double> fixedRates, Duration warmup, Duration measure) {
+        public Settings {
+            fractions = List.copyOf(fractions);
+            fixedRates = List.copyOf(fixedRates);
+            for (double fraction : fractions) {
+                if (!(fraction > 0 && fraction <= 2)) {
+                    throw new IllegalArgumentException(
+                            "--latency-fractions must lie in (0, 2], got " + fraction);
+                }
+            }
+            for (double rate : fixedRates) {
+                if (!(rate > 0)) {
+                    throw new IllegalArgumentException(
+                            "--latency-rates must be positive steps/s, got " + rate);
+                }
+            }
+        }
+
+        public boolean isEmpty() {
+            return fractions.isEmpty() && fixedRates.isEmpty();
+        }
+    }
+
+    /**
+     * One rate's figures, in milliseconds.
+     *
+     * @param fraction the rate as a fraction of the measured maximum
+     * @param offeredStepsPerSecond the rate asked for
+     * @param sentStepsPerSecond the rate the sender kept in the measured window
+     * @param total last step sent → batch seen by a {@code read_committed} consumer
+     * @param pipeline last step sent → batch emitted by the batcher
+     * @param commitWait batch emitted → batch seen
+     * @param unseen measured groups whose batch was not seen within the drain guard
+     */
+    public record Phase(
+            double fraction,
+            double offeredStepsPerSecond,
+            double sentStepsPerSecond,
+            LatencySummary total,
+            LatencySummary pipeline,
+            LatencySummary commitWait,
+            int unseen) {}
+
+    /** Every phase, with the checkpoint interval and batch linger that bound the latency. */
+    public record Result(
+            double maxStepsPerSecond,
+            long checkpointIntervalMs,
+            long batchLingerMs,
+            long bufferTimeoutMs,
+            List<Phase> phases) {
+        /** The phase closest to half the maximum rate: the one the goal is about. */
+        public Phase half() {
+            Phase best = null;
+            for (Phase phase : phases) {
+                if (best == null
+                        || Math.abs(phase.fraction() - 0.5) < Math.abs(best.fraction() - 0.5)) {
+                    best = phase;
+                }
+            }
+            return best;
+        }
+    }
+
+    /** When a measured group's last step left, and in which phase. */
+    private record Sent(long millis, int phase) {}
+
+    private LatencyBenchmark() {}
+
+    /**
+     * Runs the phases.
+     *
+     * @param maxStepsPerSecond the full job's steady rate, which the fractions scale
+     * @param base the benchmark's configuration (broker, checkpoints, parallelism, user options)
+     * @param fleets a fresh simulated fleet
+     */
+    static Result run(
+            Settings settings,
+            double maxStepsPerSecond,
+            Configuration base,
+            Supplier<SimulatedFleet> fleets,
+            PrintStream out)
+            throws Exception {
+        String run = "bench-latency-" + UUID.randomUUID();
+        Configuration config = new Configuration(base);
+        config.set(CreditstreamOptions.TOPIC_STEPS, run + ".steps");
+        config.set(CreditstreamOptions.TOPIC_BATCHES, run + ".batches");
+        config.set(CreditstreamOptions.TOPIC_DLQ, run + ".dlq");
+        config.setString("kafka.group-id", run);
+        config.setString("kafka.transactional-id-prefix", run);
+        KafkaIo.createAbsentTopics(config);
+
+        List<double[]> rates = new ArrayList<>(); // {fraction, steps/s}
+        if (!settings.fixedRates().isEmpty()) {
+            for (double rate : settings.fixedRates()) {
+                rates.add(new double[] {rate / maxStepsPerSecond, rate});
+            }
+        } else {
+            for (double fraction : settings.fractions()) {
+                rates.add(new double[] {fraction, fraction * maxStepsPerSecond});
+            }
+        }
+        long checkpointMs = config.get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toMillis();
+        long lingerMs = config.get(CreditstreamOptions.BATCH_LINGER).toMillis();
+        long bufferTimeoutMs =
+                config.get(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT)
+                        .toMillis();
+        out.printf(
+                "latency: checkpoints every %d ms, batch linger %d ms, buffer timeout %d ms;"
+                        + " each rate %d s (first %d s not measured)%n",
+                checkpointMs,
+                lingerMs,
+                bufferTimeoutMs,
+                settings.warmup().plus(settings.measure()).toSeconds(),
+                settings.warmup().toSeconds());
+
+        JobClient job = RunJob.environment(config).executeAsync("bench latency");
+        try (KafkaConsumer<byte[], byte[]> consumer = committedConsumer(config, run)) {
+            awaitRunning(job);
+            ConcurrentMap<String, Sent> sent = new ConcurrentHashMap<>();
+            long[] sentInWindow = new long[rates.size()];
+            AtomicReference<Throwable> senderFailure = new AtomicReference<>();
+            Thread sender =
+                    new Thread(
+                            () -> {
+                                try {
+                                    send(config, fleets.get(), rates, settings, sent, sentInWindow);
+                                } catch (Throwable e) {
+                                    senderFailure.set(e);
+                                }
+                            },
+                            "bench-latency-sender");
+            sender.setDaemon(true);
+            sender.start();
+
+            List<List<long[]>> seen = new ArrayList<>(); // per phase: {total, pipeline, commit}
+            for (int i = 0; i < rates.size(); i++) {
+                seen.add(new ArrayList<>());
+            }
+            Set<String> done = new HashSet<>();
+            AvroCodec<AdvantageBatch> codec = AvroCodec.of(AdvantageBatch.class);
+            long drainDeadline = Long.MAX_VALUE;
+            while (System.nanoTime() < drainDeadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                    long seenMillis = System.currentTimeMillis();
+                    AdvantageBatch batch = codec.decode(record.value());
+                    for (AdvantageRecord advantage : batch.getRecords()) {
+                        String group = advantage.getGroupId();
+                        Sent at = sent.get(group);
+                        if (at == null || !done.add(group)) {
+                            continue; // a warm-up group, or a group already counted
+                        }
+                        seen.get(at.phase())
+                                .add(
+                                        new long[] {
+                                            seenMillis - at.millis(),
+                                            batch.getCreatedTimeMs() - at.millis(),
+                                            seenMillis - batch.getCreatedTimeMs()
+                                        });
+                    }
+                }
+                if (senderFailure.get() != null) {
+                    throw new IllegalStateException(
+                            "the latency sender failed", senderFailure.get());
+                }
+                if (!sender.isAlive() && drainDeadline == Long.MAX_VALUE) {
+                    drainDeadline = System.nanoTime() + DRAIN_GUARD.toNanos();
+                }
+                if (!sender.isAlive() && done.size() == sent.size()) {
+                    break;
+                }
+                if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                    throw new IllegalStateException(
+                            "the latency job ended early: "
+                                    + job.getJobStatus().get(10, TimeUnit.SECONDS));
+                }
+            }
+
+            List<Phase> phases = new ArrayList<>();
+            for (int i = 0; i < rates.size(); i++) {
+                final int phase = i;
+                long expected = sent.values().stream().filter(s -> s.phase() == phase).count();
+                List<long[]> latencies = seen.get(i);
+                if (latencies.isEmpty()) {
+                    throw new IllegalStateException(
+                            "no batch of the "
+                                    + Math.round(rates.get(i)[1])
+                                    + " steps/s phase was seen within "
+                                    + DRAIN_GUARD.toSeconds()
+                                    + " s of the last step: the job could not keep up");
+                }
+                Phase result =
+                        new Phase(
+                                rates.get(i)[0],
+                                rates.get(i)[1],
+                                sentInWindow[i] / (settings.measure().toNanos() / 1e9),
+                                LatencySummary.of(column(latencies, 0)),
+                                LatencySummary.of(column(latencies, 1)),
+                                LatencySummary.of(column(latencies, 2)),
+                                (int) (expected - latencies.size()));
+                phases.add(result);
+                out.printf(
+                        "  %3.0f%% of max (%,.0f steps/s, sent %,.0f/s): last step -> committed"
+                                + " p50 %d, p99 %d, max %d ms | -> batch emitted p50 %d, p99 %d"
+                                + " ms | commit wait p99 %d ms | %d groups%s%n",
+                        result.fraction() * 100,
+                        result.offeredStepsPerSecond(),
+                        result.sentStepsPerSecond(),
+                        result.total().p50(),
+                        result.total().p99(),
+                        result.total().max(),
+                        result.pipeline().p50(),
+                        result.pipeline().p99(),
+                        result.commitWait().p99(),
+                        result.total().count(),
+                        result.unseen() > 0 ? ", " + result.unseen() + " NOT SEEN" : "");
+            }
+            return new Result(maxStepsPerSecond, checkpointMs, lingerMs, bufferTimeoutMs, phases);
+        } finally {
+            if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long[] column(List<long[]> rows, int index) {
+        long[] values = new long[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rows.get(i)[index];
+        }
+        return values;
+    }
+
+    /**
+     * Sends whole groups, each step when its time in the phase comes, and records when the last
+     * step of each group sent in a measured window left.
+     */
+    private static void send(
+            Configuration config,
+            SimulatedFleet fleet,
+            List<double[]> rates,
+            Settings settings,
+            Map<String, Sent> sent,
+            long[] sentInWindow) {
+        String topic = config.get(CreditstreamOptions.TOPIC_STEPS);
+        try (StepEventProducer producer =
+                new StepEventProducer(KafkaIo.bootstrapServers(config), topic)) {
+            List<StepEvent> group = List.of();
+            int next = 0;
+            for (int phase = 0; phase < rates.size(); phase++) {
+                double rate = rates.get(phase)[1];
+                long start = System.nanoTime();
+                long measureFrom = start + settings.warmup().toNanos();
+                long end = measureFrom + settings.measure().toNanos();
+                long sentInPhase = 0;
+                long now = start;
+                while (now < end) {
+                    long due = (long) ((now - start) / 1e9 * rate);
+                    while (sentInPhase < due) {
+                        if (next == group.size()) {
+                            group = fleet.nextGroup();
+                            next = 0;
+                        }
+                        StepEvent step = group.get(next++);
+                        if (now >= measureFrom) {
+                            sentInWindow[phase]++;
+                            if (next == group.size()) {
+                                // Recorded before the send, so the batch can never be read
+                                // before its group is known.
+                                sent.put(
+                                        step.getGroupId(),
+                                        new Sent(System.currentTimeMillis(), phase));
+                            }
+                        }
+                        producer.send(step);
+                        sentInPhase++;
+                    }
+                    LockSupport.parkNanos(1_000_000);
+                    now = System.nanoTime();
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private static void awaitRunning(JobClient job) throws Exception {
+        long deadline = System.nanoTime() + START_GUARD.toNanos();
+        while (true) {
+            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (status == JobStatus.RUNNING) {
+                return;
+            }
+            if (status.isGloballyTerminalState() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "the latency job did not start (status " + status + ")");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> committedConsumer(
+            Configuration config, String groupId) {
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                KafkaIo.bootstrapServers(config),
+                                ConsumerConfig.GROUP_ID_CONFIG,
+                                groupId + "-reader",
+                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                "earliest",
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed",
+                                // A fetch that finds nothing returns after this, so a commit is
+                                // seen within it even if the broker does not wake the fetch.
+                                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                                10),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        consumer.subscribe(List.of(config.get(CreditstreamOptions.TOPIC_BATCHES)));
+        return consumer;
+    }
+}
