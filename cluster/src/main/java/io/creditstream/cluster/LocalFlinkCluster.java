@@ -472,6 +472,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         // 0: each TaskManager takes a free port and tells the JobManager which.
         config.put("taskmanager.rpc.port", "0");
         config.put("taskmanager.data.port", "0");
+        // Six times the RPC actor system's default startup timeout (10 s): a TaskManager
+        // restarted on a machine busy with builds once missed it and died before registering.
+        config.put("pekko.startup-timeout", "60 s");
         config.put("taskmanager.numberOfTaskSlots", Integer.toString(spec.slotsPerTaskManager()));
         config.put("parallelism.default", "2");
         // Small enough for a laptop beside Kafka; RocksDB gets the managed memory.

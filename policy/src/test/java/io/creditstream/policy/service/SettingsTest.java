@@ -143,8 +143,10 @@ class SettingsTest {
         assertThat(Maze.parse("standard").spec()).isEqualTo(MazeSpec.standard());
         assertThat(Maze.SMALL.fits(NetworkSpec.keyDoorMaze(3, 5))).isTrue();
         assertThat(Maze.SMALL.fits(NetworkSpec.keyDoorMaze(7, 11))).isFalse();
+        assertThat(Maze.parse("spread").spec()).isEqualTo(MazeSpec.spread());
+        assertThat(Maze.SPREAD.fits(NetworkSpec.keyDoorMaze(7, 11))).isTrue();
         assertThatThrownBy(() -> Maze.parse("huge"))
-                .hasMessageContaining("use standard (7x11) or small (3x5)");
+                .hasMessageContaining("use standard (7x11), small (3x5) or spread");
     }
 
     private static void assertInvalid(ThrowingCallable call, String setting) {

@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
             "Measure on this machine: pre-produce simulated steps to an embedded broker, run a"
                     + " passthrough job (Kafka -> keyBy -> one state update -> Kafka) and the full"
                     + " creditstream job over the same topic, and report each one's steady rate"
-                    + " and process CPU per step over the middle of its run (20-80% of the"
+                    + " and process CPU per step over the middle of its run (20-80%% of the"
                     + " steps), and their ratios. Then run the job on fresh topics fed at fixed"
-                    + " rates (25, 50 and 75% of its steady rate) and report last step -> batch"
+                    + " rates (25, 50 and 75%% of its steady rate) and report last step -> batch"
                     + " seen read_committed, p50/p99/max. The last stdout line is one JSON object.",
             "",
             "Examples: creditstream bench --quick",
