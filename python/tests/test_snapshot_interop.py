@@ -248,7 +248,9 @@ def test_python_believes_and_loads_what_java_signed(stack, tmp_path):
     assert java["kind"] == "NETWORK", output
 
     # The Python watcher with the learner's public key file: signature and sha256 verified.
-    with SnapshotWatcher(stack.bootstrap, "java-signed", public_key=keys / "snapshot-signing.pub") as watcher:
+    with SnapshotWatcher(
+        stack.bootstrap, "java-signed", store=store, public_key=keys / "snapshot-signing.pub"
+    ) as watcher:
         snapshot = watcher.wait_for(3, timeout=RESULT_TIMEOUT)
         assert watcher.refused == 0
     spec, weights = decode_policy_network(snapshot.data)
@@ -260,7 +262,7 @@ def test_python_believes_and_loads_what_java_signed(stack, tmp_path):
 
     # A watcher trusting another key refuses the same snapshot.
     _, stranger = _keys(tmp_path / "stranger")
-    with SnapshotWatcher(stack.bootstrap, "java-signed", public_key=stranger) as watcher:
+    with SnapshotWatcher(stack.bootstrap, "java-signed", store=store, public_key=stranger) as watcher:
         deadline = time.monotonic() + RESULT_TIMEOUT
         while watcher.refused == 0 and time.monotonic() < deadline:
             assert watcher.poll(0.5) is None
