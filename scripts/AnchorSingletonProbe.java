@@ -4,10 +4,8 @@ import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
 import io.creditstream.fleet.env.MazeSpec;
 import io.creditstream.fleet.policy.NoisyExpertPolicy;
 import io.creditstream.operators.core.assembly.TrajectoryGroups;
-import io.creditstream.operators.core.credit.AnchorHistory;
 import io.creditstream.operators.core.credit.AnchorMemory;
 import io.creditstream.operators.core.credit.AnchorMemoryParams;
-import io.creditstream.operators.core.credit.AnchorMemoryProgress;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.internal.TrajectoryGroup;
@@ -59,8 +57,7 @@ public class AnchorSingletonProbe {
                             .environment(() -> new KeyDoorMazeEnvironment(MazeSpec.standard()))
                             .policy(new NoisyExpertPolicy(epsilon, 1))
                             .build();
-            Map<String, Map<String, AnchorHistory>> histories = new HashMap<>();
-            Map<String, AnchorMemoryProgress> progress = new HashMap<>();
+            Map<String, AnchorMemory.HeapTask> tasksMemory = new HashMap<>();
             long steps = 0;
             long plainSingletons = 0;
             long memorySingletons = 0;
@@ -71,31 +68,10 @@ public class AnchorSingletonProbe {
             for (int g = 0; g < tasks * groupsPerTask; g++) {
                 RolloutGroup played = fleet.nextRolloutGroup();
                 TrajectoryGroup group = TrajectoryGroups.of(played.events()).get(0);
-                Map<String, AnchorHistory> task =
-                        histories.computeIfAbsent(group.getTaskId(), t -> new HashMap<>());
-                AnchorMemoryProgress counts =
-                        progress.computeIfAbsent(
-                                group.getTaskId(), t -> new AnchorMemoryProgress());
-                AnchorMemory.Assigned assigned = memory.assign(group, task::get, counts.groups);
-                memory.remember(
-                        assigned.estimate(),
-                        new AnchorMemory.Store() {
-                            @Override
-                            public void put(String key, AnchorHistory history) {
-                                task.put(key, history);
-                            }
-
-                            @Override
-                            public void remove(String key) {
-                                task.remove(key);
-                            }
-
-                            @Override
-                            public Iterable<Map.Entry<String, AnchorHistory>> entries() {
-                                return task.entrySet();
-                            }
-                        },
-                        counts);
+                AnchorMemory.Assigned assigned =
+                        tasksMemory
+                                .computeIfAbsent(group.getTaskId(), t -> new AnchorMemory.HeapTask())
+                                .assign(memory, group);
                 memorySingletons += assigned.estimate().pooledSingletons();
                 for (AdvantageRecord record : assigned.batch().getRecords()) {
                     steps++;

@@ -471,6 +471,10 @@ class ClusterClosedLoopITCase {
             return PrometheusText.sum(metrics, name);
         }
 
+        /**
+         * The poll interval of {@link #await} before the readers exist (their topics are still
+         * being created); the wait itself is bounded by {@link HangGuard#EVENT}, not by sleeps.
+         */
         private static void pause() {
             try {
                 Thread.sleep(100);

@@ -10,9 +10,7 @@ import io.creditstream.fleet.policy.AgentPolicy;
 import io.creditstream.fleet.policy.RandomPolicy;
 import io.creditstream.fleet.policy.SwitchablePolicy;
 import io.creditstream.operators.core.assembly.TrajectoryGroups;
-import io.creditstream.operators.core.credit.AnchorHistory;
 import io.creditstream.operators.core.credit.AnchorMemory;
-import io.creditstream.operators.core.credit.AnchorMemoryProgress;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.operators.core.prm.ImplicitPrm;
@@ -204,29 +202,8 @@ public final class InProcessStudy {
         private final ImplicitPrm prm;
         private final PrmProgress prmProgress;
         private final AnchorMemory memory;
-        private final Map<String, TaskMemory> tasks = new HashMap<>();
+        private final Map<String, AnchorMemory.HeapTask> tasks = new HashMap<>();
         private final long[] singletons;
-
-        /** One task's anchor histories, in a hash map as the job holds them in map state. */
-        private static final class TaskMemory implements AnchorMemory.Store {
-            final Map<String, AnchorHistory> histories = new HashMap<>();
-            final AnchorMemoryProgress progress = new AnchorMemoryProgress();
-
-            @Override
-            public void put(String anchorKey, AnchorHistory history) {
-                histories.put(anchorKey, history);
-            }
-
-            @Override
-            public void remove(String anchorKey) {
-                histories.remove(anchorKey);
-            }
-
-            @Override
-            public Iterable<Map.Entry<String, AnchorHistory>> entries() {
-                return histories.entrySet();
-            }
-        }
 
         Credit(StudySettings settings, long[] singletons) {
             this.singletons = singletons;
@@ -250,15 +227,10 @@ public final class InProcessStudy {
         AdvantageBatch assign(TrajectoryGroup trajectories) {
             AdvantageBatch batch;
             if (memory != null) {
-                TaskMemory task =
-                        tasks.computeIfAbsent(trajectories.getTaskId(), t -> new TaskMemory());
                 AnchorMemory.Assigned assigned =
-                        memory.assign(trajectories, task.histories::get, task.progress.groups);
-                try {
-                    memory.remember(assigned.estimate(), task, task.progress);
-                } catch (Exception e) {
-                    throw new IllegalStateException("a hash map cannot fail", e);
-                }
+                        tasks.computeIfAbsent(
+                                        trajectories.getTaskId(), t -> new AnchorMemory.HeapTask())
+                                .assign(memory, trajectories);
                 singletons[2] += assigned.estimate().pooledSingletons();
                 batch = assigned.batch();
             } else {

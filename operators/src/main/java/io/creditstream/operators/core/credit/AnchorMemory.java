@@ -347,4 +347,60 @@ public final class AnchorMemory implements Serializable {
         Collections.reverse(keys);
         return keys;
     }
+
+    /**
+     * One task's memory on the heap, with its counters: how the in-process study, the singleton
+     * probe and the tests keep it (the job keeps the same histories in keyed map state).
+     */
+    public static final class HeapTask implements Store {
+        private final Map<String, AnchorHistory> histories = new LinkedHashMap<>();
+        private final AnchorMemoryProgress progress = new AnchorMemoryProgress();
+
+        /** The remembered histories by anchor key, read-only. */
+        public Map<String, AnchorHistory> histories() {
+            return Collections.unmodifiableMap(histories);
+        }
+
+        public AnchorMemoryProgress progress() {
+            return progress;
+        }
+
+        /** Estimates the task's next group against this memory, then remembers it. */
+        public Estimate next(AnchorMemory memory, List<TrajectorySample> group) {
+            Estimate estimate = memory.estimate(group, histories::get, progress.groups);
+            rememberIn(memory, estimate);
+            return estimate;
+        }
+
+        /** {@link #next} for a wire group, with its advantage batch. */
+        public Assigned assign(AnchorMemory memory, TrajectoryGroup group) {
+            Assigned assigned = memory.assign(group, histories::get, progress.groups);
+            rememberIn(memory, assigned.estimate());
+            return assigned;
+        }
+
+        private void rememberIn(AnchorMemory memory, Estimate estimate) {
+            try {
+                memory.remember(estimate, this, progress);
+            } catch (Exception e) {
+                // Only a state backend throws; this store is a hash map.
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void put(String anchorKey, AnchorHistory history) {
+            histories.put(anchorKey, history);
+        }
+
+        @Override
+        public void remove(String anchorKey) {
+            histories.remove(anchorKey);
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, AnchorHistory>> entries() {
+            return histories.entrySet();
+        }
+    }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,38 +33,10 @@ class AnchorMemoryTest {
                 .toArray();
     }
 
-    /** A task's memory in a hash map, written as the job writes its map state. */
-    private static final class MapStore implements AnchorMemory.Store {
-        final Map<String, AnchorHistory> map = new LinkedHashMap<>();
-        final AnchorMemoryProgress progress = new AnchorMemoryProgress();
-
-        @Override
-        public void put(String anchorKey, AnchorHistory history) {
-            map.put(anchorKey, history);
-        }
-
-        @Override
-        public void remove(String anchorKey) {
-            map.remove(anchorKey);
-        }
-
-        @Override
-        public Iterable<Map.Entry<String, AnchorHistory>> entries() {
-            return map.entrySet();
-        }
-
-        AnchorMemory.Estimate next(AnchorMemory memory, List<TrajectorySample> group)
-                throws Exception {
-            AnchorMemory.Estimate estimate = memory.estimate(group, map::get, progress.groups);
-            memory.remember(estimate, this, progress);
-            return estimate;
-        }
-    }
-
     @Test
     void aStateReachedOnceIsPooledWithTheLastGroupAtHalfWeight() throws Exception {
         AnchorMemory memory = new AnchorMemory(CreditParams.defaults(), HALF);
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         // Group 0: s reached twice, returns 1 and 0. Summary: n 2, sum 1, M2 0.5, min 0, max 1.
         task.next(memory, List.of(oneStep("e0", "s", 1), oneStep("e1", "s", 0)));
 
@@ -83,21 +54,21 @@ class AnchorMemoryTest {
         assertThat(estimate.pooledSingletons()).isEqualTo(1);
         // The plain size stays what the group itself had: 1 for both rows.
         assertThat(estimate.credits().get(0).get(0).anchorGroupSize()).isEqualTo(1);
-        assertThat(task.progress.groups).isEqualTo(2);
-        assertThat(task.progress.anchors).isEqualTo(2);
-        assertThat(task.map.get("s").groups).containsExactly(0L, 1L);
-        assertThat(task.map.get("s").counts).containsExactly(2, 1);
+        assertThat(task.progress().groups).isEqualTo(2);
+        assertThat(task.progress().anchors).isEqualTo(2);
+        assertThat(task.histories().get("s").groups).containsExactly(0L, 1L);
+        assertThat(task.histories().get("s").counts).containsExactly(2, 1);
     }
 
     @Test
     void weightsDecayPerGroupOfAgeAndTheWindowDropsOlderGroups() throws Exception {
         AnchorMemory memory =
                 new AnchorMemory(CreditParams.defaults(), new AnchorMemoryParams(true, 2, 64, 0.5));
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         task.next(memory, List.of(oneStep("a", "s", 4))); // group 0: out of the window by group 3
         task.next(memory, List.of(oneStep("b", "s", 2))); // group 1: age 2 at group 3, w 0.25
         task.next(memory, List.of(oneStep("c", "s", 0))); // group 2: age 1 at group 3, w 0.5
-        assertThat(task.map.get("s").groups).containsExactly(1L, 2L);
+        assertThat(task.histories().get("s").groups).containsExactly(1L, 2L);
 
         AnchorMemory.Estimate estimate = task.next(memory, List.of(oneStep("d", "s", 1)));
 
@@ -112,7 +83,7 @@ class AnchorMemoryTest {
         AnchorMemory memory =
                 new AnchorMemory(
                         CreditParams.defaults().withNormalization(Normalization.MEAN), HALF);
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         task.next(memory, List.of(oneStep("e0", "s", 1), oneStep("e1", "s", 0)));
         AnchorMemory.Estimate estimate = task.next(memory, List.of(oneStep("e2", "s", 1)));
         assertThat(stepAdvantages(estimate)[0]).isCloseTo(0.25, within(1e-9));
@@ -124,7 +95,7 @@ class AnchorMemoryTest {
                 new AnchorMemory(
                         CreditParams.defaults().withNormalization(Normalization.MEAN),
                         new AnchorMemoryParams(true, 8, 64, 0.25));
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         task.next(memory, List.of(oneStep("e0", "s", 4)));
         // Current x = 0 and 2 (weight 1 each), remembered 4 at w = 0.25:
         // μ = (0 + 2 + 0.25·4)/(2 + 0.25) = 3/2.25 = 4/3.
@@ -137,7 +108,7 @@ class AnchorMemoryTest {
     @Test
     void twoRowsEachSideWithStdMatchTheWeightedFormula() throws Exception {
         AnchorMemory memory = new AnchorMemory(CreditParams.defaults(), HALF);
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         // Remembered: 0 and 2 (n 2, sum 2, M2 2). Current: 1 and 3.
         task.next(memory, List.of(oneStep("e0", "s", 0), oneStep("e1", "s", 2)));
         AnchorMemory.Estimate estimate =
@@ -155,7 +126,7 @@ class AnchorMemoryTest {
     @Test
     void equalPooledValuesGiveExactlyZero() throws Exception {
         AnchorMemory memory = new AnchorMemory(CreditParams.defaults(), HALF);
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         task.next(memory, List.of(oneStep("e0", "s", 0.7), oneStep("e1", "s", 0.7)));
         AnchorMemory.Estimate estimate = task.next(memory, List.of(oneStep("e2", "s", 0.7)));
         assertThat(stepAdvantages(estimate)[0]).isEqualTo(0.0);
@@ -166,7 +137,7 @@ class AnchorMemoryTest {
     void summariesOutsideTheWindowLeaveAPlainSingleton() throws Exception {
         AnchorMemory memory =
                 new AnchorMemory(CreditParams.defaults(), new AnchorMemoryParams(true, 1, 64, 0.5));
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         task.next(memory, List.of(oneStep("e0", "s", 1)));
         task.next(memory, List.of(oneStep("e1", "other", 0))); // s is now two groups back
         AnchorMemory.Estimate estimate = task.next(memory, List.of(oneStep("e2", "s", 0)));
@@ -202,7 +173,7 @@ class AnchorMemoryTest {
     void multiStepTrajectoriesPoolTheirPenalisedStepReturns() throws Exception {
         CreditParams params = CreditParams.defaults().withGamma(0.5);
         AnchorMemory memory = new AnchorMemory(params, HALF);
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         // Group 0: a → b with rewards 0, 1: G = 0.5 at a, 1 at b.
         task.next(
                 memory,
@@ -230,17 +201,17 @@ class AnchorMemoryTest {
     void theLeastRecentlySeenAnchorsAreForgottenPastTheBound() throws Exception {
         AnchorMemory memory =
                 new AnchorMemory(CreditParams.defaults(), new AnchorMemoryParams(true, 8, 2, 0.5));
-        MapStore task = new MapStore();
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
         task.next(memory, List.of(oneStep("e0", "b", 1), oneStep("e1", "a", 0)));
         task.next(memory, List.of(oneStep("e2", "c", 1)));
         // a and b were both last seen in group 0: the smaller key goes first.
-        assertThat(task.map.keySet()).containsExactlyInAnyOrder("b", "c");
-        assertThat(task.progress.anchors).isEqualTo(2);
+        assertThat(task.histories().keySet()).containsExactlyInAnyOrder("b", "c");
+        assertThat(task.progress().anchors).isEqualTo(2);
 
         task.next(memory, List.of(oneStep("e3", "b", 1)));
         task.next(memory, List.of(oneStep("e4", "d", 1)));
-        assertThat(task.map.keySet()).containsExactlyInAnyOrder("b", "d");
-        assertThat(task.progress.anchors).isEqualTo(2);
+        assertThat(task.histories().keySet()).containsExactlyInAnyOrder("b", "d");
+        assertThat(task.progress().anchors).isEqualTo(2);
     }
 
     @Test

@@ -3,10 +3,8 @@ package io.creditstream.operators.flink.credit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.operators.core.assembly.ScopedKey;
-import io.creditstream.operators.core.credit.AnchorHistory;
 import io.creditstream.operators.core.credit.AnchorMemory;
 import io.creditstream.operators.core.credit.AnchorMemoryParams;
-import io.creditstream.operators.core.credit.AnchorMemoryProgress;
 import io.creditstream.operators.core.credit.CreditParams;
 import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.operators.core.prm.OprlGroups;
@@ -18,7 +16,6 @@ import io.creditstream.schemas.AdvantageRecord;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -49,42 +46,18 @@ class AnchorMemoryCreditFunctionTest {
         return harness;
     }
 
-    /** A task's memory in a hash map. */
-    private static final class MapStore implements AnchorMemory.Store {
-        final Map<String, AnchorHistory> map = new LinkedHashMap<>();
-        final AnchorMemoryProgress progress = new AnchorMemoryProgress();
-
-        @Override
-        public void put(String anchorKey, AnchorHistory history) {
-            map.put(anchorKey, history);
-        }
-
-        @Override
-        public void remove(String anchorKey) {
-            map.remove(anchorKey);
-        }
-
-        @Override
-        public Iterable<Map.Entry<String, AnchorHistory>> entries() {
-            return map.entrySet();
-        }
-    }
-
     /** What the kernel gives for the groups in order, one memory per experiment and task. */
     private static List<AdvantageBatch> kernel(
             AnchorMemoryParams params, List<TrajectoryGroup> groups) throws Exception {
         AnchorMemory memory = new AnchorMemory(CREDIT, params);
-        Map<String, MapStore> tasks = new HashMap<>();
+        Map<String, AnchorMemory.HeapTask> tasks = new HashMap<>();
         List<AdvantageBatch> out = new ArrayList<>();
         for (TrajectoryGroup group : groups) {
-            MapStore task =
+            AnchorMemory.HeapTask task =
                     tasks.computeIfAbsent(
                             ScopedKey.of(group.getExperimentId(), group.getTaskId()),
-                            k -> new MapStore());
-            AnchorMemory.Assigned assigned =
-                    memory.assign(group, task.map::get, task.progress.groups);
-            memory.remember(assigned.estimate(), task, task.progress);
-            out.add(assigned.batch());
+                            k -> new AnchorMemory.HeapTask());
+            out.add(task.assign(memory, group).batch());
         }
         return out;
     }
