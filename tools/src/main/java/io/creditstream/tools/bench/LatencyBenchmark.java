@@ -9,7 +9,9 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
 import io.creditstream.streams.options.CreditstreamOptions;
+import io.creditstream.tools.EmbeddedJob;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +28,8 @@ import java.util.function.Supplier;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -93,6 +97,13 @@ public final class LatencyBenchmark {
      * @param total last step sent → batch seen by a {@code read_committed} consumer
      * @param pipeline last step sent → batch emitted by the batcher
      * @param commitWait batch emitted → batch seen
+     * @param beyondCommit what the committing checkpoint does not explain ({@link
+     *     CheckpointTimeline.Split#beyondCommit}); null when no group could be matched to one
+     * @param barrierWait batch emitted → the committing checkpoint's trigger; null as above
+     * @param checkpoints the durations of the checkpoints triggered in the measured window; null
+     *     when none was read
+     * @param afterCompletion checkpoint completed → batch seen; null as above
+     * @param unattributed groups seen before any checkpoint was known to have completed
      * @param unseen measured groups whose batch was not seen within the drain guard
      */
     public record Phase(
@@ -102,6 +113,11 @@ public final class LatencyBenchmark {
             LatencySummary total,
             LatencySummary pipeline,
             LatencySummary commitWait,
+            LatencySummary beyondCommit,
+            LatencySummary barrierWait,
+            LatencySummary checkpoints,
+            LatencySummary afterCompletion,
+            int unattributed,
             int unseen) {}
 
     /** Every phase, with the checkpoint interval and batch linger that bound the latency. */
@@ -127,6 +143,14 @@ public final class LatencyBenchmark {
     /** When a measured group's last step left, and in which phase. */
     private record Sent(long millis, int phase) {}
 
+    /** One measured group: its last step sent, its batch emitted, its batch seen. */
+    private record Seen(long sentMillis, long emittedMillis, long seenMillis) {}
+
+    /** How often the checkpoint history is read; it holds {@link #CHECKPOINT_HISTORY} entries. */
+    private static final long TIMELINE_READ_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private static final int CHECKPOINT_HISTORY = 1000;
+
     private LatencyBenchmark() {}
 
     /**
@@ -150,6 +174,18 @@ public final class LatencyBenchmark {
         config.set(CreditstreamOptions.TOPIC_DLQ, run + ".dlq");
         config.setString("kafka.group-id", run);
         config.setString("kafka.transactional-id-prefix", run);
+        // The checkpoint timeline is read from the REST API: one known port, a long history.
+        if (!config.getOptional(RestOptions.BIND_PORT).map(p -> p.matches("\\d+")).orElse(false)) {
+            config.set(RestOptions.BIND_PORT, String.valueOf(EmbeddedJob.freePort()));
+        }
+        config.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, CHECKPOINT_HISTORY);
+        URI rest =
+                URI.create(
+                        "http://"
+                                + config.get(RestOptions.ADDRESS)
+                                + ":"
+                                + config.get(RestOptions.BIND_PORT)
+                                + "/");
         KafkaIo.createAbsentTopics(config);
 
         List<double[]> rates = new ArrayList<>(); // {fraction, steps/s}
@@ -179,6 +215,11 @@ public final class LatencyBenchmark {
         JobClient job = RunJob.environment(config).executeAsync("bench latency");
         try (KafkaConsumer<byte[], byte[]> consumer = committedConsumer(config, run)) {
             awaitRunning(job);
+            CheckpointTimeline timeline = new CheckpointTimeline();
+            CheckpointTimeline.RestReader checkpoints =
+                    new CheckpointTimeline.RestReader(rest, job.getJobID().toHexString());
+            long nextTimelineRead = System.nanoTime();
+            long[][] windows = new long[rates.size()][]; // per phase: measured {from, to} millis
             ConcurrentMap<String, Sent> sent = new ConcurrentHashMap<>();
             long[] sentInWindow = new long[rates.size()];
             AtomicReference<Throwable> senderFailure = new AtomicReference<>();
@@ -186,7 +227,14 @@ public final class LatencyBenchmark {
                     new Thread(
                             () -> {
                                 try {
-                                    send(config, fleets.get(), rates, settings, sent, sentInWindow);
+                                    send(
+                                            config,
+                                            fleets.get(),
+                                            rates,
+                                            settings,
+                                            sent,
+                                            sentInWindow,
+                                            windows);
                                 } catch (Throwable e) {
                                     senderFailure.set(e);
                                 }
@@ -195,7 +243,7 @@ public final class LatencyBenchmark {
             sender.setDaemon(true);
             sender.start();
 
-            List<List<long[]>> seen = new ArrayList<>(); // per phase: {total, pipeline, commit}
+            List<List<Seen>> seen = new ArrayList<>();
             for (int i = 0; i < rates.size(); i++) {
                 seen.add(new ArrayList<>());
             }
@@ -213,13 +261,12 @@ public final class LatencyBenchmark {
                             continue; // a warm-up group, or a group already counted
                         }
                         seen.get(at.phase())
-                                .add(
-                                        new long[] {
-                                            seenMillis - at.millis(),
-                                            batch.getCreatedTimeMs() - at.millis(),
-                                            seenMillis - batch.getCreatedTimeMs()
-                                        });
+                                .add(new Seen(at.millis(), batch.getCreatedTimeMs(), seenMillis));
                     }
+                }
+                if (System.nanoTime() >= nextTimelineRead) {
+                    checkpoints.readInto(timeline);
+                    nextTimelineRead = System.nanoTime() + TIMELINE_READ_NANOS;
                 }
                 if (senderFailure.get() != null) {
                     throw new IllegalStateException(
@@ -238,11 +285,20 @@ public final class LatencyBenchmark {
                 }
             }
 
+            // The last groups were seen after the last read: read once more before matching.
+            checkpoints.readInto(timeline);
+            if (timeline.size() == 0) {
+                out.println(
+                        "  (no checkpoint could be read from "
+                                + rest
+                                + checkpoints.lastFailure().map(e -> ": " + e).orElse("")
+                                + "; the split at the commit is left out)");
+            }
             List<Phase> phases = new ArrayList<>();
             for (int i = 0; i < rates.size(); i++) {
                 final int phase = i;
                 long expected = sent.values().stream().filter(s -> s.phase() == phase).count();
-                List<long[]> latencies = seen.get(i);
+                List<Seen> latencies = seen.get(i);
                 if (latencies.isEmpty()) {
                     throw new IllegalStateException(
                             "no batch of the "
@@ -252,28 +308,26 @@ public final class LatencyBenchmark {
                                     + " s of the last step: the job could not keep up");
                 }
                 Phase result =
-                        new Phase(
-                                rates.get(i)[0],
-                                rates.get(i)[1],
+                        phase(
+                                rates.get(i),
                                 sentInWindow[i] / (settings.measure().toNanos() / 1e9),
-                                LatencySummary.of(column(latencies, 0)),
-                                LatencySummary.of(column(latencies, 1)),
-                                LatencySummary.of(column(latencies, 2)),
+                                latencies,
+                                timeline,
+                                windows[i],
                                 (int) (expected - latencies.size()));
                 phases.add(result);
                 out.printf(
                         "  %3.0f%% of max (%,.0f steps/s, sent %,.0f/s): last step -> committed"
-                                + " p50 %d, p99 %d, max %d ms | -> batch emitted p50 %d, p99 %d"
-                                + " ms | commit wait p99 %d ms | %d groups%s%n",
+                                + " p50 %d, p99 %d, max %d ms | beyond the checkpoint p99 %s ms"
+                                + " | checkpoints p99 %s ms | %d groups%s%n",
                         result.fraction() * 100,
                         result.offeredStepsPerSecond(),
                         result.sentStepsPerSecond(),
                         result.total().p50(),
                         result.total().p99(),
                         result.total().max(),
-                        result.pipeline().p50(),
-                        result.pipeline().p99(),
-                        result.commitWait().p99(),
+                        result.beyondCommit() == null ? "-" : result.beyondCommit().p99(),
+                        result.checkpoints() == null ? "-" : result.checkpoints().p99(),
                         result.total().count(),
                         result.unseen() > 0 ? ", " + result.unseen() + " NOT SEEN" : "");
             }
@@ -285,12 +339,54 @@ public final class LatencyBenchmark {
         }
     }
 
-    private static long[] column(List<long[]> rows, int index) {
-        long[] values = new long[rows.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = rows.get(i)[index];
+    /** One rate's figures from its groups and the checkpoints of its measured window. */
+    private static Phase phase(
+            double[] rate,
+            double sentStepsPerSecond,
+            List<Seen> groups,
+            CheckpointTimeline timeline,
+            long[] window,
+            int unseen) {
+        long[] total = new long[groups.size()];
+        long[] pipeline = new long[groups.size()];
+        long[] commit = new long[groups.size()];
+        List<CheckpointTimeline.Split> splits = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            Seen group = groups.get(g);
+            total[g] = group.seenMillis() - group.sentMillis();
+            pipeline[g] = group.emittedMillis() - group.sentMillis();
+            commit[g] = group.seenMillis() - group.emittedMillis();
+            timeline.split(group.sentMillis(), group.emittedMillis(), group.seenMillis())
+                    .ifPresent(splits::add);
         }
-        return values;
+        List<CheckpointTimeline.Checkpoint> measured =
+                window == null ? List.of() : timeline.triggeredBetween(window[0], window[1]);
+        return new Phase(
+                rate[0],
+                rate[1],
+                sentStepsPerSecond,
+                LatencySummary.of(total),
+                LatencySummary.of(pipeline),
+                LatencySummary.of(commit),
+                summary(splits, CheckpointTimeline.Split::beyondCommit),
+                summary(splits, CheckpointTimeline.Split::barrierWait),
+                measured.isEmpty()
+                        ? null
+                        : LatencySummary.of(
+                                measured.stream()
+                                        .mapToLong(CheckpointTimeline.Checkpoint::durationMillis)
+                                        .toArray()),
+                summary(splits, CheckpointTimeline.Split::afterCompletion),
+                groups.size() - splits.size(),
+                unseen);
+    }
+
+    private static LatencySummary summary(
+            List<CheckpointTimeline.Split> splits,
+            java.util.function.ToLongFunction<CheckpointTimeline.Split> part) {
+        return splits.isEmpty()
+                ? null
+                : LatencySummary.of(splits.stream().mapToLong(part).toArray());
     }
 
     /**
@@ -303,7 +399,8 @@ public final class LatencyBenchmark {
             List<double[]> rates,
             Settings settings,
             Map<String, Sent> sent,
-            long[] sentInWindow) {
+            long[] sentInWindow,
+            long[][] windows) {
         String topic = config.get(CreditstreamOptions.TOPIC_STEPS);
         try (StepEventProducer producer =
                 new StepEventProducer(KafkaIo.bootstrapServers(config), topic)) {
@@ -314,6 +411,13 @@ public final class LatencyBenchmark {
                 long start = System.nanoTime();
                 long measureFrom = start + settings.warmup().toNanos();
                 long end = measureFrom + settings.measure().toNanos();
+                long wallNow = System.currentTimeMillis();
+                long startWall = wallNow - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                windows[phase] =
+                        new long[] {
+                            startWall + settings.warmup().toMillis(),
+                            startWall + settings.warmup().plus(settings.measure()).toMillis()
+                        };
                 long sentInPhase = 0;
                 long now = start;
                 while (now < end) {

@@ -30,6 +30,27 @@ class BenchReportTest {
                 new LatencySummary(100, p99 / 2, p99, p99 + 5),
                 new LatencySummary(100, 20, p99 - 900, p99 - 890),
                 new LatencySummary(100, 500, 900, 950),
+                new LatencySummary(98, 40, p99 - 1000 + 60, p99 - 1000 + 70),
+                new LatencySummary(98, 450, 890, 900),
+                new LatencySummary(20, 30, 45, 45),
+                new LatencySummary(98, 5, 12, 15),
+                2,
+                0);
+    }
+
+    private static LatencyBenchmark.Phase withoutTimeline(double fraction, long p99) {
+        return new LatencyBenchmark.Phase(
+                fraction,
+                fraction * 60_000,
+                fraction * 59_000,
+                new LatencySummary(100, p99 / 2, p99, p99 + 5),
+                new LatencySummary(100, 20, p99 - 900, p99 - 890),
+                new LatencySummary(100, 500, 900, 950),
+                null,
+                null,
+                null,
+                null,
+                100,
                 0);
     }
 
@@ -57,12 +78,30 @@ class BenchReportTest {
         // The goal's figures come from the phase at half the maximum rate.
         assertThat(json.get("p50_ms").asLong()).isEqualTo(550);
         assertThat(json.get("p99_ms").asLong()).isEqualTo(1100);
-        // p99 minus the checkpoint interval, the longest a group waits for its commit.
-        assertThat(json.get("p99_beyond_commit_ms").asLong()).isEqualTo(100);
+        // Split at each group's committing checkpoint; p99 minus the interval beside it.
+        assertThat(json.get("p99_beyond_commit_ms").asLong()).isEqualTo(160);
+        assertThat(json.get("p99_minus_interval_ms").asLong()).isEqualTo(100);
+        assertThat(json.get("latency").get(1).get("checkpoint_p99_ms").asLong()).isEqualTo(45);
+        assertThat(json.get("latency").get(1).get("after_completion_p99_ms").asLong())
+                .isEqualTo(12);
+        assertThat(json.get("latency").get(1).get("unattributed_groups").asLong()).isEqualTo(2);
         assertThat(json.get("checkpoint_interval_ms").asLong()).isEqualTo(1000);
         assertThat(json.get("latency")).hasSize(3);
         assertThat(json.get("latency").get(2).get("rate_fraction").asDouble()).isEqualTo(0.75);
         assertThat(json.get("latency").get(2).get("p99_ms").asLong()).isEqualTo(1500);
+    }
+
+    @Test
+    void withoutACheckpointTimelineBeyondTheCommitIsP99MinusTheInterval() throws Exception {
+        LatencyBenchmark.Result latency =
+                new LatencyBenchmark.Result(
+                        60_000.0, 1000, 200, 10, List.of(withoutTimeline(0.5, 1250)));
+
+        JsonNode json = JSON.readTree(BenchReport.json(result(latency)));
+
+        assertThat(json.get("p99_beyond_commit_ms").asLong()).isEqualTo(250);
+        assertThat(json.get("latency").get(0).has("checkpoint_p99_ms")).isFalse();
+        assertThat(BenchReport.table(result(latency))).contains("1250");
     }
 
     @Test
