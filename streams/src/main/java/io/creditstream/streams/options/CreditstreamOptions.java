@@ -310,8 +310,9 @@ public final class CreditstreamOptions {
                     .intType()
                     .defaultValue(AnchorMemoryParams.DEFAULT_MAX_ANCHORS)
                     .withDescription(
-                            "GiGPO anchor memory: the most anchor states remembered per task; the"
-                                    + " least recently seen are forgotten first.");
+                            "GiGPO anchor memory: the most anchor states remembered per task; past"
+                                    + " it the least recently seen are forgotten first, down to"
+                                    + " 1/16 below it.");
 
     public static final ConfigOption<Double> GIGPO_ANCHOR_MEMORY_DECAY =
             ConfigOptions.key(AnchorMemoryParams.KEY_DECAY)

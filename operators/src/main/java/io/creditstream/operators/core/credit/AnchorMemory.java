@@ -297,9 +297,9 @@ public final class AnchorMemory implements Serializable {
     }
 
     /**
-     * Writes a successful group's histories and counters, then forgets the least recently seen
-     * anchors (oldest {@link AnchorHistory#lastGroup}, then smallest key) until at most {@code
-     * credit.gigpo.anchor-memory.max-anchors} remain.
+     * Writes a successful group's histories and counters; once the task holds more than {@code
+     * credit.gigpo.anchor-memory.max-anchors} anchors, forgets the least recently seen (oldest
+     * {@link AnchorHistory#lastGroup}, then smallest key) down to the {@link #lowWaterMark}.
      *
      * @return how many anchors were forgotten
      */
@@ -310,16 +310,25 @@ public final class AnchorMemory implements Serializable {
         }
         progress.groups = estimate.group() + 1;
         progress.anchors += estimate.newAnchors();
-        int excess = progress.anchors - memory.maxAnchors();
-        if (excess <= 0) {
+        if (progress.anchors <= memory.maxAnchors()) {
             return 0;
         }
-        List<String> forgotten = leastRecent(store.entries(), excess);
+        List<String> forgotten =
+                leastRecent(store.entries(), progress.anchors - lowWaterMark(memory.maxAnchors()));
         for (String key : forgotten) {
             store.remove(key);
         }
         progress.anchors -= forgotten.size();
         return forgotten.size();
+    }
+
+    /**
+     * How many anchors a task keeps after forgetting: 1/16 below the bound, so that finding the
+     * least recent (a scan of the whole task's state) happens once per max/16 new anchors, not for
+     * every group that brings one. Below 16 anchors it is the bound itself.
+     */
+    static int lowWaterMark(int maxAnchors) {
+        return maxAnchors - maxAnchors / 16;
     }
 
     private static final Comparator<Map.Entry<String, AnchorHistory>> RECENCY =

@@ -14,7 +14,7 @@ import java.io.Serializable;
  * @param groups how many of the task's most recent earlier groups are remembered (also the most
  *     summaries kept per anchor), at least 1
  * @param maxAnchors the most anchor states remembered per task; past it the least recently seen are
- *     forgotten first
+ *     forgotten first, down to 1/16 below it
  * @param decay the weight factor per group of age, in (0, 1]: a group {@code k} groups back weighs
  *     {@code decay^k}, the current group 1
  */

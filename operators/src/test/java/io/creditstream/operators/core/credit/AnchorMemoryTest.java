@@ -215,6 +215,34 @@ class AnchorMemoryTest {
     }
 
     @Test
+    void pastTheBoundTheMemoryForgetsDownToItsLowWaterMarkSoOneScanServesManyGroups() {
+        // Bound 32: the low-water mark is 32 − 32/16 = 30.
+        AnchorMemory memory =
+                new AnchorMemory(CreditParams.defaults(), new AnchorMemoryParams(true, 8, 32, 0.5));
+        AnchorMemory.HeapTask task = new AnchorMemory.HeapTask();
+        for (int i = 0; i < 32; i++) {
+            task.next(memory, List.of(oneStep("e" + i, "s" + (100 + i), 1)));
+        }
+        assertThat(task.progress().anchors).isEqualTo(32);
+
+        // The 33rd anchor crosses the bound: the three least recent (s100, s101, s102) go at once.
+        task.next(memory, List.of(oneStep("e32", "s132", 1)));
+        assertThat(task.progress().anchors).isEqualTo(30);
+        assertThat(task.histories()).doesNotContainKeys("s100", "s101", "s102");
+        assertThat(task.histories()).containsKeys("s103", "s132");
+
+        // Two more new anchors fit under the bound again: nothing is forgotten (no scan).
+        task.next(memory, List.of(oneStep("e33", "s133", 1)));
+        task.next(memory, List.of(oneStep("e34", "s134", 1)));
+        assertThat(task.progress().anchors).isEqualTo(32);
+        assertThat(task.histories()).containsKey("s103");
+
+        task.next(memory, List.of(oneStep("e35", "s135", 1)));
+        assertThat(task.progress().anchors).isEqualTo(30);
+        assertThat(task.histories()).doesNotContainKeys("s103", "s104", "s105");
+    }
+
+    @Test
     void leastRecentOrdersByLastGroupThenKey() {
         Map<String, AnchorHistory> all = new HashMap<>();
         long[] last = {5, 1, 3, 1, 9};
