@@ -7,6 +7,7 @@ import io.creditstream.fleet.curve.CurveCsv;
 import io.creditstream.fleet.curve.CurvePlot;
 import io.creditstream.fleet.curve.CurvePoint;
 import io.creditstream.fleet.curve.EpisodeWindow;
+import io.creditstream.fleet.curve.TaskMeanSuccess;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.operators.flink.budget.BudgetMetrics;
@@ -53,6 +54,12 @@ public final class ClosedLoopDemo {
 
     /** Episodes in the success-rate window, as in the curves. */
     public static final int WINDOW = 200;
+
+    /**
+     * Episodes per task in the task-mean success rate (with budgets): 32 tasks × 20 is about the
+     * episodes of three 200-episode windows.
+     */
+    public static final int TASK_WINDOW = 20;
 
     /** The learner's and fleet's Kafka start-up and send timeouts against the in-process broker. */
     static final Duration CHILD_KAFKA_TIMEOUT = Duration.ofMinutes(3);
@@ -392,6 +399,16 @@ public final class ClosedLoopDemo {
             Path csv = settings.outputDir().resolve("demo-curve.csv");
             Path png = settings.outputDir().resolve("demo-curve.png");
             CurveCsv.write(csv, curve);
+            if (monitor.budgets) {
+                // With budgets the window above weights tasks by their rollouts; this one does
+                // not (TaskMeanSuccess), so it is the curve to compare with uniform groups.
+                CurveCsv.write(
+                        settings.outputDir().resolve("demo-curve-task-mean.csv"),
+                        new Curve(
+                                estimator + " (task mean)",
+                                settings.seed(),
+                                monitor.taskMeanPoints));
+            }
             if (curve.points().isEmpty()) {
                 out.println("No episode finished: demo-curve.png is not written.");
             } else {
@@ -622,6 +639,11 @@ public final class ClosedLoopDemo {
         private final AvroCodec<PolicySnapshot> snapshotCodec = AvroCodec.of(PolicySnapshot.class);
         private final EpisodeWindow window = new EpisodeWindow(WINDOW);
         private final List<CurvePoint> points = new ArrayList<>();
+        private final TaskMeanSuccess taskSuccess = new TaskMeanSuccess(TASK_WINDOW);
+
+        /** The curve again with the task-mean success rate: what compares budgets to uniform. */
+        private final List<CurvePoint> taskMeanPoints = new ArrayList<>();
+
         private final MetricsEndpoint metrics;
         private final boolean oprl;
         private final String estimatorName;
@@ -696,6 +718,7 @@ public final class ClosedLoopDemo {
                 Double declared = step.getEpisodeReturn();
                 double outcome = declared != null ? declared : step.getReward();
                 window.add(outcome > 0, step.getStepIndex() + 1);
+                taskSuccess.add(step.getTaskId(), outcome > 0);
                 episodes++;
                 if (episodes % 50 == 0) {
                     addPoint(start);
@@ -705,7 +728,7 @@ public final class ClosedLoopDemo {
         }
 
         private void addPoint(long start) {
-            points.add(
+            CurvePoint point =
                     new CurvePoint(
                             episodes,
                             window.successRate(),
@@ -716,7 +739,18 @@ public final class ClosedLoopDemo {
                             Math.max(0, newestVersion),
                             (System.nanoTime() - start) / 1e9,
                             metric(SnapshotMetrics.ENTROPY),
-                            metric(SnapshotMetrics.APPROX_KL)));
+                            metric(SnapshotMetrics.APPROX_KL));
+            points.add(point);
+            taskMeanPoints.add(
+                    new CurvePoint(
+                            point.episodes(),
+                            taskSuccess.mean(),
+                            point.meanEpisodeLength(),
+                            point.meanAbsAdvantage(),
+                            point.updates(),
+                            point.wallSeconds(),
+                            point.entropy(),
+                            point.approxKl()));
         }
 
         /** Ends the curve at the last episode read, so that a short run has one too. */
@@ -859,8 +893,14 @@ public final class ClosedLoopDemo {
                     + shadowLine()
                     + (budgets
                             ? String.format(
-                                    " | budget rounds %,.0f, effective-gradient ratio %.2f",
-                                    budgetRounds, budgetGradientRatio)
+                                    " | budget rounds %,.0f, effective-gradient ratio %.2f |"
+                                            + " task-mean success %.1f%% (last %d of each of %d"
+                                            + " tasks)",
+                                    budgetRounds,
+                                    budgetGradientRatio,
+                                    100 * taskSuccess.mean(),
+                                    TASK_WINDOW,
+                                    taskSuccess.tasks())
                             : "");
         }
 

@@ -48,9 +48,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>The job's checkpoints are read from its REST API while it runs ({@link CheckpointTimeline}),
  * so each group's latency is also split at the checkpoint that committed it: the wait for its
- * trigger and the checkpoint's duration are what exactly-once at this interval costs; the rest
- * (the pipeline up to the trigger, the commit and the fetch after completion) is the latency
- * "beyond the commit delay" that the goal is about.
+ * trigger and the checkpoint's duration are what exactly-once at this interval costs; the rest (the
+ * pipeline up to the trigger, the commit and the fetch after completion) is the latency "beyond the
+ * commit delay" that the goal is about.
  *
  * <p>The rates run one after another on the same job; a phase's first {@code warmup} only fills the
  * pipeline at the new rate and is not measured.

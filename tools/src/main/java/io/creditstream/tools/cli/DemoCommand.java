@@ -97,8 +97,9 @@ public class DemoCommand implements Callable<Integer> {
             defaultValue = ".",
             description =
                     "Closed loop: where demo-curve.csv, demo-curve.png and the learner's and"
-                            + " fleet's logs (demo-learner.log, demo-fleet.log) go (default: the"
-                            + " current directory).")
+                            + " fleet's logs (demo-learner.log, demo-fleet.log) go, and with"
+                            + " budgets demo-curve-task-mean.csv (default: the current"
+                            + " directory).")
     Path outputDir;
 
     @Option(
