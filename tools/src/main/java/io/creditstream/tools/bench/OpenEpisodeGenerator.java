@@ -1,0 +1,236 @@
+package io.creditstream.tools.bench;
+
+import io.creditstream.schemas.StepEvent;
+import java.util.Iterator;
+import java.util.SplittableRandom;
+
+/**
+ * Steps that hold a fixed number of episodes open at once, for the growth benchmark: {@code
+ * openEpisodes} slots are visited round-robin, one step per slot per visit, and when a slot's
+ * episode takes its last step the slot's next episode takes its first step right after it, in the
+ * same visit. Every episode has exactly {@code trajectoryLength} steps (at least 2), so a slot's
+ * episodes follow each other every {@code trajectoryLength - 1} rounds.
+ *
+ * <p>A group's {@code groupSize} episodes sit in consecutive slots and advance in lockstep, so a
+ * group completes in the round its episodes do and the open groups stay at about {@code
+ * openEpisodes / groupSize}. The groups are staggered by starting late: with {@code P =
+ * trajectoryLength - 1}, group slot {@code g} of {@code G} starts in round {@code P - 1 - floor(g *
+ * P / G)}. So when round {@code P - 1} begins ({@link #fillSteps()} steps in) the groups' positions
+ * are spread evenly over the episode, every slot holds an episode once that round has visited it,
+ * and an even share of the groups completes in every later round. From then on exactly {@code
+ * openEpisodes} episodes are open between visits (one fewer between an episode's last step and its
+ * successor's first), holding about half an episode's steps each. A steady state cannot be reached
+ * with fewer steps: every step held must first be sent.
+ *
+ * <p>Each step draws its state key from {@code stateKeys} keys of its task (the GiGPO anchors; the
+ * task's anchor memory sees up to that many) and its action from {@code actionTokens} tokens (the
+ * OPRL PRM's features grow with them). The episode's outcome (1 or 0, on its last step) is drawn
+ * too. Everything comes from one seeded generator, so a seed gives the same steps on every run.
+ */
+public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
+
+    /**
+     * What to generate; the constructor rejects a shape that cannot be held, naming the setting.
+     *
+     * @param openEpisodes episodes open after every round; a multiple of {@code groupSize}
+     * @param trajectoryLength steps per episode (after the staggered first ones)
+     * @param groupSize episodes per group
+     * @param tasks tasks the groups are spread over, round-robin
+     * @param stateKeys distinct state keys per task
+     * @param actionTokens distinct actions
+     */
+    public record Shape(
+            int openEpisodes,
+            int trajectoryLength,
+            int groupSize,
+            int tasks,
+            int stateKeys,
+            int actionTokens,
+            long seed) {
+        public Shape {
+            positive("--group-size", groupSize);
+            positive("open episodes", openEpisodes);
+            if (openEpisodes % groupSize != 0) {
+                throw new IllegalArgumentException(
+                        "open episodes ("
+                                + openEpisodes
+                                + ") must be a multiple of --group-size ("
+                                + groupSize
+                                + "), so that every group's episodes are open together");
+            }
+            if (trajectoryLength < 2) {
+                throw new IllegalArgumentException(
+                        "trajectory length must be at least 2 (an episode's successor starts right"
+                                + " after its last step), got "
+                                + trajectoryLength);
+            }
+            positive("--tasks", tasks);
+            positive("state keys", stateKeys);
+            positive("action tokens", actionTokens);
+        }
+
+        private static void positive(String what, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1, got " + value);
+            }
+        }
+
+        /** Groups open at once. */
+        public int groupSlots() {
+            return openEpisodes / groupSize;
+        }
+    }
+
+    static final String EXPERIMENT = "growth";
+
+    private final Shape shape;
+    private final SplittableRandom random;
+    // Per group slot: the round it starts in, which generation of group it holds and the step its
+    // episodes are at. All members of a slot share them (lockstep).
+    private final int[] startRound;
+    private final int[] generation;
+    private final int[] position;
+    private final long fillSteps;
+    private int slot;
+    private long round;
+    private boolean successorDue;
+    private long open;
+    private long stepsEmitted;
+    private long episodesDone;
+
+    public OpenEpisodeGenerator(Shape shape) {
+        this.shape = shape;
+        this.random = new SplittableRandom(shape.seed());
+        int groups = shape.groupSlots();
+        int period = shape.trajectoryLength() - 1;
+        startRound = new int[groups];
+        generation = new int[groups];
+        position = new int[groups];
+        long fill = 0;
+        for (int g = 0; g < groups; g++) {
+            // Evenly spread over [0, period): long arithmetic, as groups * period can pass 2^31.
+            int ahead = (int) ((long) g * period / groups);
+            startRound[g] = period - 1 - ahead;
+            fill += (long) ahead * shape.groupSize();
+        }
+        fillSteps = fill;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /**
+     * Steps sent before the round in which every slot comes to hold an episode: {@code groupSize}
+     * times the sum of the groups' head starts, about {@code openEpisodes * (trajectoryLength - 2)
+     * / 2}.
+     */
+    public long fillSteps() {
+        return fillSteps;
+    }
+
+    /** Always true: the generator runs for as long as it is asked. */
+    @Override
+    public boolean hasNext() {
+        return true;
+    }
+
+    @Override
+    public StepEvent next() {
+        int groupSize = shape.groupSize();
+        if (successorDue) {
+            // The slot's episode has just ended: its successor starts in the same visit.
+            successorDue = false;
+            int g = slot / groupSize;
+            StepEvent first = step(g, generation[g] + 1, slot % groupSize, 0);
+            open++;
+            leaveSlot(g, true);
+            return first;
+        }
+        // Skip the group slots that have not started yet (only in the first rounds).
+        while (round < startRound[slot / groupSize]) {
+            slot += groupSize;
+            wrap();
+        }
+        int g = slot / groupSize;
+        int index = position[g];
+        StepEvent step = step(g, generation[g], slot % groupSize, index);
+        if (index == 0) {
+            open++;
+        }
+        if (step.getDone()) {
+            open--;
+            episodesDone++;
+            successorDue = true;
+        } else {
+            leaveSlot(g, false);
+        }
+        return step;
+    }
+
+    private StepEvent step(int g, int groupGeneration, int member, int index) {
+        boolean done = index == shape.trajectoryLength() - 1;
+        int task = g % shape.tasks();
+        String group = "g" + g + "-" + groupGeneration;
+        String stateKey = "t" + task + "-s" + random.nextInt(shape.stateKeys());
+        String action = "a" + random.nextInt(shape.actionTokens());
+        double outcome = done ? random.nextInt(2) : 0.0;
+        stepsEmitted++;
+        return new StepEvent(
+                EXPERIMENT,
+                "task-" + task,
+                group,
+                group + "-e" + member,
+                index,
+                0L,
+                stateKey,
+                "at " + stateKey,
+                action,
+                outcome,
+                false,
+                done,
+                done ? outcome : null,
+                shape.groupSize(),
+                null,
+                null,
+                null,
+                null,
+                0L,
+                null,
+                null);
+    }
+
+    /** The visit of the current slot is over; the group moves on after its last member's. */
+    private void leaveSlot(int g, boolean successorStarted) {
+        if (slot % shape.groupSize() == shape.groupSize() - 1) {
+            if (successorStarted) {
+                generation[g]++;
+                position[g] = 1;
+            } else {
+                position[g]++;
+            }
+        }
+        slot++;
+        wrap();
+    }
+
+    private void wrap() {
+        if (slot == shape.openEpisodes()) {
+            slot = 0;
+            round++;
+        }
+    }
+
+    /** Episodes begun and not yet done. */
+    public long openEpisodes() {
+        return open;
+    }
+
+    public long stepsEmitted() {
+        return stepsEmitted;
+    }
+
+    public long episodesDone() {
+        return episodesDone;
+    }
+}
