@@ -42,13 +42,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * How the job's cost grows with the open state it holds. Each point of a sweep pre-produces steps
  * from an {@link OpenEpisodeGenerator} to an embedded broker and runs the full job over them, as
- * {@code bench} runs it (MiniCluster, RocksDB, exactly-once sinks, a bounded Kafka source read as
- * fast as the job goes). The first {@link OpenEpisodeGenerator#fillSteps()} steps bring the open
- * state to its target; the steady window then covers {@link #WINDOW_FROM} to {@link #WINDOW_TO} of
- * the steps after the fill, and right after the window the benchmark takes the heap after a full GC
- * and reads RocksDB's native size metrics, the latest checkpoint's full size and duration and the
- * job's open gauges from the job's Prometheus endpoint, while the job still reads the last part of
- * its input.
+ * {@code bench} runs it (MiniCluster, RocksDB, exactly-once sinks, a Kafka source read as fast as
+ * the job goes). The first {@link OpenEpisodeGenerator#fillSteps()} steps bring the open state to
+ * its target; the steady window covers {@link #WINDOW_FROM} to {@link #WINDOW_TO} of the steps
+ * after the fill. The source is left open, so once the job has read every step it is still running
+ * with its state in place: the benchmark waits for the next checkpoint to complete, takes the heap
+ * after a full GC and reads RocksDB's native size metrics, that checkpoint's full size and duration
+ * and the job's open gauges from the job's Prometheus endpoint, then cancels the job.
  */
 public final class GrowthBenchmark {
     /** Where the steady window starts and ends, as fractions of the steps after the fill. */
@@ -57,6 +57,11 @@ public final class GrowthBenchmark {
     static final double WINDOW_TO = 0.8;
 
     private static final long SAMPLE_EVERY_MILLIS = 100;
+    private static final long CHECKPOINT_POLL_MILLIS = 250;
+
+    /** Hang guard of one point: reading its steps and the checkpoint after them. */
+    private static final Duration STATE_TIMEOUT = Duration.ofMinutes(30);
+
     private static final double MB = 1024.0 * 1024.0;
 
     /** The sweeps: what grows, and the column it is in. */
@@ -223,7 +228,7 @@ public final class GrowthBenchmark {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         String counter = "growth-" + UUID.randomUUID();
         DataStream<RawStep> raw =
-                env.fromSource(boundedSteps(config), WatermarkStrategy.noWatermarks(), "steps")
+                env.fromSource(openSteps(config), WatermarkStrategy.noWatermarks(), "steps")
                         .filter(StepProgress.counting(counter))
                         .name("count steps");
         CreditJob.Outputs outputs =
@@ -235,35 +240,31 @@ public final class GrowthBenchmark {
 
         JobClient client = env.executeAsync("creditstream growth " + prefix);
         try {
-            CompletableFuture<JobExecutionResult> done = client.getJobExecutionResult();
+            CompletableFuture<JobExecutionResult> ended = client.getJobExecutionResult();
             List<SteadyWindow.Sample> samples = new ArrayList<>();
-            StateFigures figures = null;
-            while (!done.isDone()) {
-                SteadyWindow.Sample sample = StepProgress.sample(counter);
-                samples.add(sample);
-                if (figures == null && sample.steps() >= windowTo) {
-                    figures = StateFigures.take(metrics);
+            long hangGuard = System.nanoTime() + STATE_TIMEOUT.toNanos();
+            // The source stays open, so the job is still there to be measured once it has read
+            // every step; the window ends well before that.
+            while (StepProgress.count(counter) < total) {
+                samples.add(StepProgress.sample(counter));
+                failIfEnded(ended);
+                if (System.nanoTime() > hangGuard) {
+                    throw new IllegalStateException(
+                            "the job read "
+                                    + StepProgress.count(counter)
+                                    + " of "
+                                    + total
+                                    + " steps in "
+                                    + STATE_TIMEOUT.toMinutes()
+                                    + " min; the point is too large for this machine");
                 }
-                try {
-                    done.get(SAMPLE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
-                    // Not done yet, or failed: done.get() below says which.
-                }
+                Thread.sleep(SAMPLE_EVERY_MILLIS);
             }
             samples.add(StepProgress.sample(counter));
-            done.get();
-            long counted = StepProgress.count(counter);
-            if (counted != total) {
-                throw new IllegalStateException(
-                        "the job read " + counted + " steps, but " + total + " were produced");
-            }
-            if (figures == null) {
-                throw new IllegalStateException(
-                        "the job ended before its state could be read: raise --steps-after-fill");
-            }
             SteadyWindow steady =
                     SteadyWindow.of(
                             samples, total, (double) windowFrom / total, (double) windowTo / total);
+            StateFigures figures = StateFigures.afterNextCheckpoint(metrics, ended, hangGuard);
             return new GrowthRow(
                     point.sweep().id(),
                     point.value(),
@@ -289,16 +290,42 @@ public final class GrowthBenchmark {
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         } finally {
             StepProgress.forget(counter);
+            cancel(client);
         }
     }
 
-    private static KafkaSource<RawStep> boundedSteps(Configuration config) {
+    /** Throws with the job's failure when it has stopped: an unbounded job only stops on one. */
+    private static void failIfEnded(CompletableFuture<JobExecutionResult> ended)
+            throws InterruptedException {
+        if (!ended.isDone()) {
+            return;
+        }
+        try {
+            ended.get();
+            throw new IllegalStateException("the job ended before it was measured");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the job failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static void cancel(JobClient client) {
+        try {
+            client.cancel().get(1, TimeUnit.MINUTES);
+            client.getJobExecutionResult()
+                    .handle((result, failure) -> null)
+                    .get(1, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            // Best effort: the MiniCluster goes with the environment; the next point starts its
+            // own.
+        }
+    }
+
+    private static KafkaSource<RawStep> openSteps(Configuration config) {
         return KafkaSource.<RawStep>builder()
                 .setBootstrapServers(KafkaIo.bootstrapServers(config))
                 .setTopics(config.get(CreditstreamOptions.TOPIC_STEPS))
                 .setGroupId(config.get(CreditstreamOptions.CONSUMER_GROUP))
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setBounded(OffsetsInitializer.latest())
                 .setDeserializer(new KafkaIo.RawStepDeserializer())
                 .build();
     }
@@ -309,7 +336,7 @@ public final class GrowthBenchmark {
         }
     }
 
-    /** What the job held right after the window, from one full GC and one scrape. */
+    /** What the job held after its last step, from one full GC and one scrape. */
     private static final class StateFigures {
         long heapBytes;
         long rocksDbLive;
@@ -321,17 +348,34 @@ public final class GrowthBenchmark {
         long openGroups;
         long prmLiveFeatures;
 
-        static StateFigures take(MetricsEndpoint metrics) {
+        /**
+         * Waits for a checkpoint that completes after this call (so it holds the state as the job
+         * left it after its last step), then takes a full GC and reads the figures.
+         */
+        static StateFigures afterNextCheckpoint(
+                MetricsEndpoint metrics,
+                CompletableFuture<JobExecutionResult> ended,
+                long hangGuardNanos)
+                throws InterruptedException {
+            long before = count(scrape(metrics), "numberOfCompletedCheckpoints");
+            String text = scrape(metrics);
+            while (count(text, "numberOfCompletedCheckpoints") <= before) {
+                failIfEnded(ended);
+                if (System.nanoTime() > hangGuardNanos) {
+                    throw new IllegalStateException(
+                            "no checkpoint completed within "
+                                    + STATE_TIMEOUT.toMinutes()
+                                    + " min of the point's start: the state is too large for this"
+                                    + " machine's disk or the checkpoint timeout");
+                }
+                Thread.sleep(CHECKPOINT_POLL_MILLIS);
+                text = scrape(metrics);
+            }
             StateFigures figures = new StateFigures();
             // The live set: what the state's heap side costs, without the garbage of the moment.
             System.gc();
             figures.heapBytes = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            Optional<String> scraped = metrics.scrape();
-            if (scraped.isEmpty()) {
-                throw new IllegalStateException(
-                        "the job's metrics could not be read from " + metrics.url());
-            }
-            String text = scraped.get();
+            text = scrape(metrics);
             figures.rocksDbLive = count(text, "estimate_live_data_size");
             figures.rocksDbSst = count(text, "total_sst_files_size");
             figures.checkpointFull = count(text, "lastCheckpointFullSize");
@@ -341,6 +385,15 @@ public final class GrowthBenchmark {
             figures.openGroups = count(text, CreditMetrics.OPEN_GROUPS);
             figures.prmLiveFeatures = count(text, CreditMetrics.PRM_LIVE_FEATURES);
             return figures;
+        }
+
+        private static String scrape(MetricsEndpoint metrics) {
+            Optional<String> scraped = metrics.scrape();
+            if (scraped.isEmpty()) {
+                throw new IllegalStateException(
+                        "the job's metrics could not be read from " + metrics.url());
+            }
+            return scraped.get();
         }
 
         private static long count(String text, String suffix) {

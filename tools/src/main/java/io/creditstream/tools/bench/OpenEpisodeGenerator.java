@@ -9,18 +9,18 @@ import java.util.SplittableRandom;
  * openEpisodes} slots are visited round-robin, one step per slot per visit, and when a slot's
  * episode takes its last step the slot's next episode takes its first step right after it, in the
  * same visit. Every episode has exactly {@code trajectoryLength} steps (at least 2), so a slot's
- * episodes follow each other every {@code trajectoryLength - 1} rounds.
+ * episodes follow each other every {@code P = trajectoryLength - 1} rounds.
  *
- * <p>A group's {@code groupSize} episodes sit in consecutive slots and advance in lockstep, so a
- * group completes in the round its episodes do and the open groups stay at about {@code
- * openEpisodes / groupSize}. The groups are staggered by starting late: with {@code P =
- * trajectoryLength - 1}, group slot {@code g} of {@code G} starts in round {@code P - 1 - floor(g *
- * P / G)}. So when round {@code P - 1} begins ({@link #fillSteps()} steps in) the groups' positions
- * are spread evenly over the episode, every slot holds an episode once that round has visited it,
- * and an even share of the groups completes in every later round. From then on exactly {@code
+ * <p>A group is the k-th episodes of {@code groupSize} consecutive slots. The slots are staggered
+ * by starting late, slot {@code s} in round {@code P - 1 - ahead(s)}, with head starts {@code
+ * ahead} spread evenly over {@code [0, P)} both across groups and across the members of a group. So
+ * when round {@code P - 1} begins ({@link #fillSteps()} steps in) the episodes' positions are
+ * spread evenly over the episode; once that round has visited every slot, exactly {@code
  * openEpisodes} episodes are open between visits (one fewer between an episode's last step and its
- * successor's first), holding about half an episode's steps each. A steady state cannot be reached
- * with fewer steps: every step held must first be sent.
+ * successor's first), holding about half an episode's steps each, and an even share of them ends in
+ * every round. A group's members end up to {@code P} rounds apart, as a fleet's rollouts do, so the
+ * job holds the finished members of about {@code openEpisodes / groupSize} groups as well. A steady
+ * state cannot be reached with fewer steps: every step held must first be sent.
  *
  * <p>Each step draws its state key from {@code stateKeys} keys of its task (the GiGPO anchors; the
  * task's anchor memory sees up to that many) and its action from {@code actionTokens} tokens (the
@@ -85,8 +85,8 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
 
     private final Shape shape;
     private final SplittableRandom random;
-    // Per group slot: the round it starts in, which generation of group it holds and the step its
-    // episodes are at. All members of a slot share them (lockstep).
+    // Per slot: the round it starts in, which of its episodes it is on and that episode's next
+    // step index.
     private final int[] startRound;
     private final int[] generation;
     private final int[] position;
@@ -101,17 +101,22 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
     public OpenEpisodeGenerator(Shape shape) {
         this.shape = shape;
         this.random = new SplittableRandom(shape.seed());
+        int slots = shape.openEpisodes();
         int groups = shape.groupSlots();
+        int groupSize = shape.groupSize();
         int period = shape.trajectoryLength() - 1;
-        startRound = new int[groups];
-        generation = new int[groups];
-        position = new int[groups];
+        startRound = new int[slots];
+        generation = new int[slots];
+        position = new int[slots];
         long fill = 0;
-        for (int g = 0; g < groups; g++) {
-            // Evenly spread over [0, period): long arithmetic, as groups * period can pass 2^31.
-            int ahead = (int) ((long) g * period / groups);
-            startRound[g] = period - 1 - ahead;
-            fill += (long) ahead * shape.groupSize();
+        for (int s = 0; s < slots; s++) {
+            // Evenly spread over [0, period) across groups, and again across a group's members:
+            // long arithmetic, as groups * period can pass 2^31.
+            long acrossGroups = (long) (s / groupSize) * period / groups;
+            long acrossMembers = (long) (s % groupSize) * period / groupSize;
+            int ahead = (int) ((acrossGroups + acrossMembers) % period);
+            startRound[s] = period - 1 - ahead;
+            fill += ahead;
         }
         fillSteps = fill;
     }
@@ -121,9 +126,8 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
     }
 
     /**
-     * Steps sent before the round in which every slot comes to hold an episode: {@code groupSize}
-     * times the sum of the groups' head starts, about {@code openEpisodes * (trajectoryLength - 2)
-     * / 2}.
+     * Steps sent before the round in which every slot comes to hold an episode: the sum of the
+     * slots' head starts, about {@code openEpisodes * (trajectoryLength - 2) / 2}.
      */
     public long fillSteps() {
         return fillSteps;
@@ -137,24 +141,22 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
 
     @Override
     public StepEvent next() {
-        int groupSize = shape.groupSize();
         if (successorDue) {
             // The slot's episode has just ended: its successor starts in the same visit.
             successorDue = false;
-            int g = slot / groupSize;
-            StepEvent first = step(g, generation[g] + 1, slot % groupSize, 0);
+            generation[slot]++;
+            StepEvent first = step(0);
             open++;
-            leaveSlot(g, true);
+            position[slot] = 1;
+            leaveSlot();
             return first;
         }
-        // Skip the group slots that have not started yet (only in the first rounds).
-        while (round < startRound[slot / groupSize]) {
-            slot += groupSize;
-            wrap();
+        // Skip the slots that have not started yet (only in the first rounds).
+        while (round < startRound[slot]) {
+            leaveSlot();
         }
-        int g = slot / groupSize;
-        int index = position[g];
-        StepEvent step = step(g, generation[g], slot % groupSize, index);
+        int index = position[slot];
+        StepEvent step = step(index);
         if (index == 0) {
             open++;
         }
@@ -163,15 +165,17 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
             episodesDone++;
             successorDue = true;
         } else {
-            leaveSlot(g, false);
+            position[slot] = index + 1;
+            leaveSlot();
         }
         return step;
     }
 
-    private StepEvent step(int g, int groupGeneration, int member, int index) {
+    private StepEvent step(int index) {
+        int g = slot / shape.groupSize();
         boolean done = index == shape.trajectoryLength() - 1;
         int task = g % shape.tasks();
-        String group = "g" + g + "-" + groupGeneration;
+        String group = "g" + g + "-" + generation[slot];
         String stateKey = "t" + task + "-s" + random.nextInt(shape.stateKeys());
         String action = "a" + random.nextInt(shape.actionTokens());
         double outcome = done ? random.nextInt(2) : 0.0;
@@ -180,7 +184,7 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
                 EXPERIMENT,
                 "task-" + task,
                 group,
-                group + "-e" + member,
+                group + "-e" + slot % shape.groupSize(),
                 index,
                 0L,
                 stateKey,
@@ -200,21 +204,8 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
                 null);
     }
 
-    /** The visit of the current slot is over; the group moves on after its last member's. */
-    private void leaveSlot(int g, boolean successorStarted) {
-        if (slot % shape.groupSize() == shape.groupSize() - 1) {
-            if (successorStarted) {
-                generation[g]++;
-                position[g] = 1;
-            } else {
-                position[g]++;
-            }
-        }
+    private void leaveSlot() {
         slot++;
-        wrap();
-    }
-
-    private void wrap() {
         if (slot == shape.openEpisodes()) {
             slot = 0;
             round++;
