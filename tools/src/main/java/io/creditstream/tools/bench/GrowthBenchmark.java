@@ -113,9 +113,9 @@ public final class GrowthBenchmark {
         Configuration config = new Configuration();
         config.setString("parallelism.default", String.valueOf(parallelism));
         config.setString("kafka.topic-partitions", String.valueOf(parallelism));
-        // Long enough that the large states' checkpoints are not back to back, short enough that
-        // a point of a minute sees several of them.
-        config.setString("execution.checkpointing.interval", "5 s");
+        // Short, so that even a window of a few seconds averages over several checkpoints (their
+        // cost comes in bursts), and long enough that a large state's are not back to back.
+        config.setString("execution.checkpointing.interval", "2 s");
         config.setString("batch.max-records", "1024");
         config.set(CreditstreamOptions.TOPIC_REPLICATION_FACTOR, 1);
         // An episode of a million-slot rotation stays open for minutes: no timeout may fire.
@@ -376,8 +376,9 @@ public final class GrowthBenchmark {
             System.gc();
             figures.heapBytes = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             text = scrape(metrics, hangGuardNanos);
-            figures.rocksDbLive = count(text, "estimate_live_data_size");
-            figures.rocksDbSst = count(text, "total_sst_files_size");
+            // -1 where the exposition holds no RocksDB sample at all, rather than a false 0.
+            figures.rocksDbLive = countOrMissing(text, "estimate_live_data_size");
+            figures.rocksDbSst = countOrMissing(text, "total_sst_files_size");
             figures.checkpointFull = count(text, "lastCheckpointFullSize");
             figures.checkpointMillis = count(text, "lastCheckpointDuration");
             figures.checkpoints = count(text, "numberOfCompletedCheckpoints");
@@ -408,6 +409,10 @@ public final class GrowthBenchmark {
                 }
                 Thread.sleep(CHECKPOINT_POLL_MILLIS);
             }
+        }
+
+        private static long countOrMissing(String text, String suffix) {
+            return Double.isNaN(PrometheusText.mean(text, suffix, "")) ? -1 : count(text, suffix);
         }
 
         private static long count(String text, String suffix) {

@@ -14,13 +14,13 @@ import java.util.SplittableRandom;
  * <p>A group is the k-th episodes of {@code groupSize} consecutive slots. The slots are staggered
  * by starting late, slot {@code s} in round {@code P - 1 - ahead(s)}, with head starts {@code
  * ahead} spread evenly over {@code [0, P)} both across groups and across the members of a group. So
- * when round {@code P - 1} begins ({@link #fillSteps()} steps in) the episodes' positions are
- * spread evenly over the episode; once that round has visited every slot, exactly {@code
- * openEpisodes} episodes are open between visits (one fewer between an episode's last step and its
- * successor's first), holding about half an episode's steps each, and an even share of them ends in
- * every round. A group's members end up to {@code P} rounds apart, as a fleet's rollouts do, so the
- * job holds the finished members of about {@code openEpisodes / groupSize} groups as well. A steady
- * state cannot be reached with fewer steps: every step held must first be sent.
+ * after round {@code P - 1} ({@link #fillSteps()} steps in) every slot holds an episode and their
+ * positions are spread evenly over the episode; from then on exactly {@code openEpisodes} episodes
+ * are open between visits (one fewer between an episode's last step and its successor's first),
+ * holding about half an episode's steps each, and an even share of them ends in every round. A
+ * group's members end up to {@code P} rounds apart, as a fleet's rollouts do, so the job holds the
+ * finished members of about {@code openEpisodes / groupSize} groups as well. A steady state cannot
+ * be reached with fewer steps: every step held must first be sent.
  *
  * <p>Each step draws its state key from {@code stateKeys} keys of its task (the GiGPO anchors; the
  * task's anchor memory sees up to that many) and its action from {@code actionTokens} tokens (the
@@ -118,7 +118,8 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
             startRound[s] = period - 1 - ahead;
             fill += ahead;
         }
-        fillSteps = fill;
+        // Round P - 1 visits every slot once and ends no episode (none is past step P - 1 yet).
+        fillSteps = fill + slots;
     }
 
     public Shape shape() {
@@ -126,8 +127,8 @@ public final class OpenEpisodeGenerator implements Iterator<StepEvent> {
     }
 
     /**
-     * Steps sent before the round in which every slot comes to hold an episode: the sum of the
-     * slots' head starts, about {@code openEpisodes * (trajectoryLength - 2) / 2}.
+     * Steps sent until every slot holds an episode (the end of round {@code P - 1}): the sum of the
+     * slots' head starts and one round, about {@code openEpisodes * trajectoryLength / 2}.
      */
     public long fillSteps() {
         return fillSteps;

@@ -114,7 +114,7 @@ public class BenchGrowthCommand implements Callable<Integer> {
             names = "--steps-after-fill",
             description =
                     "Steps per point after the open state is filled; the window is their middle"
-                            + " 20-80%% (default: 200000; --quick: 50000).")
+                            + " 20-80%% (default: 400000; --quick: 50000).")
     Long stepsAfterFill;
 
     @Option(
@@ -183,7 +183,7 @@ public class BenchGrowthCommand implements Callable<Integer> {
 
     /** The points of the chosen sweeps, in order; a bad sweep name or value names the flag. */
     List<Point> points() {
-        long afterFill = stepsAfterFill != null ? stepsAfterFill : quick ? 50_000 : 200_000;
+        long afterFill = stepsAfterFill != null ? stepsAfterFill : quick ? 50_000 : 400_000;
         if (afterFill < 1_000) {
             throw new IllegalArgumentException(
                     "--steps-after-fill must be at least 1000, got " + afterFill);
