@@ -58,9 +58,7 @@ class OpenEpisodeGeneratorTest {
         OpenEpisodeGenerator generator = generator(open, length, 8);
 
         assertThat((double) generator.fillSteps())
-                .isCloseTo(
-                        open * length / 2.0,
-                        org.assertj.core.data.Percentage.withPercentage(5));
+                .isCloseTo(open * length / 2.0, org.assertj.core.data.Percentage.withPercentage(5));
     }
 
     @Test
