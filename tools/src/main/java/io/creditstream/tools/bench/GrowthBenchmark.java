@@ -245,8 +245,18 @@ public final class GrowthBenchmark {
             long hangGuard = System.nanoTime() + STATE_TIMEOUT.toNanos();
             // The source stays open, so the job is still there to be measured once it has read
             // every step; the window ends well before that.
+            Optional<String> atWindowEnd = Optional.empty();
+            boolean windowEnded = false;
             while (StepProgress.count(counter) < total) {
-                samples.add(StepProgress.sample(counter));
+                SteadyWindow.Sample sample = StepProgress.sample(counter);
+                samples.add(sample);
+                if (!windowEnded && sample.steps() >= windowTo) {
+                    // The open gauges while steps still flow: after the last step they show
+                    // wherever the input stopped (e.g. just after a round in which every group
+                    // completed).
+                    windowEnded = true;
+                    atWindowEnd = metrics.scrape();
+                }
                 failIfEnded(ended);
                 if (System.nanoTime() > hangGuard) {
                     throw new IllegalStateException(
@@ -265,6 +275,7 @@ public final class GrowthBenchmark {
                     SteadyWindow.of(
                             samples, total, (double) windowFrom / total, (double) windowTo / total);
             StateFigures figures = StateFigures.afterNextCheckpoint(metrics, ended, hangGuard);
+            atWindowEnd.ifPresent(figures::openGaugesFrom);
             return new GrowthRow(
                     point.sweep().id(),
                     point.value(),
@@ -347,6 +358,11 @@ public final class GrowthBenchmark {
         long openEpisodes;
         long openGroups;
         long prmLiveFeatures;
+
+        void openGaugesFrom(String text) {
+            openEpisodes = count(text, CreditMetrics.OPEN_TRAJECTORIES);
+            openGroups = count(text, CreditMetrics.OPEN_GROUPS);
+        }
 
         /**
          * Waits for a checkpoint that completes after this call (so it holds the state as the job

@@ -20,7 +20,8 @@ import java.util.function.Function;
  * @param windowSeconds the window's length
  * @param stepsPerSecond the steady rate over the window
  * @param cpuMicrosPerStep process CPU time in the window per step read in it
- * @param heapBytes heap in use right after a full GC, taken after the window
+ * @param heapBytes heap in use right after a full GC, taken after the last step and the checkpoint
+ *     that follows it (RocksDB figures and checkpoint alike)
  * @param rocksDbLiveBytes RocksDB's estimated live data, summed over operators, subtasks and column
  *     families
  * @param rocksDbSstBytes RocksDB's SST files, summed alike
@@ -28,8 +29,8 @@ import java.util.function.Function;
  *     references)
  * @param checkpointMillis the latest completed checkpoint's duration
  * @param checkpoints checkpoints completed when the figures were taken
- * @param openEpisodesSeen the job's open-episode gauge then
- * @param openGroupsSeen the job's open-group gauge then
+ * @param openEpisodesSeen the job's open-episode gauge at the window's end
+ * @param openGroupsSeen the job's open-group gauge at the window's end
  * @param prmLiveFeatures the OPRL PRM's non-zero weights then (0 for other estimators)
  * @param loadAverage the machine's 1-minute load average when the point ended
  */
