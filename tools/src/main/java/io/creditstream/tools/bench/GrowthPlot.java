@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One sweep's figure, over the swept value on a log scale: steady rate, CPU per step, sizes (heap
- * after GC, RocksDB live data and SST files, the latest checkpoint's full size) and the latest
+ * after GC, RocksDB live data and SST files, the latest checkpoint's full size) and that
  * checkpoint's duration. Every y axis starts at 0, so growth shows at its true size.
  */
 public final class GrowthPlot {
@@ -54,7 +54,8 @@ public final class GrowthPlot {
         LineChart.Axis x =
                 new LineChart.Axis(
                         xLabel + " (log scale)",
-                        Math.ceil(maxX + 0.25),
+                        // Half a decade of room past the last point, no empty decade.
+                        maxX + 0.5,
                         1,
                         decade -> String.format("%,.0f", Math.pow(10, decade)),
                         decade -> false);
@@ -81,7 +82,7 @@ public final class GrowthPlot {
         panel(
                 image,
                 2,
-                "Sizes right after the window",
+                "Sizes after the last step and the checkpoint that follows it",
                 "MB",
                 x,
                 xs,
@@ -97,7 +98,7 @@ public final class GrowthPlot {
         panel(
                 image,
                 3,
-                "Latest checkpoint's duration",
+                "That checkpoint's duration",
                 "ms",
                 x,
                 xs,
