@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
+        subcommands = BenchGrowthCommand.class,
         description = {
             "Measure on this machine: pre-produce simulated steps to an embedded broker, run a"
                     + " passthrough job (Kafka -> keyBy -> one state update -> Kafka) and the full"
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
                     + " seen read_committed, p50/p99/max. The last stdout line is one JSON object.",
             "",
             "Examples: creditstream bench --quick",
-            "          creditstream bench --steps 2000000 --latency-seconds 40"
+            "          creditstream bench --steps 2000000 --latency-seconds 40",
+            "          creditstream bench growth --quick   (cost as the open state grows)"
         })
 public class BenchCommand implements Callable<Integer> {
     @Option(
