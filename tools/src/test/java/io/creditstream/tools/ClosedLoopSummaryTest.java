@@ -61,10 +61,10 @@ class ClosedLoopSummaryTest {
     void writesTheLengthDistributionOfKeptAndDroppedWhenTheJobCountedIt() throws Exception {
         List<Long> kept = new ArrayList<>(Collections.nCopies(LengthBuckets.count(), 0L));
         List<Long> dropped = new ArrayList<>(kept);
-        // Kept: 30 of up to 10 steps, 10 of 91-100; dropped: 4 of 91-100.
-        kept.set(0, 30L);
-        kept.set(9, 10L);
-        dropped.set(9, 4L);
+        // Kept: 30 of 9-10 steps, 10 of 91-100; dropped: 4 of 91-100.
+        kept.set(LengthBuckets.bucketOf(10), 30L);
+        kept.set(LengthBuckets.bucketOf(100), 10L);
+        dropped.set(LengthBuckets.bucketOf(100), 4L);
         ClosedLoopDemo.Summary summary =
                 new ClosedLoopDemo.Summary(
                         "gigpo",
@@ -84,9 +84,9 @@ class ClosedLoopSummaryTest {
 
         JsonNode json = JSON.readTree(summary.toJson());
 
-        // Rank 20 of 40 lies two thirds into (0, 10]; rank 2 of 4 half-way into (90, 100].
+        // Rank 20 of 40 lies two thirds into (9, 10]; rank 2 of 4 half-way into (90, 100].
         assertThat(json.get("kept").get("median_length").asDouble())
-                .isCloseTo(20.0 / 3, within(1e-9));
+                .isCloseTo(9 + 2.0 / 3, within(1e-9));
         assertThat(json.get("dropped_stale").get("median_length").asDouble())
                 .isCloseTo(95, within(1e-9));
         assertThat(json.get("kept").get("length_histogram").get("10").asLong()).isEqualTo(30);

@@ -223,7 +223,8 @@ public final class JobMetricCatalog {
                             TRAJECTORIES,
                             "Trajectories that passed the staleness check, by length: one series"
                                     + " per bucket, max_length its inclusive upper bound in steps"
-                                    + " (10, 20, ... 100, 150, 200, 300, 500, 1000, inf)."),
+                                    + " (1, 2, ... 10, 12, ... 20, 25, ... 40, 50, ... 100, 150, 200, 300, 500,"
+                                    + " 1000, inf)."),
                     new Entry(
                             CreditMetrics.STALE_TRAJECTORY_LENGTHS,
                             Kind.COUNTER,

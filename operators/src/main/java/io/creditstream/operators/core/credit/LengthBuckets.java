@@ -6,15 +6,18 @@ import java.util.List;
  * Fixed buckets of trajectory length (steps), for counting the trajectories the staleness check
  * kept and dropped by length: counters per bucket add up across subtasks and restarts, which a
  * windowed histogram's quantiles do not, and a length distribution (not only a mean) shows whether
- * dropping removes the long episodes. The bounds are 10 steps apart up to 100, where agent episodes
- * of tens of steps lie (the maze's limit is 100), and coarser above.
+ * dropping removes the long episodes. The bounds are one step apart up to 10 and ever coarser above
+ * (2, 5, 10, then 50 steps and more), so that a median is resolved to a few steps for the short
+ * episodes of a small task and to a tenth for the long ones (the 7x11 maze's limit is 100).
  */
 public final class LengthBuckets {
     private LengthBuckets() {}
 
     /** Inclusive upper bounds of the buckets before the last; the last holds every longer one. */
     public static final List<Integer> UPPER_BOUNDS =
-            List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 150, 200, 300, 500, 1000);
+            List.of(
+                    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 25, 30, 35, 40, 50, 60, 70,
+                    80, 90, 100, 150, 200, 300, 500, 1000);
 
     /** The label of the last, unbounded bucket. */
     public static final String UNBOUNDED = "inf";

@@ -67,12 +67,12 @@ class StalenessCountersTest {
         assertThat(count(listener, CreditMetrics.STALE_TRAJECTORY_STEPS)).isEqualTo(28);
         assertThat(count(listener, CreditMetrics.STALE_TRAJECTORIES_POSITIVE)).isEqualTo(1);
         // Kept: lengths 2 and 15; dropped: 25 and 3.
-        assertThat(bucket(listener, CreditMetrics.FRESH_TRAJECTORY_LENGTHS, 10)).isEqualTo(1);
-        assertThat(bucket(listener, CreditMetrics.FRESH_TRAJECTORY_LENGTHS, 20)).isEqualTo(1);
-        assertThat(bucket(listener, CreditMetrics.FRESH_TRAJECTORY_LENGTHS, 30)).isZero();
-        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 10)).isEqualTo(1);
-        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 20)).isZero();
-        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 30)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.FRESH_TRAJECTORY_LENGTHS, 2)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.FRESH_TRAJECTORY_LENGTHS, 16)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.FRESH_TRAJECTORY_LENGTHS, 25)).isZero();
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 3)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 16)).isZero();
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 25)).isEqualTo(1);
         // Every bucket is registered from the start, the unbounded one included.
         assertThat(
                         count(
@@ -95,8 +95,9 @@ class StalenessCountersTest {
 
         assertThat(count(listener, CreditMetrics.FRESH_TRAJECTORIES)).isZero();
         assertThat(count(listener, CreditMetrics.STALE_TRAJECTORY_STEPS)).isEqualTo(45);
-        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 10)).isEqualTo(2);
-        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 20)).isEqualTo(1);
-        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 30)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 2)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 3)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 16)).isEqualTo(1);
+        assertThat(bucket(listener, CreditMetrics.STALE_TRAJECTORY_LENGTHS, 25)).isEqualTo(1);
     }
 }
