@@ -9,6 +9,7 @@ import io.creditstream.fleet.curve.CurvePoint;
 import io.creditstream.fleet.curve.EpisodeWindow;
 import io.creditstream.fleet.curve.TaskMeanSuccess;
 import io.creditstream.operators.core.credit.Estimator;
+import io.creditstream.operators.core.credit.LengthBuckets;
 import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.operators.flink.budget.BudgetMetrics;
 import io.creditstream.schemas.PolicySnapshot;
@@ -86,6 +87,7 @@ public final class ClosedLoopDemo {
             int metricsPort,
             String learnerClasspath,
             List<String> learnerArgs,
+            List<String> fleetArgs,
             Path outputDir,
             Duration stallWarning,
             Duration stallTimeout) {
@@ -126,6 +128,47 @@ public final class ClosedLoopDemo {
                                 + stallTimeout);
             }
             learnerArgs = List.copyOf(learnerArgs);
+            fleetArgs = List.copyOf(fleetArgs);
+        }
+
+        /** Settings that pass the fleet no flags of its own beyond the demo's. */
+        public Settings(
+                long episodes,
+                double stopAtSuccess,
+                Duration duration,
+                long seed,
+                int workers,
+                int tasks,
+                int groupSize,
+                String maze,
+                double fleetRate,
+                long maxStepsAhead,
+                Duration reportEvery,
+                int metricsPort,
+                String learnerClasspath,
+                List<String> learnerArgs,
+                Path outputDir,
+                Duration stallWarning,
+                Duration stallTimeout) {
+            this(
+                    episodes,
+                    stopAtSuccess,
+                    duration,
+                    seed,
+                    workers,
+                    tasks,
+                    groupSize,
+                    maze,
+                    fleetRate,
+                    maxStepsAhead,
+                    reportEvery,
+                    metricsPort,
+                    learnerClasspath,
+                    learnerArgs,
+                    List.of(),
+                    outputDir,
+                    stallWarning,
+                    stallTimeout);
         }
     }
 
@@ -203,8 +246,41 @@ public final class ClosedLoopDemo {
      * @param steps their steps together
      * @param positive how many had a positive return (a success, in the maze)
      */
-    public record Trajectories(long trajectories, long steps, long positive) {
+    public record Trajectories(
+            long trajectories, long steps, long positive, List<Long> lengthCounts) {
         public static final Trajectories NONE = new Trajectories(0, 0, 0);
+
+        /**
+         * @param lengthCounts how many fell in each {@link LengthBuckets} bucket, one count per
+         *     bucket; empty when not known
+         */
+        public Trajectories {
+            lengthCounts = List.copyOf(lengthCounts);
+            if (!lengthCounts.isEmpty() && lengthCounts.size() != LengthBuckets.count()) {
+                throw new IllegalArgumentException(
+                        "one length count per bucket ("
+                                + LengthBuckets.count()
+                                + ") or none, got "
+                                + lengthCounts.size());
+            }
+        }
+
+        /** Without the length distribution. */
+        public Trajectories(long trajectories, long steps, long positive) {
+            this(trajectories, steps, positive, List.of());
+        }
+
+        /**
+         * The {@code q}-quantile of the lengths, interpolated within its bucket ({@link
+         * LengthBuckets#quantile}); NaN without the distribution or with none counted.
+         */
+        public double lengthQuantile(double q) {
+            if (lengthCounts.isEmpty()) {
+                return Double.NaN;
+            }
+            return LengthBuckets.quantile(
+                    lengthCounts.stream().mapToLong(Long::longValue).toArray(), q);
+        }
 
         /** Mean steps per trajectory; NaN for none. */
         public double meanLength() {
@@ -221,6 +297,16 @@ public final class ClosedLoopDemo {
             fields.put("trajectories", trajectories);
             fields.put("mean_length", Summary.finiteOrNull(meanLength()));
             fields.put("positive_rate", Summary.finiteOrNull(positiveRate()));
+            if (!lengthCounts.isEmpty()) {
+                fields.put("median_length", Summary.finiteOrNull(lengthQuantile(0.5)));
+                fields.put("p90_length", Summary.finiteOrNull(lengthQuantile(0.9)));
+                // Bucket upper bound -> count: the distribution itself, for whoever plots it.
+                Map<String, Long> histogram = new LinkedHashMap<>();
+                for (int i = 0; i < lengthCounts.size(); i++) {
+                    histogram.put(LengthBuckets.label(i), lengthCounts.get(i));
+                }
+                fields.put("length_histogram", histogram);
+            }
             return fields;
         }
     }
@@ -573,6 +659,7 @@ public final class ClosedLoopDemo {
                             PolicyProcess.BUDGET_TOPIC,
                             config.get(CreditstreamOptions.TOPIC_BUDGET)));
         }
+        cmd.addAll(settings.fleetArgs());
         return cmd;
     }
 
@@ -781,12 +868,14 @@ public final class ClosedLoopDemo {
                                                         text,
                                                         CreditMetrics.FRESH_TRAJECTORIES,
                                                         CreditMetrics.FRESH_TRAJECTORY_STEPS,
-                                                        CreditMetrics.FRESH_TRAJECTORIES_POSITIVE),
+                                                        CreditMetrics.FRESH_TRAJECTORIES_POSITIVE,
+                                                        CreditMetrics.FRESH_TRAJECTORY_LENGTHS),
                                                 trajectories(
                                                         text,
                                                         CreditMetrics.STALE_TRAJECTORIES_DROPPED,
                                                         CreditMetrics.STALE_TRAJECTORY_STEPS,
-                                                        CreditMetrics.STALE_TRAJECTORIES_POSITIVE));
+                                                        CreditMetrics.STALE_TRAJECTORIES_POSITIVE,
+                                                        CreditMetrics.STALE_TRAJECTORY_LENGTHS));
                                 zeroVarianceRatio =
                                         PrometheusText.mean(
                                                 text, CreditMetrics.ZERO_VARIANCE_GROUP_RATIO);
@@ -829,11 +918,24 @@ public final class ClosedLoopDemo {
         }
 
         private static Trajectories trajectories(
-                String text, String count, String steps, String positive) {
+                String text, String count, String steps, String positive, String lengths) {
+            List<Long> lengthCounts = new ArrayList<>();
+            for (int i = 0; i < LengthBuckets.count(); i++) {
+                lengthCounts.add(
+                        (long)
+                                PrometheusText.sum(
+                                        text,
+                                        lengths,
+                                        CreditMetrics.MAX_LENGTH_LABEL
+                                                + "=\""
+                                                + LengthBuckets.label(i)
+                                                + "\""));
+            }
             return new Trajectories(
                     (long) PrometheusText.sum(text, count),
                     (long) PrometheusText.sum(text, steps),
-                    (long) PrometheusText.sum(text, positive));
+                    (long) PrometheusText.sum(text, positive),
+                    lengthCounts);
         }
 
         /** The live page's figures; appends the current credit figures to their history. */

@@ -1,10 +1,15 @@
 package io.creditstream.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.creditstream.operators.core.credit.LengthBuckets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The demo's {@code --summary} file is JSON a tool can read, whatever the run produced. */
@@ -50,6 +55,65 @@ class ClosedLoopSummaryTest {
         assertThat(json.get("dropped_stale").get("mean_length").asDouble()).isEqualTo(70.0);
         assertThat(json.get("dropped_stale").get("positive_rate").asDouble()).isEqualTo(0.1);
         assertThat(json.get("stalled").isNull()).isTrue();
+    }
+
+    @Test
+    void writesTheLengthDistributionOfKeptAndDroppedWhenTheJobCountedIt() throws Exception {
+        List<Long> kept = new ArrayList<>(Collections.nCopies(LengthBuckets.count(), 0L));
+        List<Long> dropped = new ArrayList<>(kept);
+        // Kept: 30 of 9-10 steps, 10 of 91-100; dropped: 4 of 91-100.
+        kept.set(LengthBuckets.bucketOf(10), 30L);
+        kept.set(LengthBuckets.bucketOf(100), 10L);
+        dropped.set(LengthBuckets.bucketOf(100), 4L);
+        ClosedLoopDemo.Summary summary =
+                new ClosedLoopDemo.Summary(
+                        "gigpo",
+                        44,
+                        0.5,
+                        30,
+                        1,
+                        2,
+                        10,
+                        null,
+                        null,
+                        0,
+                        new ClosedLoopDemo.Staleness(
+                                new ClosedLoopDemo.Trajectories(40, 1_200, 30, kept),
+                                new ClosedLoopDemo.Trajectories(4, 400, 0, dropped)),
+                        null);
+
+        JsonNode json = JSON.readTree(summary.toJson());
+
+        // Rank 20 of 40 lies two thirds into (9, 10]; rank 2 of 4 half-way into (90, 100].
+        assertThat(json.get("kept").get("median_length").asDouble())
+                .isCloseTo(9 + 2.0 / 3, within(1e-9));
+        assertThat(json.get("dropped_stale").get("median_length").asDouble())
+                .isCloseTo(95, within(1e-9));
+        assertThat(json.get("kept").get("length_histogram").get("10").asLong()).isEqualTo(30);
+        assertThat(json.get("kept").get("length_histogram").get("100").asLong()).isEqualTo(10);
+        assertThat(json.get("dropped_stale").get("length_histogram").get("inf").asLong()).isZero();
+        assertThat(json.get("dropped_stale").get("length_histogram").size())
+                .isEqualTo(LengthBuckets.count());
+        // Without counts (an older job): no distribution, not a wrong one.
+        assertThat(
+                        JSON.readTree(
+                                        new ClosedLoopDemo.Summary(
+                                                        "gigpo",
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        0,
+                                                        null,
+                                                        null,
+                                                        0,
+                                                        ClosedLoopDemo.Staleness.NONE,
+                                                        null)
+                                                .toJson())
+                                .get("kept")
+                                .has("median_length"))
+                .isFalse();
     }
 
     @Test

@@ -126,6 +126,21 @@ public final class CreditMetrics {
     /** Trajectories that passed the staleness check with a positive return. */
     public static final String FRESH_TRAJECTORIES_POSITIVE = "creditFreshTrajectoriesPositive";
 
+    /**
+     * The key-value group, and Prometheus label, of the length-bucket counters: the bucket's
+     * inclusive upper bound in steps ({@link io.creditstream.operators.core.credit.LengthBuckets}),
+     * {@code inf} for the last.
+     */
+    public static final String MAX_LENGTH_LABEL = "max_length";
+
+    /**
+     * Trajectories that passed the staleness check, per length bucket ({@link #MAX_LENGTH_LABEL}).
+     */
+    public static final String FRESH_TRAJECTORY_LENGTHS = "creditFreshTrajectoryLengths";
+
+    /** Trajectories dropped as stale, per length bucket ({@link #MAX_LENGTH_LABEL}). */
+    public static final String STALE_TRAJECTORY_LENGTHS = "creditStaleTrajectoryLengths";
+
     /** Groups dropped because too few fresh trajectories remained. */
     public static final String STALE_GROUPS_DROPPED = "creditStaleGroupsDropped";
 

@@ -217,6 +217,23 @@ public final class JobMetricCatalog {
                             "Trajectories that passed the staleness check with a positive"
                                     + " return."),
                     new Entry(
+                            CreditMetrics.FRESH_TRAJECTORY_LENGTHS,
+                            Kind.COUNTER,
+                            CreditMetrics.MAX_LENGTH_LABEL,
+                            TRAJECTORIES,
+                            "Trajectories that passed the staleness check, by length: one series"
+                                    + " per bucket, max_length its inclusive upper bound in steps"
+                                    + " (1, 2, ... 10, 12, ... 20, 25, ... 40, 50, ... 100, 150, 200, 300, 500,"
+                                    + " 1000, inf)."),
+                    new Entry(
+                            CreditMetrics.STALE_TRAJECTORY_LENGTHS,
+                            Kind.COUNTER,
+                            CreditMetrics.MAX_LENGTH_LABEL,
+                            TRAJECTORIES,
+                            "Trajectories dropped as stale, by length (the buckets above):"
+                                    + " against the kept ones, whether dropping removes the long"
+                                    + " episodes."),
+                    new Entry(
                             CreditMetrics.STALE_GROUPS_DROPPED,
                             Kind.COUNTER,
                             null,

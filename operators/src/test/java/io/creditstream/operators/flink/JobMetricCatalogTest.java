@@ -19,6 +19,7 @@ class JobMetricCatalogTest {
         constants.addAll(metricNames(BudgetMetrics.class));
         constants.remove(CreditMetrics.REASON_LABEL);
         constants.remove(CreditMetrics.SHADOW_LABEL);
+        constants.remove(CreditMetrics.MAX_LENGTH_LABEL);
         constants.remove(BudgetMetrics.DESERIALIZER_GROUP);
 
         List<String> catalogued =
@@ -31,10 +32,14 @@ class JobMetricCatalogTest {
     @Test
     void labelsAreBoundedEnumerationsAndMeaningsAreGiven() {
         for (JobMetricCatalog.Entry entry : JobMetricCatalog.ENTRIES) {
-            // Reason codes and estimator names: both fixed enumerations.
+            // Reason codes, estimator names and length buckets: all fixed enumerations.
             assertThat(entry.label())
                     .as(entry.name())
-                    .isIn(null, CreditMetrics.REASON_LABEL, CreditMetrics.SHADOW_LABEL);
+                    .isIn(
+                            null,
+                            CreditMetrics.REASON_LABEL,
+                            CreditMetrics.SHADOW_LABEL,
+                            CreditMetrics.MAX_LENGTH_LABEL);
             assertThat(entry.meaning()).as(entry.name()).isNotBlank().endsWith(".");
             assertThat(entry.unit()).as(entry.name()).isNotBlank();
             assertThat(entry.prometheusName())

@@ -125,6 +125,19 @@ final class FleetCommand implements Callable<Integer> {
     double rate;
 
     @Option(
+            names = "--step-latency",
+            defaultValue = "0",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description =
+                    "Make every environment step take at least this long (e.g. 5ms), as a slow"
+                            + " environment or a long-horizon agent's tool call does: long episodes"
+                            + " become the slow ones, and their groups reach the job more policy"
+                            + " versions later than short ones (what credit.max-policy-lag drops);"
+                            + " 0 = as fast as the maze runs (default: ${DEFAULT-VALUE}).")
+    Duration stepLatency;
+
+    @Option(
             names = PolicyProcess.MAX_STEPS_AHEAD,
             defaultValue = "0",
             paramLabel = "STEPS",
@@ -247,6 +260,7 @@ final class FleetCommand implements Callable<Integer> {
                         .maxGroups(maxGroups)
                         .maxEpisodes(maxEpisodes)
                         .targetEventsPerSecond(rate)
+                        .stepLatency(stepLatency)
                         .maxStepsAhead(maxStepsAhead)
                         .stallWarning(stallWarning)
                         .snapshotWait(snapshotWait)

@@ -6,6 +6,8 @@ import io.creditstream.fleet.RolloutGroup;
 import io.creditstream.fleet.SimulatedFleet;
 import io.creditstream.fleet.StepEventProducer;
 import io.creditstream.fleet.env.KeyDoorMazeEnvironment;
+import io.creditstream.fleet.env.SlowEnvironment;
+import io.creditstream.fleet.env.TextEnvironment;
 import io.creditstream.fleet.policy.SwitchablePolicy;
 import io.creditstream.policy.model.DjlAgentPolicy;
 import io.creditstream.policy.model.PolicyNetwork;
@@ -171,13 +173,16 @@ public final class FleetService implements AutoCloseable {
         try (PolicyNetwork network = load(first)) {
             LOG.info(
                     "Fleet for {} starts on version {}: {} workers, {} tasks, groups of {}, {}"
-                            + " maze",
+                            + " maze{}",
                     settings.experimentId(),
                     first.getVersion(),
                     settings.workers(),
                     settings.tasks(),
                     settings.groupSize(),
-                    settings.maze().cliName());
+                    settings.maze().cliName(),
+                    settings.stepLatency().isZero()
+                            ? ""
+                            : ", each step taking " + settings.stepLatency().toMillis() + " ms");
         } catch (RuntimeException e) {
             stop();
             throw e;
@@ -707,8 +712,7 @@ public final class FleetService implements AutoCloseable {
                                 .groupSize(settings.groupSize())
                                 .seed(seed)
                                 .runId(settings.runId() + "-w" + index)
-                                .environment(
-                                        () -> new KeyDoorMazeEnvironment(settings.maze().spec()))
+                                .environment(this::environment)
                                 .policy(policy)
                                 .build();
                 if (settings.budget().isPresent()) {
@@ -756,6 +760,14 @@ public final class FleetService implements AutoCloseable {
                 }
                 workersDone.countDown();
             }
+        }
+
+        /** The maze, every step of it taking {@link FleetSettings#stepLatency()} if set. */
+        private TextEnvironment environment() {
+            TextEnvironment maze = new KeyDoorMazeEnvironment(settings.maze().spec());
+            return settings.stepLatency().isZero()
+                    ? maze
+                    : new SlowEnvironment(maze, settings.stepLatency());
         }
 
         /**

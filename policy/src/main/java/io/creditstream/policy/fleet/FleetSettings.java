@@ -1,5 +1,6 @@
 package io.creditstream.policy.fleet;
 
+import io.creditstream.fleet.env.SlowEnvironment;
 import io.creditstream.policy.service.InvalidSettingException;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
@@ -33,6 +34,9 @@ import java.util.UUID;
  *     limit (a group is never cut short, so up to {@code groupSize − 1} more may be played)
  * @param targetEventsPerSecond steps per second to aim at in all, split evenly over the workers; 0
  *     = as fast as the policy runs
+ * @param stepLatency how long each environment step takes at least ({@link SlowEnvironment}), as in
+ *     a slow environment or a long-horizon agent; zero = as fast as the maze runs. Long episodes
+ *     then take long, so their groups reach the job versions later than short ones
  * @param maxStepsAhead pause every worker while the steps the learner has not trained on reach this
  *     many, until a newer snapshot says it trained on more (see {@link LearnerPacing}); 0 = never
  *     pause. Keeps rollouts within a bounded number of versions of the learner whatever either's
@@ -66,6 +70,7 @@ public record FleetSettings(
         long maxGroups,
         long maxEpisodes,
         double targetEventsPerSecond,
+        Duration stepLatency,
         long maxStepsAhead,
         Duration stallWarning,
         Duration snapshotWait,
@@ -121,6 +126,16 @@ public record FleetSettings(
                     "rate",
                     "must be 0 (as fast as possible) or a positive number of steps per second, got "
                             + targetEventsPerSecond);
+        }
+        try {
+            SlowEnvironment.checkedLatency(stepLatency);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(
+                    "step-latency",
+                    "must be 0 (no delay) or a duration up to "
+                            + SlowEnvironment.MAX_STEP_LATENCY.toMinutes()
+                            + " min per environment step (e.g. 5ms), got "
+                            + stepLatency);
         }
         if (maxStepsAhead < 0) {
             throw new InvalidSettingException(
@@ -219,6 +234,7 @@ public record FleetSettings(
         private long maxGroups;
         private long maxEpisodes;
         private double targetEventsPerSecond;
+        private Duration stepLatency = Duration.ZERO;
         private long maxStepsAhead;
         private Duration stallWarning = DEFAULT_STALL_WARNING;
         private Duration snapshotWait = DEFAULT_SNAPSHOT_WAIT;
@@ -305,6 +321,12 @@ public record FleetSettings(
         /** Steps per second in all; 0 (unlimited) by default. */
         public Builder targetEventsPerSecond(double value) {
             this.targetEventsPerSecond = value;
+            return this;
+        }
+
+        /** The least time an environment step takes; zero (no delay) by default. */
+        public Builder stepLatency(Duration value) {
+            this.stepLatency = value;
             return this;
         }
 
@@ -400,6 +422,7 @@ public record FleetSettings(
                     maxGroups,
                     maxEpisodes,
                     targetEventsPerSecond,
+                    stepLatency,
                     maxStepsAhead,
                     stallWarning,
                     snapshotWait,

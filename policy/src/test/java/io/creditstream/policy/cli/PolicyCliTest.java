@@ -61,6 +61,7 @@ class PolicyCliTest {
                         "--rate",
                         "--snapshot-wait",
                         "--stall-warning",
+                        "--step-latency",
                         "trained_policy_version",
                         "--budget");
     }
@@ -98,6 +99,10 @@ class PolicyCliTest {
         assertUsageError(
                 run("fleet", "--bootstrap-servers", "localhost:1", "--group-size", "0"),
                 "--group-size: must be at least 1");
+        assertUsageError(
+                run("fleet", "--bootstrap-servers", "localhost:1", "--step-latency", "11min"),
+                "--step-latency: must be 0 (no delay) or a duration up to 10 min per environment"
+                        + " step (e.g. 5ms), got PT11M");
     }
 
     @Test

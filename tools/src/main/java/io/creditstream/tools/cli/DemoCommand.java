@@ -172,6 +172,15 @@ public class DemoCommand implements Callable<Integer> {
                             + " for its --lr (repeatable; see ./creditstream learner --help).")
     List<String> learnerOptions = new ArrayList<>();
 
+    @Option(
+            names = "--fleet-option",
+            paramLabel = "FLAG=VALUE",
+            description =
+                    "Closed loop: a flag of the fleet process, e.g. --fleet-option"
+                            + " step-latency=5ms for its --step-latency (slow environment steps;"
+                            + " repeatable; see ./creditstream fleet --help).")
+    List<String> fleetOptions = new ArrayList<>();
+
     @Option(names = "--random-fleet", description = "Run the throughput demo (no learner).")
     boolean randomFleet;
 
@@ -267,7 +276,8 @@ public class DemoCommand implements Callable<Integer> {
                                             Duration.ofSeconds(5),
                                             metricsPort,
                                             System.getenv("CREDITSTREAM_POLICY_CLASSPATH"),
-                                            learnerArguments(),
+                                            processArguments("--learner-option", learnerOptions),
+                                            processArguments("--fleet-option", fleetOptions),
                                             outputDir,
                                             stallWarning,
                                             stallTimeout),
@@ -302,16 +312,25 @@ public class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** --learner-option lr=0.003 becomes the learner's two arguments "--lr" "0.003". */
-    private List<String> learnerArguments() {
+    /**
+     * --learner-option lr=0.003 becomes the learner's two arguments "--lr" "0.003" (and
+     * --fleet-option step-latency=5ms the fleet's "--step-latency" "5ms").
+     */
+    static List<String> processArguments(String demoFlag, List<String> options) {
         List<String> args = new ArrayList<>();
-        for (String option : learnerOptions) {
+        for (String option : options) {
             int eq = option.indexOf('=');
             if (eq <= 0) {
+                String example =
+                        demoFlag.equals("--fleet-option") ? "step-latency=5ms" : "lr=0.003";
                 throw new IllegalArgumentException(
-                        "--learner-option '"
+                        demoFlag
+                                + " '"
                                 + option
-                                + "' must look like flag=value, e.g. --learner-option lr=0.003");
+                                + "' must look like flag=value, e.g. "
+                                + demoFlag
+                                + " "
+                                + example);
             }
             String flag = option.substring(0, eq);
             args.add(flag.startsWith("--") ? flag : "--" + flag);

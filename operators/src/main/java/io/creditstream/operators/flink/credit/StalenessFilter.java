@@ -1,13 +1,10 @@
 package io.creditstream.operators.flink.credit;
 
-import io.creditstream.operators.core.credit.GroupCreditAssigner;
 import io.creditstream.operators.core.credit.StalenessPolicy;
 import io.creditstream.operators.flink.CreditMetrics;
 import io.creditstream.schemas.PolicySnapshot;
-import io.creditstream.schemas.internal.Trajectory;
 import io.creditstream.schemas.internal.TrajectoryGroup;
 import io.creditstream.schemas.trust.SnapshotGate;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -54,11 +51,7 @@ public class StalenessFilter
     private transient Histogram lag;
     private transient Counter staleTrajectories;
     private transient Counter staleGroups;
-    private transient Counter staleSteps;
-    private transient Counter stalePositive;
-    private transient Counter freshTrajectories;
-    private transient Counter freshSteps;
-    private transient Counter freshPositive;
+    private transient StalenessCounters byOutcome;
     private transient long newestSeen;
     private transient Counter snapshotsRejected;
     private transient Counter snapshotsUnverified;
@@ -87,11 +80,7 @@ public class StalenessFilter
                         new DescriptiveStatisticsHistogram(CreditMetrics.STEP_WINDOW));
         staleTrajectories = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_DROPPED);
         staleGroups = metrics.counter(CreditMetrics.STALE_GROUPS_DROPPED);
-        staleSteps = metrics.counter(CreditMetrics.STALE_TRAJECTORY_STEPS);
-        stalePositive = metrics.counter(CreditMetrics.STALE_TRAJECTORIES_POSITIVE);
-        freshTrajectories = metrics.counter(CreditMetrics.FRESH_TRAJECTORIES);
-        freshSteps = metrics.counter(CreditMetrics.FRESH_TRAJECTORY_STEPS);
-        freshPositive = metrics.counter(CreditMetrics.FRESH_TRAJECTORIES_POSITIVE);
+        byOutcome = new StalenessCounters(metrics, policy.maxLag());
         snapshotsRejected = metrics.counter(CreditMetrics.SNAPSHOTS_REJECTED);
         snapshotsUnverified = metrics.counter(CreditMetrics.SNAPSHOTS_UNVERIFIED);
         if (!gate.verifiesSignatures()
@@ -120,35 +109,11 @@ public class StalenessFilter
             lag.update(l);
         }
         staleTrajectories.inc(outcome.droppedTrajectories());
-        countByOutcome(group, outcome);
+        byOutcome.count(group, outcome);
         if (outcome.kept() == null) {
             staleGroups.inc();
         } else {
             out.collect(outcome.kept());
-        }
-    }
-
-    /**
-     * Length and sign of return of the dropped against the kept trajectories: dropping biases
-     * training when the ones that go stale (long, hard episodes) differ from the ones that do not.
-     */
-    private void countByOutcome(TrajectoryGroup group, StalenessPolicy.Outcome outcome) {
-        List<Trajectory> trajectories = group.getTrajectories();
-        long[] lags = outcome.lags();
-        for (int i = 0; i < trajectories.size(); i++) {
-            Trajectory trajectory = trajectories.get(i);
-            boolean dropped =
-                    outcome.kept() == null || (lags.length > 0 && lags[i] > policy.maxLag());
-            int steps = trajectory.getSteps().size();
-            // The outcome the estimators see: a declared episode_return wins over the reward sum.
-            boolean positive = GroupCreditAssigner.episodeReturn(trajectory.getSteps()) > 0;
-            (dropped ? staleSteps : freshSteps).inc(steps);
-            if (positive) {
-                (dropped ? stalePositive : freshPositive).inc();
-            }
-            if (!dropped) {
-                freshTrajectories.inc();
-            }
         }
     }
 
