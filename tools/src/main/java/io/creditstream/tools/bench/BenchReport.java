@@ -49,7 +49,7 @@ public final class BenchReport {
                             latency.bufferTimeoutMs()));
             table.append(
                     String.format(
-                            "%-6s %9s %9s %8s %8s %8s %9s %9s %9s %9s %9s %9s %7s%n",
+                            "%-6s %9s %9s %8s %8s %8s %9s %9s %9s %9s %9s %9s %7s %7s%n",
                             "rate",
                             "steps/s",
                             "sent/s",
@@ -62,11 +62,12 @@ public final class BenchReport {
                             "ckpt p99",
                             "after p99",
                             "BEYOND99",
+                            "missed",
                             "groups"));
             for (LatencyBenchmark.Phase phase : latency.phases()) {
                 table.append(
                         String.format(
-                                "%5.0f%% %,9.0f %,9.0f %8d %8d %8d %9d %9s %9s %9s %9s %9s %7d%s%n",
+                                "%5.0f%% %,9.0f %,9.0f %8d %8d %8d %9d %9s %9s %9s %9s %9s %6.1f%% %7d%s%n",
                                 phase.fraction() * 100,
                                 phase.offeredStepsPerSecond(),
                                 phase.sentStepsPerSecond(),
@@ -79,15 +80,17 @@ public final class BenchReport {
                                 p99(phase.checkpoints()),
                                 p99(phase.afterCompletion()),
                                 p99(phase.beyondCommit()),
+                                phase.missedCheckpoints() * 100,
                                 phase.total().count(),
                                 phase.unseen() > 0 ? " (" + phase.unseen() + " not seen)" : ""));
             }
             table.append(
                     "emit = last step -> batch emitted; wait = emitted -> the committing"
                             + " checkpoint's trigger; ckpt = checkpoint duration (trigger ->"
-                            + " last ack); after = checkpoint complete -> batch seen;\n"
-                            + "BEYOND = what the checkpoint does not explain: last step ->"
-                            + " emitted (or -> trigger, if later) + after\n");
+                            + " last ack); after = committing checkpoint complete -> batch seen;\n"
+                            + "BEYOND = batch seen - completion of the first checkpoint triggered"
+                            + " after the group's last step (what a pipeline taking no time would"
+                            + " not wait); missed = groups that missed that checkpoint's barrier\n");
         }
         return table.toString();
     }
@@ -120,8 +123,8 @@ public final class BenchReport {
             line.put("p50_ms", half.total().p50());
             line.put("p99_ms", half.total().p99());
             line.put("max_ms", half.total().max());
-            // Split per group at the checkpoint that committed it; without a checkpoint timeline,
-            // the bound a group can wait for its barrier (one interval) stands in for it.
+            // Split per group at the checkpoints; without a checkpoint timeline, the bound a group
+            // can wait for its barrier (one interval) stands in for it.
             line.put(
                     "p99_beyond_commit_ms",
                     half.beyondCommit() != null
@@ -146,6 +149,7 @@ public final class BenchReport {
                 entry.put("commit_wait_p50_ms", phase.commitWait().p50());
                 entry.put("commit_wait_p99_ms", phase.commitWait().p99());
                 putSummary(entry, "beyond_commit", phase.beyondCommit());
+                entry.put("missed_checkpoint_fraction", round(phase.missedCheckpoints(), 4));
                 putSummary(entry, "barrier_wait", phase.barrierWait());
                 putSummary(entry, "checkpoint", phase.checkpoints());
                 putSummary(entry, "after_completion", phase.afterCompletion());

@@ -18,12 +18,17 @@ import java.util.TreeMap;
 /**
  * The completed checkpoints of a running job, as its REST API lists them, and which one committed a
  * batch. An exactly-once sink makes a batch visible only when the checkpoint whose barrier followed
- * it completes, so a group's latency splits into what the checkpoint imposes (waiting for the next
- * trigger, then the checkpoint's own duration) and what it does not (the pipeline before the
- * trigger, the commit and the fetch after completion).
+ * it completes, so a group's latency splits into what the checkpoint imposes and what it does not.
+ *
+ * <p>What it imposes is measured against a pipeline that takes no time: such a pipeline would have
+ * the group in the first checkpoint triggered after its last step was sent, visible when that
+ * checkpoint completes. Everything after that moment is "beyond the commit delay": the commit and
+ * the fetch after completion, and a whole further interval when the pipeline was too slow to get
+ * the group in before that checkpoint's barrier.
  *
  * <p>Times are the JobManager's wall clock; the benchmark runs the job in its own JVM, so they
- * share one clock with the sender and the reader.
+ * share one clock with the sender and the reader. The benchmark reads the history on one thread
+ * while its reader splits groups on another, so the methods are synchronized.
  */
 public final class CheckpointTimeline {
 
@@ -41,28 +46,35 @@ public final class CheckpointTimeline {
     }
 
     /**
-     * A group's latency split at its committing checkpoint, in milliseconds.
+     * A group's latency split at the checkpoints, in milliseconds.
      *
-     * @param beyondCommit the part the checkpoint does not explain: last step → batch emitted, or →
-     *     the trigger when the batch left after it (then its wait is part of the checkpoint), plus
-     *     checkpoint completed → batch seen
+     * @param beyondCommit seen − completion of the first checkpoint triggered after the last step
+     *     was sent (or of the one that committed the batch, if that was earlier): the latency a
+     *     pipeline taking no time would not have had
+     * @param missedCheckpoint the batch was committed by a later checkpoint than that first one:
+     *     the pipeline had not delivered the group to the sink before its barrier
      * @param barrierWait batch emitted → the committing checkpoint's trigger (0 when it left after)
      * @param checkpoint the committing checkpoint's duration
-     * @param afterCompletion checkpoint completed → batch seen (transaction commit and fetch)
+     * @param afterCompletion committing checkpoint completed → batch seen (transaction commit and
+     *     fetch)
      */
     public record Split(
-            long beyondCommit, long barrierWait, long checkpoint, long afterCompletion) {}
+            long beyondCommit,
+            boolean missedCheckpoint,
+            long barrierWait,
+            long checkpoint,
+            long afterCompletion) {}
 
     /** Completed checkpoints by completion time. */
     private final NavigableMap<Long, Checkpoint> byCompletion = new TreeMap<>();
 
-    private final Map<Long, Checkpoint> byId = new TreeMap<>();
+    private final TreeMap<Long, Checkpoint> byId = new TreeMap<>();
 
     /**
      * Adds the completed checkpoints of a {@code /jobs/:id/checkpoints} answer (its {@code
      * history}); ones already known are ignored.
      */
-    public void add(JsonNode answer) {
+    public synchronized void add(JsonNode answer) {
         for (JsonNode entry : answer.path("history")) {
             if (!"COMPLETED".equals(entry.path("status").asText())) {
                 continue;
@@ -79,7 +91,7 @@ public final class CheckpointTimeline {
         }
     }
 
-    public int size() {
+    public synchronized int size() {
         return byId.size();
     }
 
@@ -87,13 +99,13 @@ public final class CheckpointTimeline {
      * The checkpoint that made a batch seen at {@code seenMillis} visible: the newest one completed
      * by then. (Misattributed only if the reader fell a whole interval behind the commits.)
      */
-    public Optional<Checkpoint> committing(long seenMillis) {
+    public synchronized Optional<Checkpoint> committing(long seenMillis) {
         Map.Entry<Long, Checkpoint> entry = byCompletion.floorEntry(seenMillis);
         return entry == null ? Optional.empty() : Optional.of(entry.getValue());
     }
 
     /** The checkpoints triggered in [fromMillis, toMillis). */
-    public List<Checkpoint> triggeredBetween(long fromMillis, long toMillis) {
+    public synchronized List<Checkpoint> triggeredBetween(long fromMillis, long toMillis) {
         List<Checkpoint> found = new ArrayList<>();
         for (Checkpoint checkpoint : byId.values()) {
             if (checkpoint.triggeredMillis() >= fromMillis
@@ -105,6 +117,13 @@ public final class CheckpointTimeline {
     }
 
     /**
+     * The newest checkpoint triggered so far, if any: the timeline is complete up to its trigger.
+     */
+    public synchronized Optional<Checkpoint> newest() {
+        return byId.isEmpty() ? Optional.empty() : Optional.of(byId.lastEntry().getValue());
+    }
+
+    /**
      * Splits one group's latency; empty when no checkpoint had completed by the time it was seen
      * (the timeline has not been read far enough).
      *
@@ -112,19 +131,32 @@ public final class CheckpointTimeline {
      * @param emittedMillis when the batcher emitted its batch
      * @param seenMillis when the {@code read_committed} reader held it
      */
-    public Optional<Split> split(long lastStepMillis, long emittedMillis, long seenMillis) {
+    public synchronized Optional<Split> split(
+            long lastStepMillis, long emittedMillis, long seenMillis) {
         return committing(seenMillis)
                 .map(
                         c -> {
-                            long beforeTrigger =
-                                    Math.min(emittedMillis, c.triggeredMillis()) - lastStepMillis;
                             long after = seenMillis - c.completedMillis();
+                            Optional<Checkpoint> first = firstTriggeredAtOrAfter(lastStepMillis);
+                            boolean missed = first.isPresent() && first.get().id() < c.id();
+                            long beyond =
+                                    missed ? seenMillis - first.get().completedMillis() : after;
                             return new Split(
-                                    beforeTrigger + after,
+                                    beyond,
+                                    missed,
                                     Math.max(0, c.triggeredMillis() - emittedMillis),
                                     c.durationMillis(),
                                     after);
                         });
+    }
+
+    private Optional<Checkpoint> firstTriggeredAtOrAfter(long millis) {
+        for (Checkpoint checkpoint : byId.values()) {
+            if (checkpoint.triggeredMillis() >= millis) {
+                return Optional.of(checkpoint);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Reads a job's checkpoint history from its REST API into a timeline. */

@@ -31,6 +31,7 @@ class BenchReportTest {
                 new LatencySummary(100, 20, p99 - 900, p99 - 890),
                 new LatencySummary(100, 500, 900, 950),
                 new LatencySummary(98, 40, p99 - 1000 + 60, p99 - 1000 + 70),
+                0.015,
                 new LatencySummary(98, 450, 890, 900),
                 new LatencySummary(20, 30, 45, 45),
                 new LatencySummary(98, 5, 12, 15),
@@ -47,6 +48,7 @@ class BenchReportTest {
                 new LatencySummary(100, 20, p99 - 900, p99 - 890),
                 new LatencySummary(100, 500, 900, 950),
                 null,
+                0,
                 null,
                 null,
                 null,
@@ -85,6 +87,8 @@ class BenchReportTest {
         assertThat(json.get("latency").get(1).get("after_completion_p99_ms").asLong())
                 .isEqualTo(12);
         assertThat(json.get("latency").get(1).get("unattributed_groups").asLong()).isEqualTo(2);
+        assertThat(json.get("latency").get(1).get("missed_checkpoint_fraction").asDouble())
+                .isEqualTo(0.015);
         assertThat(json.get("checkpoint_interval_ms").asLong()).isEqualTo(1000);
         assertThat(json.get("latency")).hasSize(3);
         assertThat(json.get("latency").get(2).get("rate_fraction").asDouble()).isEqualTo(0.75);
@@ -125,6 +129,7 @@ class BenchReportTest {
                 .contains("creditstream")
                 .contains("job/ceiling")
                 .contains("checkpoints every 1000 ms")
-                .contains("   50%");
+                .contains("   50%")
+                .contains("  1.5%");
     }
 }

@@ -52,39 +52,54 @@ class CheckpointTimelineTest {
     }
 
     @Test
-    void aBatchEmittedBeforeTheTriggerWaitsForItAndThatWaitIsTheCheckpoints() throws Exception {
+    void aGroupInTheFirstCheckpointAfterItsLastStepPaysOnlyTheCommitAndTheFetch() throws Exception {
         // Last step sent at 10,400, batch emitted at 10,470, checkpoint 8 triggered at 11,000 and
         // completed at 11,080, batch seen at 11,095.
         CheckpointTimeline.Split split = timeline().split(10_400, 10_470, 11_095).orElseThrow();
 
+        assertThat(split.missedCheckpoint()).isFalse();
         assertThat(split.barrierWait()).isEqualTo(530);
         assertThat(split.checkpoint()).isEqualTo(80);
         assertThat(split.afterCompletion()).isEqualTo(15);
-        // 70 ms to the batch, 15 ms after the checkpoint: the rest the checkpoint imposed.
-        assertThat(split.beyondCommit()).isEqualTo(85);
-        assertThat(split.beyondCommit() + split.barrierWait() + split.checkpoint())
-                .isEqualTo(11_095 - 10_400);
+        assertThat(split.beyondCommit()).isEqualTo(15);
     }
 
     @Test
-    void aBatchFlushedByTheBarrierCountsItsWaitAfterTheTriggerAsTheCheckpoints() throws Exception {
-        // The barrier of checkpoint 8 (triggered at 11,000) reached the batcher at 11,030 and
-        // flushed the batch; the group's last step was sent at 10,990.
-        CheckpointTimeline.Split split = timeline().split(10_990, 11_030, 11_095).orElseThrow();
+    void aBatchHeldUntilTheBarrierIsNotChargedForWaitingForIt() throws Exception {
+        // A lingering batch flushed by checkpoint 8's barrier at 11,030: its group was sent at
+        // 10,400, so the 600 ms before the trigger are the checkpoint's, not the pipeline's.
+        CheckpointTimeline.Split split = timeline().split(10_400, 11_030, 11_095).orElseThrow();
 
         assertThat(split.barrierWait()).isZero();
-        assertThat(split.beyondCommit()).isEqualTo(10 + 15);
+        assertThat(split.beyondCommit()).isEqualTo(15);
     }
 
     @Test
-    void aGroupThatMissedABarrierCountsItsPipelineNotTheWaitForTheNextCheckpoint()
-            throws Exception {
-        // Sent at 9,990, just before checkpoint 7's trigger; the pipeline took 120 ms, so the batch
-        // left after checkpoint 7's barrier and was committed by checkpoint 8. The 120 ms are the
-        // job's; the wait from the batch to checkpoint 8 is what any batch ready then would pay.
+    void aGroupThatMissedTheFirstBarrierAfterItPaysTheWholeWaitForTheNextCommit() throws Exception {
+        // Sent at 9,990, just before checkpoint 7's trigger; the pipeline had not brought it to
+        // the sink before checkpoint 7's barrier, so checkpoint 8 committed it. A pipeline taking
+        // no time would have had it visible at 10,050.
         CheckpointTimeline.Split split = timeline().split(9_990, 10_110, 11_090).orElseThrow();
 
+        assertThat(split.missedCheckpoint()).isTrue();
         assertThat(split.barrierWait()).isEqualTo(890);
-        assertThat(split.beyondCommit()).isEqualTo(120 + 10);
+        assertThat(split.afterCompletion()).isEqualTo(10);
+        assertThat(split.beyondCommit()).isEqualTo(11_090 - 10_050);
+    }
+
+    @Test
+    void aGroupSentJustAfterATriggerThatStillMadeItsBarrierPaysOnlyTheFetch() throws Exception {
+        // The barrier reaches the sources a few ms after the JobManager's trigger time: a step sent
+        // at 10,002 can still precede it, and checkpoint 7 commits the group.
+        CheckpointTimeline.Split split = timeline().split(10_002, 10_020, 10_060).orElseThrow();
+
+        assertThat(split.missedCheckpoint()).isFalse();
+        assertThat(split.beyondCommit()).isEqualTo(10);
+    }
+
+    @Test
+    void theNewestCheckpointSaysHowFarTheTimelineReaches() throws Exception {
+        assertThat(new CheckpointTimeline().newest()).isEmpty();
+        assertThat(timeline().newest().orElseThrow().id()).isEqualTo(8);
     }
 }
