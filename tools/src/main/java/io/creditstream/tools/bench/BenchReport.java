@@ -150,6 +150,7 @@ public final class BenchReport {
                 entry.put("commit_wait_p99_ms", phase.commitWait().p99());
                 putSummary(entry, "beyond_commit", phase.beyondCommit());
                 entry.put("missed_checkpoint_fraction", round(phase.missedCheckpoints(), 4));
+                entry.put("missed_though_emitted_fraction", round(phase.missedThoughEmitted(), 4));
                 putSummary(entry, "barrier_wait", phase.barrierWait());
                 putSummary(entry, "checkpoint", phase.checkpoints());
                 putSummary(entry, "after_completion", phase.afterCompletion());

@@ -51,8 +51,10 @@ public final class CheckpointTimeline {
      * @param beyondCommit seen − completion of the first checkpoint triggered after the last step
      *     was sent (or of the one that committed the batch, if that was earlier): the latency a
      *     pipeline taking no time would not have had
-     * @param missedCheckpoint the batch was committed by a later checkpoint than that first one:
-     *     the pipeline had not delivered the group to the sink before its barrier
+     * @param missedCheckpoint the batch was committed by a later checkpoint than that first one
+     * @param emittedBeforeMissed it missed that checkpoint although the batcher had emitted it
+     *     before the checkpoint was even triggered, so it was in that checkpoint's transaction: not
+     *     the pipeline but its visibility came late
      * @param barrierWait batch emitted → the committing checkpoint's trigger (0 when it left after)
      * @param checkpoint the committing checkpoint's duration
      * @param afterCompletion committing checkpoint completed → batch seen (transaction commit and
@@ -61,6 +63,7 @@ public final class CheckpointTimeline {
     public record Split(
             long beyondCommit,
             boolean missedCheckpoint,
+            boolean emittedBeforeMissed,
             long barrierWait,
             long checkpoint,
             long afterCompletion) {}
@@ -144,6 +147,7 @@ public final class CheckpointTimeline {
                             return new Split(
                                     beyond,
                                     missed,
+                                    missed && emittedMillis < first.get().triggeredMillis(),
                                     Math.max(0, c.triggeredMillis() - emittedMillis),
                                     c.durationMillis(),
                                     after);

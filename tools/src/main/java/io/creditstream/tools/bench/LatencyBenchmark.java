@@ -110,6 +110,8 @@ public final class LatencyBenchmark {
      *     CheckpointTimeline.Split#beyondCommit}); null when no group could be matched to one
      * @param missedCheckpoints the fraction of matched groups whose batch missed the first
      *     checkpoint after their last step ({@link CheckpointTimeline.Split#missedCheckpoint})
+     * @param missedThoughEmitted the fraction of matched groups that missed it although their batch
+     *     was emitted before it ({@link CheckpointTimeline.Split#emittedBeforeMissed})
      * @param barrierWait batch emitted → the committing checkpoint's trigger; null as above
      * @param checkpoints the durations of the checkpoints triggered in the measured window; null
      *     when none was read
@@ -126,6 +128,7 @@ public final class LatencyBenchmark {
             LatencySummary commitWait,
             LatencySummary beyondCommit,
             double missedCheckpoints,
+            double missedThoughEmitted,
             LatencySummary barrierWait,
             LatencySummary checkpoints,
             LatencySummary afterCompletion,
@@ -369,8 +372,8 @@ public final class LatencyBenchmark {
                 out.printf(
                         "  %3.0f%% of max (%,.0f steps/s, sent %,.0f/s): last step -> committed"
                                 + " p50 %d, p99 %d, max %d ms | beyond the commit delay p99 %s ms"
-                                + " (%.1f%% missed a checkpoint) | checkpoints p99 %s ms | %d"
-                                + " groups%s%n",
+                                + " (%.1f%% missed a checkpoint, %.1f%% though emitted before it)"
+                                + " | checkpoints p99 %s ms | %d groups%s%n",
                         result.fraction() * 100,
                         result.offeredStepsPerSecond(),
                         result.sentStepsPerSecond(),
@@ -379,6 +382,7 @@ public final class LatencyBenchmark {
                         result.total().max(),
                         result.beyondCommit() == null ? "-" : result.beyondCommit().p99(),
                         result.missedCheckpoints() * 100,
+                        result.missedThoughEmitted() * 100,
                         result.checkpoints() == null ? "-" : result.checkpoints().p99(),
                         result.total().count(),
                         result.unseen() > 0 ? ", " + result.unseen() + " NOT SEEN" : "");
@@ -440,10 +444,8 @@ public final class LatencyBenchmark {
                 LatencySummary.of(pipeline),
                 LatencySummary.of(commit),
                 summary(splits, CheckpointTimeline.Split::beyondCommit),
-                splits.isEmpty()
-                        ? 0
-                        : splits.stream().filter(CheckpointTimeline.Split::missedCheckpoint).count()
-                                / (double) splits.size(),
+                fraction(splits, CheckpointTimeline.Split::missedCheckpoint),
+                fraction(splits, CheckpointTimeline.Split::emittedBeforeMissed),
                 summary(splits, CheckpointTimeline.Split::barrierWait),
                 measured.isEmpty()
                         ? null
@@ -454,6 +456,14 @@ public final class LatencyBenchmark {
                 summary(splits, CheckpointTimeline.Split::afterCompletion),
                 groups.size() - splits.size(),
                 unseen);
+    }
+
+    private static double fraction(
+            List<CheckpointTimeline.Split> splits,
+            java.util.function.Predicate<CheckpointTimeline.Split> which) {
+        return splits.isEmpty()
+                ? 0
+                : splits.stream().filter(which).count() / (double) splits.size();
     }
 
     private static LatencySummary summary(

@@ -82,9 +82,21 @@ class CheckpointTimelineTest {
         CheckpointTimeline.Split split = timeline().split(9_990, 10_110, 11_090).orElseThrow();
 
         assertThat(split.missedCheckpoint()).isTrue();
+        assertThat(split.emittedBeforeMissed()).isFalse();
         assertThat(split.barrierWait()).isEqualTo(890);
         assertThat(split.afterCompletion()).isEqualTo(10);
         assertThat(split.beyondCommit()).isEqualTo(11_090 - 10_050);
+    }
+
+    @Test
+    void aBatchEmittedBeforeATriggerYetCommittedByTheNextCheckpointCameLateAfterThePipeline()
+            throws Exception {
+        // Emitted at 9,900, before checkpoint 7's trigger, so in its transaction; yet first seen
+        // after checkpoint 8 completed: an open transaction hid it.
+        CheckpointTimeline.Split split = timeline().split(9_850, 9_900, 11_090).orElseThrow();
+
+        assertThat(split.missedCheckpoint()).isTrue();
+        assertThat(split.emittedBeforeMissed()).isTrue();
     }
 
     @Test
