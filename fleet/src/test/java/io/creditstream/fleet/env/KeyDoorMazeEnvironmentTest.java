@@ -207,6 +207,35 @@ class KeyDoorMazeEnvironmentTest {
         assertThat(MazeSpec.standard().tier(123)).isZero();
     }
 
+    /**
+     * The graded tiers all leave room for detours: an episode ends at ⌈shortest × factor⌉ (or 100)
+     * steps with factors of 2 or more, so even its tightest tier forgives the oracle a wasted step,
+     * and the demo's 32 tasks fall in every tier.
+     */
+    @Test
+    void gradedTasksEndAtTheirTiersLooserLimits() {
+        MazeSpec graded = MazeSpec.graded();
+        assertThat(graded.stepLimitFactors())
+                .containsExactly(2.0, 3.0, 5.0, Double.POSITIVE_INFINITY);
+        int[] tasksPerTier = new int[graded.stepLimitFactors().size()];
+        for (int index = 0; index < 32; index++) {
+            long seed = SimulatedFleet.taskSeed(index);
+            int tier = graded.tier(seed);
+            tasksPerTier[tier]++;
+            KeyDoorMazeEnvironment env = new KeyDoorMazeEnvironment(graded);
+            env.reset(seed);
+            int shortest = env.maze().shortestSolutionLength();
+            double factor = graded.stepLimitFactors().get(tier);
+            int expected =
+                    Double.isInfinite(factor)
+                            ? 100
+                            : (int) Math.min(100, Math.ceil(shortest * factor));
+            assertThat(env.stepLimit()).as("task %d, tier %d", index, tier).isEqualTo(expected);
+            assertThat(playOptimally(env, seed, 1).reward()).as("task %d", index).isEqualTo(1.0);
+        }
+        assertThat(tasksPerTier).doesNotContain(0);
+    }
+
     @Test
     void stepLimitFactorsBelowOneAreRejected() {
         assertThatThrownBy(() -> new MazeSpec(7, 11, 5, 0.25, 100, List.of(1.5, 0.9)))

@@ -71,11 +71,12 @@ final class LearnerCommand implements Callable<Integer> {
     @Option(
             names = PolicyProcess.MAZE,
             defaultValue = PolicyProcess.MAZE_STANDARD,
-            paramLabel = "standard|small|spread",
+            paramLabel = "standard|small|spread|graded",
             converter = Converters.MazeConverter.class,
             description =
-                    "Maze the network reads: standard (7x11), small (3x5) or spread (7x11,"
-                            + " tasks in five step-limit tiers) (default: ${DEFAULT-VALUE}).")
+                    "Maze the network reads: standard (7x11), small (3x5), spread (7x11,"
+                            + " tasks in five step-limit tiers) or graded (7x11, four looser tiers)"
+                            + " (default: ${DEFAULT-VALUE}).")
     Maze maze;
 
     @Option(

@@ -14,7 +14,12 @@ public enum Maze {
      * {@link MazeSpec#spread()}: the standard layouts with tasks in five step-limit tiers, so that
      * success rates spread across tasks (what rollout budgets are measured on).
      */
-    SPREAD(MazeSpec.spread());
+    SPREAD(MazeSpec.spread()),
+    /**
+     * {@link MazeSpec#graded()}: the standard layouts with tasks in four looser step-limit tiers
+     * (2×, 3×, 5× the shortest solution, or 100 steps).
+     */
+    GRADED(MazeSpec.graded());
 
     private final MazeSpec spec;
 
@@ -58,7 +63,7 @@ public enum Maze {
         throw new IllegalArgumentException(
                 "unknown maze '"
                         + name
-                        + "'; use standard (7x11), small (3x5) or spread (7x11 in five"
-                        + " step-limit tiers)");
+                        + "'; use standard (7x11), small (3x5), spread (7x11 in five"
+                        + " step-limit tiers) or graded (7x11 in four looser tiers)");
     }
 }

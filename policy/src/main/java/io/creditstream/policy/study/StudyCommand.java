@@ -62,13 +62,15 @@ public final class StudyCommand implements Callable<Integer> {
     enum Maze {
         standard,
         small,
-        spread;
+        spread,
+        graded;
 
         MazeSpec spec() {
             return switch (this) {
                 case standard -> MazeSpec.standard();
                 case small -> MazeSpec.small();
                 case spread -> MazeSpec.spread();
+                case graded -> MazeSpec.graded();
             };
         }
     }
@@ -98,8 +100,9 @@ public final class StudyCommand implements Callable<Integer> {
             names = "--maze",
             defaultValue = "standard",
             description =
-                    "standard (7x11), small (3x5) or spread (7x11, tasks in five step-limit"
-                            + " tiers) (default: ${DEFAULT-VALUE}).")
+                    "standard (7x11), small (3x5), spread (7x11, tasks in five step-limit"
+                            + " tiers) or graded (7x11, four looser tiers) (default:"
+                            + " ${DEFAULT-VALUE}).")
     Maze maze;
 
     @Option(

@@ -145,8 +145,11 @@ class SettingsTest {
         assertThat(Maze.SMALL.fits(NetworkSpec.keyDoorMaze(7, 11))).isFalse();
         assertThat(Maze.parse("spread").spec()).isEqualTo(MazeSpec.spread());
         assertThat(Maze.SPREAD.fits(NetworkSpec.keyDoorMaze(7, 11))).isTrue();
+        assertThat(Maze.parse("graded").spec()).isEqualTo(MazeSpec.graded());
+        assertThat(Maze.GRADED.fits(NetworkSpec.keyDoorMaze(7, 11))).isTrue();
         assertThatThrownBy(() -> Maze.parse("huge"))
-                .hasMessageContaining("use standard (7x11), small (3x5) or spread");
+                .hasMessageContaining("use standard (7x11), small (3x5), spread")
+                .hasMessageContaining("graded");
     }
 
     private static void assertInvalid(ThrowingCallable call, String setting) {

@@ -41,7 +41,10 @@ public final class PolicyProcess {
     /** Snapshot topic ({@link Topics#SNAPSHOTS} by default). */
     public static final String SNAPSHOTS_TOPIC = "--snapshots-topic";
 
-    /** Maze: {@link #MAZE_STANDARD}, {@link #MAZE_SMALL} or {@link #MAZE_SPREAD}. */
+    /**
+     * Maze: {@link #MAZE_STANDARD}, {@link #MAZE_SMALL}, {@link #MAZE_SPREAD} or {@link
+     * #MAZE_GRADED}.
+     */
     public static final String MAZE = "--maze";
 
     /** Seed. */
@@ -126,8 +129,15 @@ public final class PolicyProcess {
      */
     public static final String MAZE_SPREAD = "spread";
 
+    /**
+     * The standard layouts with tasks in four looser step-limit tiers (2×, 3×, 5× the shortest
+     * solution, or 100 steps).
+     */
+    public static final String MAZE_GRADED = "graded";
+
     /** Every maze name {@link #MAZE} accepts. */
-    public static final List<String> MAZES = List.of(MAZE_STANDARD, MAZE_SMALL, MAZE_SPREAD);
+    public static final List<String> MAZES =
+            List.of(MAZE_STANDARD, MAZE_SMALL, MAZE_SPREAD, MAZE_GRADED);
 
     /**
      * The port to serve the process's Prometheus metrics on, at {@code /metrics} on {@link

@@ -159,9 +159,10 @@ public class DemoCommand implements Callable<Integer> {
             names = "--maze",
             defaultValue = PolicyProcess.MAZE_STANDARD,
             description =
-                    "Closed loop: standard (7x11, 100 steps), small (3x5) or spread (7x11,"
-                            + " tasks in five step-limit tiers, for budget comparisons) (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Closed loop: standard (7x11, 100 steps), small (3x5), spread (7x11,"
+                            + " tasks in five step-limit tiers) or graded (7x11, tiers of 2x, 3x,"
+                            + " 5x the shortest solution or 100 steps), the last two for budget"
+                            + " comparisons (default: ${DEFAULT-VALUE}).")
     String maze;
 
     @Option(
