@@ -485,16 +485,12 @@ public final class ClosedLoopDemo {
             Path csv = settings.outputDir().resolve("demo-curve.csv");
             Path png = settings.outputDir().resolve("demo-curve.png");
             CurveCsv.write(csv, curve);
-            if (monitor.budgets) {
-                // With budgets the window above weights tasks by their rollouts; this one does
-                // not (TaskMeanSuccess), so it is the curve to compare with uniform groups.
-                CurveCsv.write(
-                        settings.outputDir().resolve("demo-curve-task-mean.csv"),
-                        new Curve(
-                                estimator + " (task mean)",
-                                settings.seed(),
-                                monitor.taskMeanPoints));
-            }
+            // With budgets the window above weights tasks by their rollouts; this one does not
+            // (TaskMeanSuccess). Written for uniform groups too, so both allocations can be
+            // compared on the same figure.
+            CurveCsv.write(
+                    settings.outputDir().resolve("demo-curve-task-mean.csv"),
+                    new Curve(estimator + " (task mean)", settings.seed(), monitor.taskMeanPoints));
             if (curve.points().isEmpty()) {
                 out.println("No episode finished: demo-curve.png is not written.");
             } else {

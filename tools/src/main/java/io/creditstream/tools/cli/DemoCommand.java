@@ -96,10 +96,9 @@ public class DemoCommand implements Callable<Integer> {
             names = "--output-dir",
             defaultValue = ".",
             description =
-                    "Closed loop: where demo-curve.csv, demo-curve.png and the learner's and"
-                            + " fleet's logs (demo-learner.log, demo-fleet.log) go, and with"
-                            + " budgets demo-curve-task-mean.csv (default: the current"
-                            + " directory).")
+                    "Closed loop: where demo-curve.csv, demo-curve-task-mean.csv, demo-curve.png"
+                            + " and the learner's and fleet's logs (demo-learner.log,"
+                            + " demo-fleet.log) go (default: the current directory).")
     Path outputDir;
 
     @Option(
