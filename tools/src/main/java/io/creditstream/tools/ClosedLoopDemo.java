@@ -8,6 +8,7 @@ import io.creditstream.fleet.curve.CurvePlot;
 import io.creditstream.fleet.curve.CurvePoint;
 import io.creditstream.fleet.curve.EpisodeWindow;
 import io.creditstream.fleet.curve.TaskMeanSuccess;
+import io.creditstream.fleet.curve.TaskRollouts;
 import io.creditstream.operators.core.credit.Estimator;
 import io.creditstream.operators.core.credit.LengthBuckets;
 import io.creditstream.operators.flink.CreditMetrics;
@@ -61,6 +62,9 @@ public final class ClosedLoopDemo {
      * episodes of three 200-episode windows.
      */
     public static final int TASK_WINDOW = 20;
+
+    /** Finished episodes per span of demo-task-rollouts.csv (rollouts per task over time). */
+    static final int ROLLOUT_SPAN = 500;
 
     /** The learner's and fleet's Kafka start-up and send timeouts against the in-process broker. */
     static final Duration CHILD_KAFKA_TIMEOUT = Duration.ofMinutes(3);
@@ -491,6 +495,7 @@ public final class ClosedLoopDemo {
             CurveCsv.write(
                     settings.outputDir().resolve("demo-curve-task-mean.csv"),
                     new Curve(estimator + " (task mean)", settings.seed(), monitor.taskMeanPoints));
+            monitor.taskRollouts.write(settings.outputDir().resolve("demo-task-rollouts.csv"));
             if (curve.points().isEmpty()) {
                 out.println("No episode finished: demo-curve.png is not written.");
             } else {
@@ -723,6 +728,7 @@ public final class ClosedLoopDemo {
         private final EpisodeWindow window = new EpisodeWindow(WINDOW);
         private final List<CurvePoint> points = new ArrayList<>();
         private final TaskMeanSuccess taskSuccess = new TaskMeanSuccess(TASK_WINDOW);
+        private final TaskRollouts taskRollouts = new TaskRollouts(ROLLOUT_SPAN);
 
         /** The curve again with the task-mean success rate: what compares budgets to uniform. */
         private final List<CurvePoint> taskMeanPoints = new ArrayList<>();
@@ -802,6 +808,7 @@ public final class ClosedLoopDemo {
                 double outcome = declared != null ? declared : step.getReward();
                 window.add(outcome > 0, step.getStepIndex() + 1);
                 taskSuccess.add(step.getTaskId(), outcome > 0);
+                taskRollouts.add(step.getTaskId(), outcome > 0);
                 episodes++;
                 if (episodes % 50 == 0) {
                     addPoint(start);

@@ -96,9 +96,10 @@ public class DemoCommand implements Callable<Integer> {
             names = "--output-dir",
             defaultValue = ".",
             description =
-                    "Closed loop: where demo-curve.csv, demo-curve-task-mean.csv, demo-curve.png"
-                            + " and the learner's and fleet's logs (demo-learner.log,"
-                            + " demo-fleet.log) go (default: the current directory).")
+                    "Closed loop: where demo-curve.csv, demo-curve-task-mean.csv,"
+                            + " demo-task-rollouts.csv, demo-curve.png and the learner's and"
+                            + " fleet's logs (demo-learner.log, demo-fleet.log) go (default: the"
+                            + " current directory).")
     Path outputDir;
 
     @Option(
