@@ -240,20 +240,20 @@ public final class LatencyBenchmark {
                 settings.warmup().toSeconds());
 
         JobClient job = RunJob.environment(config).executeAsync("bench latency");
+        // The checkpoint history is read on its own thread: an HTTP round trip in the reader's
+        // loop would delay the moment a batch is seen.
+        ScheduledExecutorService timelineReads =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "bench-latency-checkpoints");
+                            t.setDaemon(true);
+                            return t;
+                        });
         try (KafkaConsumer<byte[], byte[]> consumer = committedConsumer(config, run)) {
             awaitRunning(job);
             CheckpointTimeline timeline = new CheckpointTimeline();
             CheckpointTimeline.RestReader checkpoints =
                     new CheckpointTimeline.RestReader(rest, job.getJobID().toHexString());
-            // Read on its own thread: an HTTP round trip in the reader's loop would delay the
-            // moment a batch is seen.
-            ScheduledExecutorService timelineReads =
-                    Executors.newSingleThreadScheduledExecutor(
-                            r -> {
-                                Thread t = new Thread(r, "bench-latency-checkpoints");
-                                t.setDaemon(true);
-                                return t;
-                            });
             timelineReads.scheduleWithFixedDelay(
                     () -> {
                         try {
@@ -393,6 +393,7 @@ public final class LatencyBenchmark {
             }
             return new Result(maxStepsPerSecond, checkpointMs, lingerMs, bufferTimeoutMs, phases);
         } finally {
+            timelineReads.shutdownNow();
             if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }
