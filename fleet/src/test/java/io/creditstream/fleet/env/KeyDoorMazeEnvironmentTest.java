@@ -171,35 +171,7 @@ class KeyDoorMazeEnvironmentTest {
      */
     @Test
     void spreadTasksEndAtTheirTiersStepLimit() {
-        MazeSpec spread = MazeSpec.spread();
-        int[] tasksPerTier = new int[spread.stepLimitFactors().size()];
-        for (int index = 0; index < 32; index++) {
-            long seed = SimulatedFleet.taskSeed(index);
-            int tier = spread.tier(seed);
-            tasksPerTier[tier]++;
-            KeyDoorMazeEnvironment env = new KeyDoorMazeEnvironment(spread);
-            env.reset(seed);
-            int shortest = env.maze().shortestSolutionLength();
-            double factor = spread.stepLimitFactors().get(tier);
-            int expected =
-                    Double.isInfinite(factor)
-                            ? 100
-                            : (int) Math.min(100, Math.ceil(shortest * factor));
-            assertThat(env.stepLimit()).as("task %d, tier %d", index, tier).isEqualTo(expected);
-            assertThat(env.stepLimit()).isBetween(shortest, 100);
-
-            // The oracle's path solves every task, the hardest tier included.
-            assertThat(playOptimally(env, seed, 0).reward()).as("task %d", index).isEqualTo(1.0);
-            // One wasted step first: the hardest tier ends unsolved exactly at its limit.
-            StepResult wasted = playOptimally(env, seed, 1);
-            if (factor == 1.0) {
-                assertThat(wasted.reward()).isEqualTo(0.0);
-            } else {
-                assertThat(wasted.reward()).isEqualTo(1.0);
-            }
-        }
-        // The 32 tasks of the demo fall in every tier.
-        assertThat(tasksPerTier).doesNotContain(0);
+        assertTasksEndAtTheirTiersLimits(MazeSpec.spread());
         // Without tiers the limit is the spec's, whatever the task.
         KeyDoorMazeEnvironment standard = new KeyDoorMazeEnvironment(MazeSpec.standard());
         standard.reset(SimulatedFleet.taskSeed(0));
@@ -208,32 +180,45 @@ class KeyDoorMazeEnvironmentTest {
     }
 
     /**
-     * The graded tiers all leave room for detours: an episode ends at ⌈shortest × factor⌉ (or 100)
-     * steps with factors of 2 or more, so even its tightest tier forgives the oracle a wasted step,
-     * and the demo's 32 tasks fall in every tier.
+     * The graded tiers all leave room for detours (factors of 2 or more), so even the tightest one
+     * forgives the oracle a wasted step.
      */
     @Test
     void gradedTasksEndAtTheirTiersLooserLimits() {
-        MazeSpec graded = MazeSpec.graded();
-        assertThat(graded.stepLimitFactors())
+        assertThat(MazeSpec.graded().stepLimitFactors())
                 .containsExactly(2.0, 3.0, 5.0, Double.POSITIVE_INFINITY);
-        int[] tasksPerTier = new int[graded.stepLimitFactors().size()];
+        assertTasksEndAtTheirTiersLimits(MazeSpec.graded());
+    }
+
+    /**
+     * Every one of the demo's 32 tasks ends at its tier's limit, the oracle solves it, and one
+     * wasted step first leaves it unsolved only in a perfect-path tier (factor 1); the tasks fall
+     * in every tier.
+     */
+    private static void assertTasksEndAtTheirTiersLimits(MazeSpec spec) {
+        int[] tasksPerTier = new int[spec.stepLimitFactors().size()];
         for (int index = 0; index < 32; index++) {
             long seed = SimulatedFleet.taskSeed(index);
-            int tier = graded.tier(seed);
+            int tier = spec.tier(seed);
             tasksPerTier[tier]++;
-            KeyDoorMazeEnvironment env = new KeyDoorMazeEnvironment(graded);
+            KeyDoorMazeEnvironment env = new KeyDoorMazeEnvironment(spec);
             env.reset(seed);
             int shortest = env.maze().shortestSolutionLength();
-            double factor = graded.stepLimitFactors().get(tier);
+            double factor = spec.stepLimitFactors().get(tier);
             int expected =
                     Double.isInfinite(factor)
-                            ? 100
-                            : (int) Math.min(100, Math.ceil(shortest * factor));
+                            ? spec.maxSteps()
+                            : (int) Math.min(spec.maxSteps(), Math.ceil(shortest * factor));
             assertThat(env.stepLimit()).as("task %d, tier %d", index, tier).isEqualTo(expected);
-            assertThat(playOptimally(env, seed, 1).reward()).as("task %d", index).isEqualTo(1.0);
+            assertThat(env.stepLimit()).isBetween(shortest, spec.maxSteps());
+
+            assertThat(playOptimally(env, seed, 0).reward()).as("task %d", index).isEqualTo(1.0);
+            StepResult wasted = playOptimally(env, seed, 1);
+            assertThat(wasted.reward())
+                    .as("task %d, factor %s, one wasted step", index, factor)
+                    .isEqualTo(factor == 1.0 ? 0.0 : 1.0);
         }
-        assertThat(tasksPerTier).doesNotContain(0);
+        assertThat(tasksPerTier).as("tasks per tier").doesNotContain(0);
     }
 
     @Test
