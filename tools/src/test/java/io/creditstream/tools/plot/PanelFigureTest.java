@@ -1,5 +1,6 @@
 package io.creditstream.tools.plot;
 
+import static io.creditstream.tools.plot.Pixels.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,17 +73,5 @@ class PanelFigureTest {
     void refusesXPositionsThatDoNotMatchTheRows() {
         assertThatThrownBy(() -> new PanelFigure<>("t", 1, 100, X, XS, List.of(1.0, 2.0)))
                 .hasMessageContaining("3 positions, 2 rows");
-    }
-
-    private static int count(BufferedImage image, int rgb, int fromY, int toY) {
-        int count = 0;
-        for (int y = fromY; y < toY; y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                if ((image.getRGB(x, y) & 0xffffff) == rgb) {
-                    count++;
-                }
-            }
-        }
-        return count;
     }
 }
