@@ -107,6 +107,7 @@ class ClosedLoopITCase {
                         base.metricsPort(),
                         base.learnerClasspath(),
                         base.learnerArgs(),
+                        base.fleetArgs(),
                         base.outputDir(),
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(40));
@@ -155,6 +156,7 @@ class ClosedLoopITCase {
                 0,
                 System.getProperty("java.class.path"),
                 List.of("--lr", "0.003", "--batch-records", String.valueOf(batchRecords)),
+                List.of(),
                 dir,
                 Duration.ofSeconds(30),
                 Duration.ofMinutes(3));

@@ -61,6 +61,7 @@ final class DemoRun implements AutoCloseable {
                         0,
                         System.getProperty("java.class.path"),
                         List.of("--lr", "0.003", "--batch-records", "512"),
+                        List.of(),
                         outputDir,
                         Duration.ofSeconds(30),
                         Duration.ofMinutes(3));

@@ -134,46 +134,6 @@ public final class ClosedLoopDemo {
             learnerArgs = List.copyOf(learnerArgs);
             fleetArgs = List.copyOf(fleetArgs);
         }
-
-        /** Settings that pass the fleet no flags of its own beyond the demo's. */
-        public Settings(
-                long episodes,
-                double stopAtSuccess,
-                Duration duration,
-                long seed,
-                int workers,
-                int tasks,
-                int groupSize,
-                String maze,
-                double fleetRate,
-                long maxStepsAhead,
-                Duration reportEvery,
-                int metricsPort,
-                String learnerClasspath,
-                List<String> learnerArgs,
-                Path outputDir,
-                Duration stallWarning,
-                Duration stallTimeout) {
-            this(
-                    episodes,
-                    stopAtSuccess,
-                    duration,
-                    seed,
-                    workers,
-                    tasks,
-                    groupSize,
-                    maze,
-                    fleetRate,
-                    maxStepsAhead,
-                    reportEvery,
-                    metricsPort,
-                    learnerClasspath,
-                    learnerArgs,
-                    List.of(),
-                    outputDir,
-                    stallWarning,
-                    stallTimeout);
-        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -42,6 +42,7 @@ class ClosedLoopDemoSettingsTest {
                 0,
                 learnerClasspath,
                 List.of("--epochs", "4"),
+                List.of(),
                 Path.of("."),
                 stallWarning,
                 stallTimeout);

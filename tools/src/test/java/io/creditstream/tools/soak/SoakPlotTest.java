@@ -1,5 +1,6 @@
 package io.creditstream.tools.soak;
 
+import static io.creditstream.tools.plot.Pixels.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,17 +54,5 @@ class SoakPlotTest {
     void refusesToPlotNothing() {
         assertThatThrownBy(() -> SoakPlot.render(List.of(), "t"))
                 .hasMessageContaining("nothing to plot");
-    }
-
-    private static int count(BufferedImage image, int rgb, int fromY, int toY) {
-        int count = 0;
-        for (int y = fromY; y < toY; y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                if ((image.getRGB(x, y) & 0xffffff) == rgb) {
-                    count++;
-                }
-            }
-        }
-        return count;
     }
 }
