@@ -81,7 +81,7 @@ class PolicyCliTest {
                 "--experiment: ");
         assertUsageError(
                 run("learner", "--bootstrap-servers", "localhost:1", "--maze", "huge"),
-                "use standard (7x11), small (3x5) or spread");
+                "use standard (7x11), small (3x5), spread (7x11 in five step-limit tiers) or graded");
         assertUsageError(
                 run("learner", "--bootstrap-servers", "localhost:1", "--duration", "soon"),
                 "use e.g. 500ms, 30s, 5min or 2h");
