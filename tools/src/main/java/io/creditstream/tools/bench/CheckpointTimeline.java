@@ -50,7 +50,8 @@ public final class CheckpointTimeline {
      *
      * @param beyondCommit seen − completion of the first checkpoint triggered after the last step
      *     was sent (or of the one that committed the batch, if that was earlier): the latency a
-     *     pipeline taking no time would not have had
+     *     pipeline taking no time would not have had. Only completed checkpoints are listed, so a
+     *     failed one in between counts as part of the commit delay, not beyond it
      * @param missedCheckpoint the batch was committed by a later checkpoint than that first one
      * @param emittedBeforeMissed it missed that checkpoint although the batcher had emitted it
      *     before the checkpoint was even triggered, so it was in that checkpoint's transaction: not
