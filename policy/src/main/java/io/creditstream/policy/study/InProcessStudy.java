@@ -90,7 +90,16 @@ public final class InProcessStudy {
 
     /** Runs the study to its episode budget, handing each curve point to {@code progress}. */
     public Curve run(Consumer<CurvePoint> progress) {
+        return run(progress, update -> {});
+    }
+
+    /**
+     * Runs the study to its episode budget, handing each curve point to {@code progress} and each
+     * update's statistics to {@code diagnostics}.
+     */
+    public Curve run(Consumer<CurvePoint> progress, Consumer<UpdateDiagnostics> diagnostics) {
         Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(diagnostics, "diagnostics");
         long start = nanoTime.getAsLong();
         List<CurvePoint> points = new ArrayList<>();
         try (PolicyNetwork network = PolicyNetwork.create(settings.networkSpec(), settings.seed());
@@ -108,6 +117,7 @@ public final class InProcessStudy {
                 long groups = Math.min(settings.groupsPerUpdate(), groupsLeft);
                 List<TrainingSample> samples = new ArrayList<>();
                 double absAdvantage = 0;
+                double maxAbsAdvantage = 0;
                 for (int g = 0; g < groups; g++) {
                     RolloutGroup played = fleet.nextRolloutGroup();
                     episodes += recordEpisodes(played.events(), window);
@@ -120,6 +130,8 @@ public final class InProcessStudy {
                                         record.getBehaviorLogprob(),
                                         record.getAdvantage()));
                         absAdvantage += Math.abs(record.getAdvantage());
+                        maxAbsAdvantage =
+                                Math.max(maxAbsAdvantage, Math.abs(record.getAdvantage()));
                     }
                 }
                 UpdateStats stats = learner.update(samples);
@@ -138,6 +150,14 @@ public final class InProcessStudy {
                                 stats.approxKl());
                 points.add(point);
                 progress.accept(point);
+                diagnostics.accept(
+                        new UpdateDiagnostics(
+                                updates,
+                                episodes,
+                                point.successRate(),
+                                point.meanAbsAdvantage(),
+                                maxAbsAdvantage,
+                                stats));
             }
         }
         return new Curve(settings.label(), settings.seed(), points);

@@ -21,8 +21,10 @@ import io.creditstream.policy.training.UpdateOptions;
 import io.creditstream.schemas.preflight.ExitCode;
 import io.creditstream.schemas.preflight.FilePreflight;
 import io.creditstream.schemas.preflight.PreflightException;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,6 +170,16 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--png", description = "Plot the curve here as PNG.")
     Path png;
+
+    @Option(
+            names = "--updates-csv",
+            paramLabel = "FILE",
+            description =
+                    "Write one row per learner update here as it happens: the batch's mean and"
+                            + " largest |advantage|, the gradient norm before clipping, the clip"
+                            + " fraction, approx KL, entropy and loss; what to read when a curve"
+                            + " dips.")
+    Path updatesCsv;
 
     @Option(
             names = "--log-every",
@@ -373,6 +385,9 @@ public final class StudyCommand implements Callable<Integer> {
         if (png != null) {
             FilePreflight.writableFile(png, "--png");
         }
+        if (updatesCsv != null) {
+            FilePreflight.writableFile(updatesCsv, "--updates-csv");
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s%n", settings);
         if (randomBaseline > 0) {
@@ -385,22 +400,26 @@ public final class StudyCommand implements Callable<Integer> {
         out.println("episodes,success_rate,mean_episode_length,mean_abs_advantage,updates,wall_s");
         out.flush();
         InProcessStudy study = new InProcessStudy(settings);
-        Curve curve =
-                study.run(
-                        point -> {
-                            if (logEvery > 0 && point.updates() % logEvery == 0) {
-                                out.printf(
-                                        Locale.ROOT,
-                                        "%d,%.3f,%.1f,%.4f,%d,%.1f%n",
-                                        point.episodes(),
-                                        point.successRate(),
-                                        point.meanEpisodeLength(),
-                                        point.meanAbsAdvantage(),
-                                        point.updates(),
-                                        point.wallSeconds());
-                                out.flush();
-                            }
-                        });
+        Curve curve;
+        try (UpdateRows rows = UpdateRows.open(updatesCsv)) {
+            curve =
+                    study.run(
+                            point -> {
+                                if (logEvery > 0 && point.updates() % logEvery == 0) {
+                                    out.printf(
+                                            Locale.ROOT,
+                                            "%d,%.3f,%.1f,%.4f,%d,%.1f%n",
+                                            point.episodes(),
+                                            point.successRate(),
+                                            point.meanEpisodeLength(),
+                                            point.meanAbsAdvantage(),
+                                            point.updates(),
+                                            point.wallSeconds());
+                                    out.flush();
+                                }
+                            },
+                            rows::write);
+        }
         if (csv != null) {
             CurveCsv.write(csv, curve);
         }
@@ -490,6 +509,53 @@ public final class StudyCommand implements Callable<Integer> {
      * A curve file without points (empty, or study --csv's header alone, as a study stopped before
      * its first point leaves it) is no input, not a malformed one.
      */
+    /**
+     * The --updates-csv file, written and flushed row by row so that a run stopped by hand still
+     * leaves every update it made; does nothing without a file.
+     */
+    private static final class UpdateRows implements AutoCloseable {
+        private final BufferedWriter writer;
+
+        private UpdateRows(BufferedWriter writer) {
+            this.writer = writer;
+        }
+
+        static UpdateRows open(Path file) throws IOException {
+            if (file == null) {
+                return new UpdateRows(null);
+            }
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            writer.write(String.join(",", UpdateDiagnostics.COLUMNS));
+            writer.newLine();
+            return new UpdateRows(writer);
+        }
+
+        void write(UpdateDiagnostics row) {
+            if (writer == null) {
+                return;
+            }
+            try {
+                writer.write(row.csvRow());
+                writer.newLine();
+                writer.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "could not write --updates-csv: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (writer != null) {
+                writer.close();
+            }
+        }
+    }
+
     private static void requirePoints(Path file) throws IOException {
         FilePreflight.readableFile(file, "CSV");
         List<String> lines =

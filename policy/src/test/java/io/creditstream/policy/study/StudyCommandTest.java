@@ -1,12 +1,16 @@
 package io.creditstream.policy.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.creditstream.fleet.curve.CurveCsv;
+import io.creditstream.fleet.curve.CurvePoint;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +72,49 @@ class StudyCommandTest {
         assertThat(status).as(err.toString()).isZero();
         assertThat(ImageIO.read(combined.toFile()).getHeight()).isEqualTo(300);
         assertThat(out.toString()).contains("| grpo | 2 |");
+    }
+
+    @Test
+    void writesOneRowPerUpdateWithTheCurvesEpisodesAndSuccess() throws Exception {
+        Path csv = dir.resolve("curve.csv");
+        Path updates = dir.resolve("sub/updates.csv");
+
+        // 3 updates of 4 groups of 8 episodes.
+        int status =
+                run(
+                        "--estimator",
+                        "gigpo",
+                        "--maze",
+                        "small",
+                        "--episodes",
+                        "96",
+                        "--hidden-size",
+                        "16",
+                        "--csv",
+                        csv.toString(),
+                        "--updates-csv",
+                        updates.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        List<String> lines = Files.readAllLines(updates);
+        assertThat(lines.get(0))
+                .isEqualTo(
+                        "update,episodes,success_rate,samples,mean_abs_advantage,"
+                                + "max_abs_advantage,grad_norm,clip_fraction,approx_kl,entropy,loss");
+        List<CurvePoint> points = CurveCsv.read(csv).points();
+        assertThat(lines).hasSize(1 + points.size()).hasSize(4);
+        for (int i = 0; i < points.size(); i++) {
+            String[] row = lines.get(i + 1).split(",");
+            CurvePoint point = points.get(i);
+            assertThat(Long.parseLong(row[0])).isEqualTo(point.updates()).isEqualTo(i + 1);
+            assertThat(Long.parseLong(row[1])).isEqualTo(point.episodes());
+            assertThat(Double.parseDouble(row[2])).isCloseTo(point.successRate(), within(1e-4));
+            assertThat(Integer.parseInt(row[3])).isPositive();
+            double meanAbs = Double.parseDouble(row[4]);
+            assertThat(meanAbs).isCloseTo(point.meanAbsAdvantage(), within(1e-6));
+            assertThat(Double.parseDouble(row[5])).isGreaterThanOrEqualTo(meanAbs);
+            assertThat(Double.parseDouble(row[9])).isCloseTo(point.entropy(), within(1e-5));
+        }
     }
 
     @Test
