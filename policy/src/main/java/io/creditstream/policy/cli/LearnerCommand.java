@@ -128,6 +128,14 @@ final class LearnerCommand implements Callable<Integer> {
     Double maxGradNorm;
 
     @Option(
+            names = "--target-kl",
+            paramLabel = "KL",
+            description =
+                    "Stop an update's epochs early once a minibatch's KL from the policy the"
+                            + " update started from exceeds 1.5x KL, e.g. 0.02 (default: off).")
+    Double targetKl;
+
+    @Option(
             names = "--importance-cap",
             paramLabel = "C",
             description =
@@ -251,6 +259,9 @@ final class LearnerCommand implements Callable<Integer> {
         }
         if (importanceCap != null) {
             builder.importanceCap(importanceCap);
+        }
+        if (targetKl != null) {
+            builder.targetKl(targetKl);
         }
         if (maxPendingSamples != null) {
             builder.maxPendingSamples(maxPendingSamples);

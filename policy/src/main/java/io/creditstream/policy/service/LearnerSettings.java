@@ -316,6 +316,15 @@ public record LearnerSettings(
         }
 
         /**
+         * Stops an update's epochs once a minibatch's KL from the update's starting policy exceeds
+         * 1.5 × {@code value}; off by default.
+         */
+        public Builder targetKl(double value) {
+            updateOptions = option("target-kl", () -> updateOptions.withTargetKl(value));
+            return this;
+        }
+
+        /**
          * Corrects stale rollouts with importance weights truncated at {@code value} (decoupled
          * PPO); off by default.
          */

@@ -146,6 +146,13 @@ public final class StudyCommand implements Callable<Integer> {
     Double maxGradNorm;
 
     @Option(
+            names = "--target-kl",
+            description =
+                    "Stop an update's epochs early once a minibatch's KL from the update's"
+                            + " starting policy exceeds 1.5x this.")
+    Double targetKl;
+
+    @Option(
             names = "--invalid-action-penalty",
             defaultValue = "0",
             description =
@@ -215,6 +222,9 @@ public final class StudyCommand implements Callable<Integer> {
         }
         if (maxGradNorm != null) {
             update = update.withMaxGradNorm(maxGradNorm);
+        }
+        if (targetKl != null) {
+            update = update.withTargetKl(targetKl);
         }
         return StudySettings.builder()
                 .estimator(Estimator.fromConfig(estimator))

@@ -31,6 +31,7 @@ public record UpdateDiagnostics(
                     "episodes",
                     "success_rate",
                     "samples",
+                    "optimizer_steps",
                     "mean_abs_advantage",
                     "max_abs_advantage",
                     "grad_norm",
@@ -47,11 +48,12 @@ public record UpdateDiagnostics(
     public String csvRow() {
         return String.format(
                 Locale.ROOT,
-                "%d,%d,%.4f,%d,%.6f,%.6f,%.6f,%.4f,%.4e,%.5f,%.6f",
+                "%d,%d,%.4f,%d,%d,%.6f,%.6f,%.6f,%.4f,%.4e,%.5f,%.6f",
                 update,
                 episodes,
                 successRate,
                 stats.samples(),
+                stats.optimizerSteps(),
                 meanAbsAdvantage,
                 maxAbsAdvantage,
                 stats.gradNorm(),

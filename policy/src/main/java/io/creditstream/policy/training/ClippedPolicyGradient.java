@@ -43,6 +43,12 @@ import java.util.SplittableRandom;
  */
 public final class ClippedPolicyGradient implements AutoCloseable {
 
+    /**
+     * An update stops once a minibatch's KL from the starting policy exceeds this many times the
+     * target KL: the allowance Spinning Up's and Stable-Baselines3's PPO give their target.
+     */
+    static final double STOP_KL_FACTOR = 1.5;
+
     private final PolicyNetwork network;
     private final UpdateOptions options;
     private final AdamOptimizer optimizer;
@@ -115,11 +121,14 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         SplittableRandom random = new SplittableRandom(shuffleSeed ^ mix(updatesApplied));
         int minibatch = Math.min(options.minibatchSize(), samples.size());
         StatsAccumulator stats = new StatsAccumulator();
+        epochs:
         for (int epoch = 0; epoch < options.epochs(); epoch++) {
             int[] order = permutation(samples.size(), random);
             for (int start = 0; start < order.length; start += minibatch) {
                 int end = Math.min(start + minibatch, order.length);
-                step(samples, features, startLogProbs, order, start, end, stats);
+                if (!step(samples, features, startLogProbs, order, start, end, stats)) {
+                    break epochs;
+                }
             }
         }
         updatesApplied++;
@@ -170,7 +179,11 @@ public final class ClippedPolicyGradient implements AutoCloseable {
         return chosen;
     }
 
-    private void step(
+    /**
+     * One optimizer step on the minibatch {@code order[start, end)}; false, without a step, when
+     * {@link UpdateOptions#targetKl()} says the update has moved far enough.
+     */
+    private boolean step(
             List<TrainingSample> samples,
             float[] features,
             float[] startLogProbs,
@@ -236,6 +249,11 @@ public final class ClippedPolicyGradient implements AutoCloseable {
                 }
                 ratios = ratio.toFloatArray();
                 entropies = entropy.toFloatArray();
+                if (options.targetKl().isPresent()
+                        && klFromStart(chosen.toFloatArray(), startLogProbs, order, start)
+                                > STOP_KL_FACTOR * options.targetKl().getAsDouble()) {
+                    return false;
+                }
                 collector.backward(objective);
             }
 
@@ -270,6 +288,21 @@ public final class ClippedPolicyGradient implements AutoCloseable {
                 }
             }
         }
+        return true;
+    }
+
+    /**
+     * Mean of {@code (q − 1) − log q}, {@code q = π(a|s) / π_start(a|s)}, over a minibatch: how far
+     * this update has moved the policy on those samples, whatever their rollouts' age.
+     */
+    private static double klFromStart(
+            float[] chosenLogProbs, float[] startLogProbs, int[] order, int start) {
+        double sum = 0;
+        for (int row = 0; row < chosenLogProbs.length; row++) {
+            double logQ = chosenLogProbs[row] - startLogProbs[order[start + row]];
+            sum += Math.expm1(logQ) - logQ;
+        }
+        return sum / chosenLogProbs.length;
     }
 
     private static int[] permutation(int n, SplittableRandom random) {

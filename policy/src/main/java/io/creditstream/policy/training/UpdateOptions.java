@@ -17,6 +17,9 @@ import java.util.OptionalDouble;
  *     weights: the clipped ratio is taken against the policy as it stood when the update began, and
  *     each sample's loss is weighted by {@code min(π_update-start / π_behavior, cap)} (see {@link
  *     ClippedPolicyGradient}); if empty, the ratio is taken against the behaviour log-prob directly
+ * @param targetKl if present, an update stops early, before the minibatch step whose KL from the
+ *     policy the update started from (measured on that minibatch before the step) exceeds 1.5 ×
+ *     this; the first step of an update always runs
  */
 public record UpdateOptions(
         double learningRate,
@@ -25,7 +28,8 @@ public record UpdateOptions(
         double clipEpsilon,
         double entropyCoefficient,
         OptionalDouble maxGradNorm,
-        OptionalDouble importanceCap) {
+        OptionalDouble importanceCap,
+        OptionalDouble targetKl) {
 
     /**
      * The defaults: lr 1e-3, 4 epochs, minibatches of 256, ε 0.2, entropy 0.01, no norm clip. Four
@@ -34,7 +38,14 @@ public record UpdateOptions(
      */
     public static final UpdateOptions DEFAULTS =
             new UpdateOptions(
-                    1e-3, 4, 256, 0.2, 0.01, OptionalDouble.empty(), OptionalDouble.empty());
+                    1e-3,
+                    4,
+                    256,
+                    0.2,
+                    0.01,
+                    OptionalDouble.empty(),
+                    OptionalDouble.empty(),
+                    OptionalDouble.empty());
 
     /** Checks every setting, saying which one is wrong and what is allowed. */
     public UpdateOptions {
@@ -73,6 +84,14 @@ public record UpdateOptions(
                             + importanceCap.getAsDouble()
                             + " (a cap below 1 would shrink even on-policy samples; 2 is common)");
         }
+        Objects.requireNonNull(targetKl, "targetKl (use OptionalDouble.empty())");
+        if (targetKl.isPresent()
+                && (!(targetKl.getAsDouble() > 0) || !Double.isFinite(targetKl.getAsDouble()))) {
+            throw new IllegalArgumentException(
+                    "targetKl must be a positive finite number when set, got "
+                            + targetKl.getAsDouble()
+                            + " (0.01 to 0.05 is common)");
+        }
     }
 
     /** These options with another learning rate. */
@@ -84,7 +103,8 @@ public record UpdateOptions(
                 clipEpsilon,
                 entropyCoefficient,
                 maxGradNorm,
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options with another number of epochs. */
@@ -96,7 +116,8 @@ public record UpdateOptions(
                 clipEpsilon,
                 entropyCoefficient,
                 maxGradNorm,
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options with another minibatch size. */
@@ -108,7 +129,8 @@ public record UpdateOptions(
                 clipEpsilon,
                 entropyCoefficient,
                 maxGradNorm,
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options with another clip ε. */
@@ -120,7 +142,8 @@ public record UpdateOptions(
                 value,
                 entropyCoefficient,
                 maxGradNorm,
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options with another entropy coefficient. */
@@ -132,7 +155,8 @@ public record UpdateOptions(
                 clipEpsilon,
                 value,
                 maxGradNorm,
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options with the gradient norm clipped to {@code value}. */
@@ -144,7 +168,8 @@ public record UpdateOptions(
                 clipEpsilon,
                 entropyCoefficient,
                 OptionalDouble.of(value),
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options without gradient norm clipping. */
@@ -156,7 +181,8 @@ public record UpdateOptions(
                 clipEpsilon,
                 entropyCoefficient,
                 OptionalDouble.empty(),
-                importanceCap);
+                importanceCap,
+                targetKl);
     }
 
     /** These options with truncated importance weights capped at {@code value}. */
@@ -168,6 +194,36 @@ public record UpdateOptions(
                 clipEpsilon,
                 entropyCoefficient,
                 maxGradNorm,
+                OptionalDouble.of(value),
+                targetKl);
+    }
+
+    /**
+     * These options with early stopping: an update stops taking optimizer steps once a minibatch's
+     * KL from the update's starting policy exceeds 1.5 × {@code value}.
+     */
+    public UpdateOptions withTargetKl(double value) {
+        return new UpdateOptions(
+                learningRate,
+                epochs,
+                minibatchSize,
+                clipEpsilon,
+                entropyCoefficient,
+                maxGradNorm,
+                importanceCap,
                 OptionalDouble.of(value));
+    }
+
+    /** These options without early stopping on KL. */
+    public UpdateOptions withoutTargetKl() {
+        return new UpdateOptions(
+                learningRate,
+                epochs,
+                minibatchSize,
+                clipEpsilon,
+                entropyCoefficient,
+                maxGradNorm,
+                importanceCap,
+                OptionalDouble.empty());
     }
 }

@@ -12,7 +12,8 @@ package io.creditstream.policy.training;
  *     log r}
  * @param entropy mean entropy of the policy over the batch's observations
  * @param samples samples in the batch
- * @param optimizerSteps Adam steps taken (epochs × minibatches)
+ * @param optimizerSteps Adam steps taken: epochs × minibatches, fewer when {@link
+ *     UpdateOptions#targetKl()} stopped the update early
  * @param gradNorm mean global gradient norm before any clipping
  * @param behaviorKl estimate of KL(behavior ‖ start), the policy that played the rollouts against
  *     the one the update began from: mean of {@code (w − 1) − log w} for the untruncated importance

@@ -99,7 +99,7 @@ class StudyCommandTest {
         List<String> lines = Files.readAllLines(updates);
         assertThat(lines.get(0))
                 .isEqualTo(
-                        "update,episodes,success_rate,samples,mean_abs_advantage,"
+                        "update,episodes,success_rate,samples,optimizer_steps,mean_abs_advantage,"
                                 + "max_abs_advantage,grad_norm,clip_fraction,approx_kl,entropy,loss");
         List<CurvePoint> points = CurveCsv.read(csv).points();
         assertThat(lines).hasSize(1 + points.size()).hasSize(4);
@@ -110,10 +110,11 @@ class StudyCommandTest {
             assertThat(Long.parseLong(row[1])).isEqualTo(point.episodes());
             assertThat(Double.parseDouble(row[2])).isCloseTo(point.successRate(), within(1e-4));
             assertThat(Integer.parseInt(row[3])).isPositive();
-            double meanAbs = Double.parseDouble(row[4]);
+            assertThat(Integer.parseInt(row[4])).isPositive();
+            double meanAbs = Double.parseDouble(row[5]);
             assertThat(meanAbs).isCloseTo(point.meanAbsAdvantage(), within(1e-6));
-            assertThat(Double.parseDouble(row[5])).isGreaterThanOrEqualTo(meanAbs);
-            assertThat(Double.parseDouble(row[9])).isCloseTo(point.entropy(), within(1e-5));
+            assertThat(Double.parseDouble(row[6])).isGreaterThanOrEqualTo(meanAbs);
+            assertThat(Double.parseDouble(row[10])).isCloseTo(point.entropy(), within(1e-5));
         }
     }
 

@@ -20,6 +20,7 @@ class UpdateDiagnosticsTest {
         assertThat(cell(cells, "episodes")).isEqualTo("29088");
         assertThat(cell(cells, "success_rate")).isEqualTo("0.9100");
         assertThat(cell(cells, "samples")).isEqualTo("812");
+        assertThat(cell(cells, "optimizer_steps")).isEqualTo("16");
         assertThat(cell(cells, "mean_abs_advantage")).isEqualTo("0.939540");
         assertThat(cell(cells, "max_abs_advantage")).isEqualTo("2.645800");
         assertThat(cell(cells, "grad_norm")).isEqualTo("3.500000");

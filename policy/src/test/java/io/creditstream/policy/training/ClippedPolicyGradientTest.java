@@ -278,6 +278,48 @@ class ClippedPolicyGradientTest {
     }
 
     @Test
+    void aTargetKlStopsTheUpdateOnceItHasMovedThePolicyThatFar() {
+        // 32 samples in minibatches of 8 for 8 epochs: 32 steps when nothing stops it.
+        UpdateOptions options =
+                UpdateOptions.DEFAULTS.withLearningRate(1e-2).withMinibatchSize(8).withEpochs(8);
+        double[] klAfter = new double[3];
+        int[] steps = new int[3];
+        UpdateOptions[] variants = {
+            options, options.withTargetKl(0.01), options.withTargetKl(1e-12)
+        };
+        for (int v = 0; v < variants.length; v++) {
+            try (PolicyNetwork network = PolicyNetwork.create(SPEC, 15);
+                    ClippedPolicyGradient learner =
+                            new ClippedPolicyGradient(network, variants[v], 15)) {
+                List<TrainingSample> batch = TrainingBatches.randomOnPolicy(network, 32, 15);
+                steps[v] = learner.update(batch).optimizerSteps();
+                klAfter[v] = klFromBehavior(network, batch);
+            }
+        }
+
+        assertThat(steps[0]).isEqualTo(32);
+        assertThat(klAfter[0]).isGreaterThan(0.015);
+        // Stopped part-way, having moved less.
+        assertThat(steps[1]).isBetween(2, 31);
+        assertThat(klAfter[1]).isLessThan(klAfter[0]);
+        // The first step always runs: before it the policy has not moved at all.
+        assertThat(steps[2]).isEqualTo(1);
+        assertThat(klAfter[2]).isPositive().isLessThan(klAfter[1]);
+    }
+
+    /** Mean (q − 1) − log q over the batch, q = π_now(a|s) / π_behavior(a|s). */
+    private static double klFromBehavior(PolicyNetwork network, List<TrainingSample> batch) {
+        double sum = 0;
+        for (TrainingSample sample : batch) {
+            double logQ =
+                    network.logProbabilities(sample.observation())[sample.actionIndex()]
+                            - sample.behaviorLogProb();
+            sum += Math.expm1(logQ) - logQ;
+        }
+        return sum / batch.size();
+    }
+
+    @Test
     void optionsAreValidatedWhenBuilt() {
         assertThatThrownBy(() -> UpdateOptions.DEFAULTS.withLearningRate(0))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -299,6 +341,10 @@ class ClippedPolicyGradientTest {
         assertThat(UpdateOptions.DEFAULTS.entropyCoefficient()).isEqualTo(0.01);
         assertThat(UpdateOptions.DEFAULTS.maxGradNorm()).isEmpty();
         assertThat(UpdateOptions.DEFAULTS.importanceCap()).isEmpty();
+        assertThatThrownBy(() -> UpdateOptions.DEFAULTS.withTargetKl(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("targetKl must be a positive finite number");
+        assertThat(UpdateOptions.DEFAULTS.targetKl()).isEmpty();
     }
 
     static void assertWeightsEqual(Map<String, float[]> actual, Map<String, float[]> expected) {
