@@ -87,7 +87,7 @@ def update(policy, optimizer, shuffle, x, actions, advantages, behaviour, args):
     minibatches of ``args.minibatch`` (order drawn from ``shuffle``); returns the update's figures."""
     n = len(actions)
     rows = torch.arange(n, device=x.device)
-    losses, entropies, clipped, ratios, kls = [], [], [], [], []
+    losses, entropies, clipped, ratios, kls, norms = [], [], [], [], [], []
     for _ in range(args.epochs):
         order = torch.randperm(n, generator=shuffle).to(x.device)
         for start in range(0, n, args.minibatch):
@@ -102,6 +102,10 @@ def update(policy, optimizer, shuffle, x, actions, advantages, behaviour, args):
             loss = -(surrogate.mean() + args.entropy * entropy.mean())
             optimizer.zero_grad()
             loss.backward()
+            # The DJL learner's default too: an outsized gradient is cut to this norm before Adam
+            # sees it (0 = no clipping); the returned norm is the one before clipping.
+            limit = args.max_grad_norm if args.max_grad_norm > 0 else float("inf")
+            norms.append(float(torch.nn.utils.clip_grad_norm_(policy.parameters(), limit)))
             optimizer.step()
             with torch.no_grad():
                 losses.append(loss.item())
@@ -116,6 +120,7 @@ def update(policy, optimizer, shuffle, x, actions, advantages, behaviour, args):
         topics.MEAN_RATIO: float(np.mean(ratios)),
         topics.APPROX_KL: float(np.mean(kls)),
         topics.OPTIMIZER_STEPS: float(len(losses)),
+        topics.GRAD_NORM: float(np.mean(norms)),
     }
 
 
@@ -134,6 +139,7 @@ def main() -> int:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--clip", type=float, default=0.2)
     parser.add_argument("--entropy", type=float, default=0.01)
+    parser.add_argument("--max-grad-norm", type=float, default=1.0, help="gradient norm clip; 0 = none")
     parser.add_argument("--max-updates", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

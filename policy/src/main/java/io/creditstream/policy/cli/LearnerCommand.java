@@ -5,6 +5,7 @@ import io.creditstream.policy.service.LearnerService;
 import io.creditstream.policy.service.LearnerSettings;
 import io.creditstream.policy.service.Maze;
 import io.creditstream.policy.service.OffsetPastEnd;
+import io.creditstream.policy.training.UpdateOptions;
 import io.creditstream.schemas.contract.PolicyProcess;
 import io.creditstream.schemas.contract.Topics;
 import io.creditstream.schemas.kafka.KafkaAccessErrors.Operation;
@@ -124,7 +125,10 @@ final class LearnerCommand implements Callable<Integer> {
     @Option(
             names = "--max-grad-norm",
             paramLabel = "NORM",
-            description = "Clip the global gradient norm to this (default: no clipping).")
+            description =
+                    "Clip the global gradient norm to this; 0 = no clipping (default: "
+                            + UpdateOptions.DEFAULT_MAX_GRAD_NORM
+                            + ").")
     Double maxGradNorm;
 
     @Option(

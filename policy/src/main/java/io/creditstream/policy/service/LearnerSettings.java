@@ -309,9 +309,18 @@ public record LearnerSettings(
             return this;
         }
 
-        /** Clips the global gradient norm to {@code value}; off by default. */
+        /**
+         * Clips the global gradient norm to {@code value}, or not at all for 0; {@link
+         * UpdateOptions#DEFAULT_MAX_GRAD_NORM} by default.
+         */
         public Builder maxGradNorm(double value) {
-            updateOptions = option("max-grad-norm", () -> updateOptions.withMaxGradNorm(value));
+            updateOptions =
+                    option(
+                            "max-grad-norm",
+                            () ->
+                                    value == 0
+                                            ? updateOptions.withoutMaxGradNorm()
+                                            : updateOptions.withMaxGradNorm(value));
             return this;
         }
 

@@ -142,7 +142,12 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--entropy", description = "Entropy bonus coefficient.")
     Double entropy;
 
-    @Option(names = "--max-grad-norm", description = "Clip the global gradient norm to this.")
+    @Option(
+            names = "--max-grad-norm",
+            description =
+                    "Clip the global gradient norm to this; 0 = no clipping (default: "
+                            + UpdateOptions.DEFAULT_MAX_GRAD_NORM
+                            + ").")
     Double maxGradNorm;
 
     @Option(
@@ -221,7 +226,10 @@ public final class StudyCommand implements Callable<Integer> {
             update = update.withEntropyCoefficient(entropy);
         }
         if (maxGradNorm != null) {
-            update = update.withMaxGradNorm(maxGradNorm);
+            update =
+                    maxGradNorm == 0
+                            ? update.withoutMaxGradNorm()
+                            : update.withMaxGradNorm(maxGradNorm);
         }
         if (targetKl != null) {
             update = update.withTargetKl(targetKl);

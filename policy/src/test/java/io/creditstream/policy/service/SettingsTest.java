@@ -57,6 +57,14 @@ class SettingsTest {
                                 .withClipEpsilon(0.1)
                                 .withEntropyCoefficient(0)
                                 .withMaxGradNorm(0.5));
+        assertThat(
+                        LearnerSettings.builder("k:1")
+                                .maxGradNorm(0)
+                                .targetKl(0.02)
+                                .build()
+                                .updateOptions())
+                .as("0 turns the default clip off")
+                .isEqualTo(UpdateOptions.DEFAULTS.withoutMaxGradNorm().withTargetKl(0.02));
         assertThat(settings.networkSpec())
                 .isEqualTo(NetworkSpec.keyDoorMaze(3, 5).withHiddenSize(32));
     }
@@ -74,7 +82,8 @@ class SettingsTest {
         assertInvalid(() -> LearnerSettings.builder("k:1").minibatchSize(0), "minibatch");
         assertInvalid(() -> LearnerSettings.builder("k:1").clipEpsilon(1.5), "clip");
         assertInvalid(() -> LearnerSettings.builder("k:1").entropyCoefficient(-1), "entropy");
-        assertInvalid(() -> LearnerSettings.builder("k:1").maxGradNorm(0), "max-grad-norm");
+        assertInvalid(() -> LearnerSettings.builder("k:1").maxGradNorm(-1), "max-grad-norm");
+        assertInvalid(() -> LearnerSettings.builder("k:1").targetKl(0), "target-kl");
         assertInvalid(
                 () -> LearnerSettings.builder("k:1").experimentId("../etc").build(), "experiment");
         assertInvalid(
