@@ -226,17 +226,4 @@ public record UpdateOptions(
                 importanceCap,
                 OptionalDouble.of(value));
     }
-
-    /** These options without early stopping on KL. */
-    public UpdateOptions withoutTargetKl() {
-        return new UpdateOptions(
-                learningRate,
-                epochs,
-                minibatchSize,
-                clipEpsilon,
-                entropyCoefficient,
-                maxGradNorm,
-                importanceCap,
-                OptionalDouble.empty());
-    }
 }
