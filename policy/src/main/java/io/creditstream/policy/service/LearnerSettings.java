@@ -314,13 +314,7 @@ public record LearnerSettings(
          * UpdateOptions#DEFAULT_MAX_GRAD_NORM} by default.
          */
         public Builder maxGradNorm(double value) {
-            updateOptions =
-                    option(
-                            "max-grad-norm",
-                            () ->
-                                    value == 0
-                                            ? updateOptions.withoutMaxGradNorm()
-                                            : updateOptions.withMaxGradNorm(value));
+            updateOptions = option("max-grad-norm", () -> updateOptions.withMaxGradNorm(value));
             return this;
         }
 

@@ -226,10 +226,7 @@ public final class StudyCommand implements Callable<Integer> {
             update = update.withEntropyCoefficient(entropy);
         }
         if (maxGradNorm != null) {
-            update =
-                    maxGradNorm == 0
-                            ? update.withoutMaxGradNorm()
-                            : update.withMaxGradNorm(maxGradNorm);
+            update = update.withMaxGradNorm(maxGradNorm);
         }
         if (targetKl != null) {
             update = update.withTargetKl(targetKl);
@@ -524,10 +521,6 @@ public final class StudyCommand implements Callable<Integer> {
     }
 
     /**
-     * A curve file without points (empty, or study --csv's header alone, as a study stopped before
-     * its first point leaves it) is no input, not a malformed one.
-     */
-    /**
      * The --updates-csv file, written and flushed row by row so that a run stopped by hand still
      * leaves every update it made; does nothing without a file.
      */
@@ -574,6 +567,10 @@ public final class StudyCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A curve file without points (empty, or study --csv's header alone, as a study stopped before
+     * its first point leaves it) is no input, not a malformed one.
+     */
     private static void requirePoints(Path file) throws IOException {
         FilePreflight.readableFile(file, "CSV");
         List<String> lines =

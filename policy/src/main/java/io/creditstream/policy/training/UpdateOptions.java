@@ -172,7 +172,7 @@ public record UpdateOptions(
                 targetKl);
     }
 
-    /** These options with the gradient norm clipped to {@code value}. */
+    /** These options with the gradient norm clipped to {@code value}, or not clipped for 0. */
     public UpdateOptions withMaxGradNorm(double value) {
         return new UpdateOptions(
                 learningRate,
@@ -180,7 +180,7 @@ public record UpdateOptions(
                 minibatchSize,
                 clipEpsilon,
                 entropyCoefficient,
-                OptionalDouble.of(value),
+                value == 0 ? OptionalDouble.empty() : OptionalDouble.of(value),
                 importanceCap,
                 targetKl);
     }

@@ -340,6 +340,7 @@ class ClippedPolicyGradientTest {
         assertThat(UpdateOptions.DEFAULTS.clipEpsilon()).isEqualTo(0.2);
         assertThat(UpdateOptions.DEFAULTS.entropyCoefficient()).isEqualTo(0.01);
         assertThat(UpdateOptions.DEFAULTS.maxGradNorm()).hasValue(1.0);
+        assertThat(UpdateOptions.DEFAULTS.withMaxGradNorm(0).maxGradNorm()).isEmpty();
         assertThat(UpdateOptions.DEFAULTS.importanceCap()).isEmpty();
         assertThatThrownBy(() -> UpdateOptions.DEFAULTS.withTargetKl(0))
                 .isInstanceOf(IllegalArgumentException.class)
