@@ -633,6 +633,23 @@ public final class CreditstreamOptions {
                     .withDescription(
                             "Give budget the effective tasks cannot use to unsolved tasks.");
 
+    public static final ConfigOption<Integer> BUDGET_NEGATIVE_N =
+            ConfigOptions.key(KnapsackParams.KEY_NEGATIVE_N)
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Rollouts of a task whose success rate is 0, before any fallback"
+                                    + " budget; unset = budget.min-n, as in the reference. Set to"
+                                    + " budget.n to keep unsolved tasks at the uniform share.");
+
+    public static final ConfigOption<Integer> BUDGET_POSITIVE_N =
+            ConfigOptions.key(KnapsackParams.KEY_POSITIVE_N)
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Rollouts of a task whose success rate is 1; unset = budget.min-n, as"
+                                    + " in the reference.");
+
     public static final ConfigOption<String> BUDGET_SOLVER =
             ConfigOptions.key("budget.solver")
                     .stringType()
@@ -808,8 +825,8 @@ public final class CreditstreamOptions {
                 config.get(BUDGET_MAX_N),
                 config.get(BUDGET_ALPHA),
                 config.get(BUDGET_ALLOW_FALLBACK),
-                null,
-                null,
+                config.getOptional(BUDGET_NEGATIVE_N).orElse(null),
+                config.getOptional(BUDGET_POSITIVE_N).orElse(null),
                 null,
                 KnapsackParams.DEFAULT_COST_ESTIMATION);
     }
