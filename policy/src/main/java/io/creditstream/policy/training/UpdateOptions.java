@@ -185,19 +185,6 @@ public record UpdateOptions(
                 targetKl);
     }
 
-    /** These options without gradient norm clipping. */
-    public UpdateOptions withoutMaxGradNorm() {
-        return new UpdateOptions(
-                learningRate,
-                epochs,
-                minibatchSize,
-                clipEpsilon,
-                entropyCoefficient,
-                OptionalDouble.empty(),
-                importanceCap,
-                targetKl);
-    }
-
     /** These options with truncated importance weights capped at {@code value}. */
     public UpdateOptions withImportanceCap(double value) {
         return new UpdateOptions(

@@ -57,14 +57,15 @@ class SettingsTest {
                                 .withClipEpsilon(0.1)
                                 .withEntropyCoefficient(0)
                                 .withMaxGradNorm(0.5));
-        assertThat(
-                        LearnerSettings.builder("k:1")
-                                .maxGradNorm(0)
-                                .targetKl(0.02)
-                                .build()
-                                .updateOptions())
-                .as("0 turns the default clip off")
-                .isEqualTo(UpdateOptions.DEFAULTS.withoutMaxGradNorm().withTargetKl(0.02));
+        UpdateOptions unclipped =
+                LearnerSettings.builder("k:1")
+                        .maxGradNorm(0)
+                        .targetKl(0.02)
+                        .build()
+                        .updateOptions();
+        assertThat(unclipped.maxGradNorm()).as("0 turns the default clip off").isEmpty();
+        assertThat(unclipped.targetKl()).hasValue(0.02);
+        assertThat(unclipped.learningRate()).isEqualTo(UpdateOptions.DEFAULTS.learningRate());
         assertThat(settings.networkSpec())
                 .isEqualTo(NetworkSpec.keyDoorMaze(3, 5).withHiddenSize(32));
     }
