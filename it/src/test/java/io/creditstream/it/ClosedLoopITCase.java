@@ -129,7 +129,10 @@ class ClosedLoopITCase {
         assertThat(output)
                 .contains("STALLED: no learner update for")
                 .containsPattern("job: [A-Z]+, 0 restarts")
-                .contains("No learner update for --stall-timeout (40 s); stopping.");
+                .contains("No learner update for --stall-timeout (40 s); stopping.")
+                // Stalled for want of learner updates, not because the job is stuck: it still
+                // takes its final savepoint.
+                .contains("job: stopped with a savepoint (");
         assertThat(JSON.readTree(summary.toJson()).get("stalled").asText())
                 .startsWith("no learner update for ");
     }
@@ -167,8 +170,7 @@ class ClosedLoopITCase {
             throws Exception {
         assertThat(summary.stalled()).as(output).isNull();
         // Runs until 80% or the episode budget: how soon the first lucky successes come varies a
-        // lot
-        // from run to run (take-off seen anywhere from ~350 to ~1,400 episodes).
+        // lot from run to run (take-off seen anywhere from ~350 to ~1,400 episodes).
         assertThat(summary.episodes()).as(output).isGreaterThanOrEqualTo(ClosedLoopDemo.WINDOW);
         // A quick run reaches 80% after a few hundred episodes and under ten updates.
         assertThat(summary.learnerUpdates()).as(output).isGreaterThanOrEqualTo(2);
@@ -182,6 +184,8 @@ class ClosedLoopITCase {
             assertThat(summary.successRateLast200()).isGreaterThanOrEqualTo(0.8);
             assertThat(output).contains("reached").contains("stopping");
         }
+        // The job ends with a savepoint, not a cancel that cuts off the checkpoint in flight.
+        assertThat(output).contains("job: stopped with a savepoint (");
         assertThat(Files.size(summary.curveCsv())).isPositive();
         assertThat(Files.size(summary.curvePng())).isPositive();
         assertThat(summary.toJson())

@@ -11,15 +11,19 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.commons.io.FileUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -171,6 +175,40 @@ public final class EmbeddedJob implements AutoCloseable {
         return consumer;
     }
 
+    /**
+     * Stops the job as an operator stops a production job: with a savepoint, so the exactly-once
+     * sinks commit what the last checkpoint left open and no periodic checkpoint is cut off midway.
+     * A plain cancel aborts the checkpoint in flight, which Flink logs as a failed checkpoint with
+     * a stack trace, and leaves the open transactions to time out. Falls back to cancel when the
+     * job cannot take the savepoint within {@code timeout} (it is restarting, or a task is stuck).
+     *
+     * @return one line saying how the job stopped, for the user
+     */
+    public String stop(Duration timeout) throws InterruptedException {
+        String reason;
+        try {
+            String savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    work.resolve("savepoints").toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return "job: stopped with a savepoint (" + savepoint + ")";
+        } catch (ExecutionException e) {
+            reason = rootMessage(e);
+        } catch (TimeoutException e) {
+            reason = "no savepoint within " + timeout.toSeconds() + " s";
+        }
+        try {
+            if (!job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            // Gone meanwhile (failed, or its MiniCluster shut down): nothing left to cancel.
+        }
+        return "job: cancelled, it could not stop with a savepoint (" + reason + ")";
+    }
+
     @Override
     public void close() {
         try {
@@ -189,6 +227,14 @@ public final class EmbeddedJob implements AutoCloseable {
                 deleteQuietly(work);
             }
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
     public static int freePort() throws IOException {
