@@ -3,7 +3,6 @@ package io.creditstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.broker.EmbeddedKafkaExtension;
-import io.creditstream.operators.core.budget.KnapsackParams;
 import io.creditstream.operators.core.budget.KnapsackSolver;
 import io.creditstream.operators.core.budget.TaskState;
 import io.creditstream.operators.core.credit.GroupCreditAssigner;
@@ -15,6 +14,7 @@ import io.creditstream.schemas.codec.AvroCodec;
 import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
+import io.creditstream.streams.options.CreditstreamOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,11 +96,12 @@ class BudgetRoundITCase {
                                         (double) successesAndCount[0] / successesAndCount[1],
                                         successesAndCount[1]));
             }
+            // The job's own knapsack settings, read from its configuration as the job reads them.
             int[] expected =
                     new KnapsackSolver()
                             .allocate(
                                     states,
-                                    KnapsackParams.of(8, KnapsackParams.SCRIPT_MAX_N)
+                                    CreditstreamOptions.knapsackParams(config)
                                             .withTotalBudget(tasks.size() * 8));
 
             List<BudgetAllocation> roundOne =

@@ -72,7 +72,10 @@ public class DemoCommand implements Callable<Integer> {
             defaultValue = "0.8",
             description =
                     "Closed loop: stop early once the success rate over the last 200 episodes"
-                            + " reaches RATE; 0 runs to --episodes (default: ${DEFAULT-VALUE}).")
+                            + " reaches RATE; 0 runs to --episodes (default: ${DEFAULT-VALUE})."
+                            + " With budgets on, those episodes come more from the tasks given"
+                            + " more rollouts, so the rate can pass RATE before the task-mean"
+                            + " success (also printed) does.")
     double stopAtSuccess;
 
     @Option(
