@@ -132,7 +132,7 @@ class ClosedLoopITCase {
                 .contains("No learner update for --stall-timeout (40 s); stopping.")
                 // Stalled for want of learner updates, not because the job is stuck: it still
                 // takes its final savepoint.
-                .contains("job: stopped with a savepoint (");
+                .contains("job: stopped with a final savepoint");
         assertThat(JSON.readTree(summary.toJson()).get("stalled").asText())
                 .startsWith("no learner update for ");
     }
@@ -185,7 +185,7 @@ class ClosedLoopITCase {
             assertThat(output).contains("reached").contains("stopping");
         }
         // The job ends with a savepoint, not a cancel that cuts off the checkpoint in flight.
-        assertThat(output).contains("job: stopped with a savepoint (");
+        assertThat(output).contains("job: stopped with a final savepoint");
         assertThat(Files.size(summary.curveCsv())).isPositive();
         assertThat(Files.size(summary.curvePng())).isPositive();
         assertThat(summary.toJson())

@@ -43,7 +43,7 @@ class RandomFleetDemoITCase {
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("Prometheus metrics: http://127.0.0.1:");
         assertThat(output).contains("events sent");
-        assertThat(output).contains("job: stopped with a savepoint (");
+        assertThat(output).contains("job: stopped with a final savepoint");
         assertThat(summary.eventsSent()).isPositive();
         assertThat(summary.eventsIn()).as("events in, scraped from Prometheus").isPositive();
         assertThat(summary.groupsCompleted()).as("groups completed, from Prometheus").isPositive();

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.commons.io.FileUtils;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -187,22 +188,24 @@ public final class EmbeddedJob implements AutoCloseable {
     public String stop(Duration timeout) throws InterruptedException {
         String reason;
         try {
-            String savepoint =
-                    job.stopWithSavepoint(
-                                    false,
-                                    work.resolve("savepoints").toUri().toString(),
-                                    SavepointFormatType.CANONICAL)
-                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return "job: stopped with a savepoint (" + savepoint + ")";
+            // Into the work directory, deleted on close: the demos never resume from it.
+            job.stopWithSavepoint(
+                            false,
+                            work.resolve("savepoints").toUri().toString(),
+                            SavepointFormatType.CANONICAL)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return "job: stopped with a final savepoint";
         } catch (ExecutionException e) {
             reason = rootMessage(e);
         } catch (TimeoutException e) {
             reason = "no savepoint within " + timeout.toSeconds() + " s";
         }
         try {
-            if (!job.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
-                job.cancel().get(30, TimeUnit.SECONDS);
+            JobStatus status = job.getJobStatus().get(5, TimeUnit.SECONDS);
+            if (status.isGloballyTerminalState()) {
+                return "job: already " + status + " (" + reason + ")";
             }
+            job.cancel().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Gone meanwhile (failed, or its MiniCluster shut down): nothing left to cancel.
         }
