@@ -629,9 +629,15 @@ public final class CreditstreamOptions {
     public static final ConfigOption<Boolean> BUDGET_ALLOW_FALLBACK =
             ConfigOptions.key(KnapsackParams.KEY_ALLOW_FALLBACK)
                     .booleanType()
-                    .defaultValue(KnapsackParams.DEFAULT_ALLOW_FALLBACK)
+                    // Off, unlike the reference (offline rounds keep its true): in the closed
+                    // loop the fallback gave most of the budget to unsolved tasks, whose
+                    // all-failure groups carry no gradient, and learned slower than uniform groups
+                    // (docs/BENCHMARKS.md, "Why budgets fell behind").
+                    .defaultValue(false)
                     .withDescription(
-                            "Give budget the effective tasks cannot use to unsolved tasks.");
+                            "Give budget the effective tasks cannot use to unsolved tasks (the"
+                                    + " reference's default is true; off here because in the"
+                                    + " closed loop it starved the tasks that were learning).");
 
     public static final ConfigOption<Integer> BUDGET_NEGATIVE_N =
             ConfigOptions.key(KnapsackParams.KEY_NEGATIVE_N)

@@ -7,7 +7,10 @@ import io.creditstream.operators.core.budget.KnapsackParams;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
-/** The job's budget keys reach the solver's settings; unset ones keep the reference's defaults. */
+/**
+ * The job's budget keys reach the solver's settings; unset ones keep the reference's defaults, but
+ * for the fallback.
+ */
 class KnapsackOptionsTest {
 
     @Test
@@ -21,6 +24,17 @@ class KnapsackOptionsTest {
         assertThat(params.positiveN()).isNull();
         assertThat(params.effectiveNegativeN()).isEqualTo(3);
         assertThat(params.effectivePositiveN()).isEqualTo(3);
+    }
+
+    @Test
+    void theJobLeavesTheFallbackOffUnlessAskedWhereOfflineRoundsKeepTheReferences() {
+        assertThat(CreditstreamOptions.knapsackParams(new Configuration()).allowFallback())
+                .isFalse();
+        assertThat(KnapsackParams.of(8, KnapsackParams.SCRIPT_MAX_N).allowFallback()).isTrue();
+
+        Configuration config = new Configuration();
+        config.setString("budget.allow-fallback", "true");
+        assertThat(CreditstreamOptions.knapsackParams(config).allowFallback()).isTrue();
     }
 
     @Test
