@@ -237,6 +237,9 @@ class SecuredKafkaITCase {
         kafka.allow(principal, AclOperation.READ, ResourceType.TOPIC, Topics.SNAPSHOTS, false);
         kafka.allow(principal, AclOperation.WRITE, ResourceType.TOPIC, Topics.BATCHES, false);
         kafka.allow(principal, AclOperation.WRITE, ResourceType.TOPIC, Topics.DEAD_LETTERS, false);
+        // The exactly-once sinks describe the producers open on their topics when they start.
+        kafka.allow(principal, AclOperation.READ, ResourceType.TOPIC, Topics.BATCHES, false);
+        kafka.allow(principal, AclOperation.READ, ResourceType.TOPIC, Topics.DEAD_LETTERS, false);
         // Budgets are on by default: the job answers the fleets' rounds.
         kafka.allow(
                 principal, AclOperation.READ, ResourceType.TOPIC, Topics.BUDGET_REQUESTS, false);

@@ -102,7 +102,8 @@ public final class JobPreflight {
 
     /**
      * The ACLs the job's principal needs with this configuration: Read on the topics it reads and
-     * on its consumer groups, Write on the topics it writes and on its transactional ids.
+     * on its consumer groups, Write on the topics it writes and on its transactional ids, and Read
+     * on the topics of its exactly-once sinks too.
      */
     public static List<RequiredAccess> requiredAccess(Configuration config) {
         List<RequiredAccess> access = new ArrayList<>();
@@ -117,6 +118,13 @@ public final class JobPreflight {
                         config.get(CreditstreamOptions.TOPIC_BATCHES), Operation.WRITE));
         access.add(
                 RequiredAccess.topic(config.get(CreditstreamOptions.TOPIC_DLQ), Operation.WRITE));
+        // The exactly-once sinks reuse a pool of transactional ids (KafkaIo): on start they list
+        // the producers still open on their topics to abort what a crash left behind, and
+        // describing a topic's producers takes Read on it.
+        access.add(
+                RequiredAccess.topic(
+                        config.get(CreditstreamOptions.TOPIC_BATCHES), Operation.READ));
+        access.add(RequiredAccess.topic(config.get(CreditstreamOptions.TOPIC_DLQ), Operation.READ));
         access.add(RequiredAccess.group(group));
         access.add(RequiredAccess.group(group + "-snapshots"));
         if (config.get(CreditstreamOptions.BUDGET_ENABLED)) {

@@ -26,6 +26,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -216,6 +217,11 @@ public final class KafkaIo {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers(config))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // Reuse the ids of committed transactions instead of a new id per checkpoint: the
+                // brokers keep every id they have seen for transactional.id.expiration.ms (7 d by
+                // default), so an id per checkpoint grows their state without bound in a
+                // long-running job (TransactionalIdsITCase).
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
                 .setTransactionalIdPrefix(
                         config.get(CreditstreamOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
                 .setKafkaProducerConfig(producer)

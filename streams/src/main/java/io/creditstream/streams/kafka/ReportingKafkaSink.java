@@ -35,12 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A restored job commits the transactions its checkpoint pre-committed. When the job was down
  * longer than the transaction timeout, the broker has aborted them already, and flink-connector-
- * kafka 5.0 then logs the commit failure among its other messages (for the default transaction
- * naming as an ERROR that names the commit request, not the checkpoint), counts it in Flink's
- * generic {@code numCommittablesFailure} of the committer, and goes on: the records are gone for a
- * {@code read_committed} learner and nothing says which checkpoint they belonged to. This sink logs
- * one ERROR per lost transaction naming its transactional id, its checkpoint and the checkpoint the
- * job restored from, and counts it in {@value #LOST_TRANSACTIONS} on the committer, for an alert.
+ * kafka 5.0 then logs the commit failure among its other messages, counts it in Flink's generic
+ * {@code numCommittablesFailure} of the committer, and goes on: the records are gone for a {@code
+ * read_committed} learner and nothing says so where an operator looks. This sink logs one ERROR per
+ * lost transaction naming its transactional id and the checkpoint the job restored from (whose
+ * state held the transaction), and counts it in {@value #LOST_TRANSACTIONS} on the committer, for
+ * an alert.
  *
  * <p>Everything else is the wrapped sink's: writer, committer, serializers and post-commit topology
  * are delegated, so the operators, their uids and their state are those of the plain {@link
@@ -123,22 +123,6 @@ public final class ReportingKafkaSink<IN>
     }
 
     /**
-     * The checkpoint a transaction belongs to, from its id: the connector's default (incrementing)
-     * naming is {@code <prefix>-<subtask>-<checkpoint id>}.
-     */
-    static OptionalLong checkpointOf(String transactionalId) {
-        if (transactionalId == null) {
-            return OptionalLong.empty();
-        }
-        String last = transactionalId.substring(transactionalId.lastIndexOf('-') + 1);
-        try {
-            return OptionalLong.of(Long.parseLong(last));
-        } catch (NumberFormatException e) {
-            return OptionalLong.empty();
-        }
-    }
-
-    /**
      * Hands the connector's committer requests that report a failed commit before passing the
      * failure on; everything else goes straight through.
      */
@@ -176,16 +160,16 @@ public final class ReportingKafkaSink<IN>
 
         private void report(KafkaCommittable committable, Throwable cause) {
             lost.inc();
-            String id = committable.getTransactionalId();
-            OptionalLong checkpoint = checkpointOf(id);
+            // The pooled transactional ids (KafkaIo) are reused across checkpoints, so the id does
+            // not say which checkpoint's output this was; on a restore it is what the restored
+            // checkpoint held.
             LOG.error(
-                    "Lost the output of checkpoint {}: Kafka transaction {} (producer id {}, epoch"
-                            + " {}) could not be committed ({}). The broker no longer holds it"
-                            + " open, most likely because it aborted it when the transaction"
-                            + " timeout ({}) passed while the job was down{}; read_committed"
-                            + " consumers will never see its records. Counted in {}.",
-                    checkpoint.isPresent() ? checkpoint.getAsLong() : "(unknown)",
-                    id,
+                    "Lost checkpointed output: Kafka transaction {} (producer id {}, epoch {})"
+                            + " could not be committed ({}). The broker no longer holds it open,"
+                            + " most likely because it aborted it when the transaction timeout ({})"
+                            + " passed while the job was down{}; read_committed consumers will"
+                            + " never see its records. Counted in {}.",
+                    committable.getTransactionalId(),
                     committable.getProducerId(),
                     committable.getEpoch(),
                     cause == null ? "no cause given" : cause.toString(),
@@ -193,7 +177,9 @@ public final class ReportingKafkaSink<IN>
                             ? "unknown"
                             : TimeUtils.formatWithHighestUnit(transactionTimeout),
                     restoredCheckpoint.isPresent()
-                            ? " (restored from checkpoint " + restoredCheckpoint.getAsLong() + ")"
+                            ? " (restored from checkpoint "
+                                    + restoredCheckpoint.getAsLong()
+                                    + ", which held the transaction)"
                             : "",
                     LOST_TRANSACTIONS);
         }

@@ -55,19 +55,13 @@ class ReportingKafkaSinkTest {
         broker.close();
     }
 
-    @Test
-    void theCheckpointIsReadFromTheIncrementingTransactionalId() {
-        assertThat(ReportingKafkaSink.checkpointOf("tx-1a2b-batches-1-42")).hasValue(42);
-        assertThat(ReportingKafkaSink.checkpointOf("pooled-id")).isEmpty();
-    }
-
     /**
      * The real connector committer against the real broker: a transaction is pre-committed as a
      * checkpoint leaves it, its writer dies without ending it, the broker aborts it on its timeout,
      * and the committer of the restored job then tries to commit it.
      */
     @Test
-    void aTransactionTheBrokerAbortedIsCountedAndNamedWithItsCheckpoint() throws Exception {
+    void aTransactionTheBrokerAbortedIsCountedAndNamedWithTheRestoredCheckpoint() throws Exception {
         String topic = "lost-" + UUID.randomUUID();
         broker.createTopics(1, topic);
         String prefix = "lost-" + UUID.randomUUID().toString().substring(0, 8) + "-batches";
@@ -125,10 +119,9 @@ class ReportingKafkaSinkTest {
             assertThat(log.messages(Level.ERROR))
                     .singleElement()
                     .asString()
-                    .startsWith(
-                            "Lost the output of checkpoint 7: Kafka transaction " + transactionalId)
+                    .startsWith("Lost checkpointed output: Kafka transaction " + transactionalId)
                     .contains("transaction timeout (1 s) passed while the job was down")
-                    .contains("(restored from checkpoint 7)")
+                    .contains("(restored from checkpoint 7, which held the transaction)")
                     .contains(ReportingKafkaSink.LOST_TRANSACTIONS);
         }
     }
@@ -178,7 +171,7 @@ class ReportingKafkaSinkTest {
             assertThat(log.messages(Level.ERROR))
                     .singleElement()
                     .asString()
-                    .startsWith("Lost the output of checkpoint 9: Kafka transaction tx-1-9")
+                    .startsWith("Lost checkpointed output: Kafka transaction tx-1-9")
                     .contains("transaction timeout (7 d)")
                     .doesNotContain("restored from");
         }
