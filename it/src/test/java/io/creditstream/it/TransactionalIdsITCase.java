@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The exactly-once sinks reuse a small pool of transactional ids. The brokers keep the state of
  * every transactional id they have seen until {@code transactional.id.expiration.ms} (7 days by
  * default), so a fresh id per checkpoint, the connector's default naming, grows the transaction
- * coordinators' state by sinks × subtasks ids every checkpoint interval: about 260,000 a day for
- * three sinks at parallelism 2 and the demo's 2 s interval.
+ * coordinators' state by sinks × subtasks ids every checkpoint interval: about 170,000 a day for
+ * the batches and dead-letter sinks at parallelism 2 and the demo's 2 s interval.
  */
 class TransactionalIdsITCase {
 
