@@ -35,6 +35,10 @@ final class PolicyChild implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(PolicyProcess.MAIN_CLASS);
         command.addAll(args);
+        if (List.of(PolicyProcess.LEARNER, PolicyProcess.FLEET).contains(args.get(0))) {
+            // A test JVM that dies must not leave it running (one filled the disk with steps).
+            command.add(PolicyProcess.EXIT_WITH_PARENT);
+        }
         Process process =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)

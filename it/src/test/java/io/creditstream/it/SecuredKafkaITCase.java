@@ -374,6 +374,8 @@ class SecuredKafkaITCase {
             command.add(System.getProperty("java.class.path"));
             command.add(PolicyProcess.MAIN_CLASS);
             command.addAll(List.of(args));
+            // A test JVM that dies must not leave it running (one filled the disk with steps).
+            command.add(PolicyProcess.EXIT_WITH_PARENT);
             Process process =
                     new ProcessBuilder(command)
                             .redirectErrorStream(true)

@@ -523,6 +523,8 @@ public final class ClosedLoopDemo {
         cmd.add(settings.learnerClasspath());
         cmd.add(PolicyProcess.MAIN_CLASS);
         cmd.add(command);
+        // A demo killed with kill -9 (or one that crashed) must not leave them running.
+        cmd.add(PolicyProcess.EXIT_WITH_PARENT);
         cmd.addAll(
                 List.of(
                         PolicyProcess.BOOTSTRAP_SERVERS,

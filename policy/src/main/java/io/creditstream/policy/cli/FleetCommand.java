@@ -298,6 +298,7 @@ final class FleetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        run.exitWithParent(spec.commandLine().getErr());
         FleetSettings settings = settings();
         Duration duration = run.duration();
         Duration interval = run.progressInterval();

@@ -296,6 +296,7 @@ final class LearnerCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        run.exitWithParent(spec.commandLine().getErr());
         LearnerSettings settings = settings();
         var duration = run.duration();
         var interval = run.progressInterval();

@@ -1,5 +1,8 @@
 package io.creditstream.policy.cli;
 
+import io.creditstream.schemas.contract.PolicyProcess;
+import io.creditstream.schemas.preflight.ExitCode;
+import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -19,6 +22,39 @@ final class RunOptions {
             converter = Converters.DurationConverter.class,
             description = "Print a progress line this often (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
+
+    @Option(
+            names = PolicyProcess.EXIT_WITH_PARENT,
+            description =
+                    "Stop, as on Ctrl-C, when the process that started this one ends: for"
+                            + " launchers (the demo does it), so that a launcher killed with"
+                            + " kill -9, or one that crashed, leaves no process behind.")
+    boolean exitWithParent;
+
+    /**
+     * With {@code --exit-with-parent}, exits this JVM (its shutdown hooks stop the command cleanly)
+     * once the parent process has ended; at once if it already has.
+     */
+    void exitWithParent(PrintWriter err) {
+        if (!exitWithParent) {
+            return;
+        }
+        ProcessHandle.current()
+                .parent()
+                .ifPresent(
+                        parent ->
+                                parent.onExit()
+                                        .thenRun(
+                                                () -> {
+                                                    err.printf(
+                                                            "the parent process %d ended:"
+                                                                    + " stopping (%s)%n",
+                                                            parent.pid(),
+                                                            PolicyProcess.EXIT_WITH_PARENT);
+                                                    err.flush();
+                                                    System.exit(ExitCode.FAILED.code());
+                                                }));
+    }
 
     /** The progress interval, checked. */
     Duration progressInterval() {

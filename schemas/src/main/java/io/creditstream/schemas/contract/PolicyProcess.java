@@ -151,6 +151,12 @@ public final class PolicyProcess {
      */
     public static final String KAFKA_CONNECT_TIMEOUT = "--kafka-connect-timeout";
 
+    /**
+     * Stop when the process that started this one ends (a switch, no value): what a launcher passes
+     * so that killing it, or a crash of it, leaves no learner or fleet behind.
+     */
+    public static final String EXIT_WITH_PARENT = "--exit-with-parent";
+
     /** The address the metrics are served on (loopback by default). */
     public static final String METRICS_ADDRESS = "--metrics-address";
 
@@ -167,7 +173,8 @@ public final class PolicyProcess {
                     METRICS_PORT,
                     METRICS_ADDRESS,
                     TOPIC_REPLICATION_FACTOR,
-                    TOPIC_MIN_INSYNC_REPLICAS);
+                    TOPIC_MIN_INSYNC_REPLICAS,
+                    EXIT_WITH_PARENT);
 
     /** The learner-only flags of this contract. */
     public static final List<String> LEARNER_FLAGS =

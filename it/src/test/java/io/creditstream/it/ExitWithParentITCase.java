@@ -1,0 +1,96 @@
+package io.creditstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.creditstream.broker.EmbeddedKafkaExtension;
+import io.creditstream.schemas.contract.PolicyProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet started with {@code --exit-with-parent} stops when its launcher dies without stopping it:
+ * a demo killed with {@code kill -9}, or a test JVM that crashed. Without it such a fleet went on
+ * sending steps into a broker directory nobody deleted, until the disk was full.
+ */
+class ExitWithParentITCase {
+
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    @TempDir Path dir;
+
+    @Test
+    void aFleetWhoseLauncherIsKilledStops() throws Exception {
+        List<String> fleet = new ArrayList<>();
+        fleet.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        fleet.addAll(PolicyProcess.JVM_OPTIONS);
+        fleet.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        fleet.add(PolicyProcess.MAIN_CLASS);
+        fleet.addAll(
+                List.of(
+                        PolicyProcess.FLEET,
+                        PolicyProcess.BOOTSTRAP_SERVERS,
+                        KAFKA.broker().bootstrapServers(),
+                        PolicyProcess.EXPERIMENT,
+                        "orphan",
+                        PolicyProcess.STORE,
+                        dir.resolve("store").toString(),
+                        PolicyProcess.TOPIC_REPLICATION_FACTOR,
+                        "1",
+                        PolicyProcess.KAFKA_CONNECT_TIMEOUT,
+                        "60s",
+                        // Longer than the hang guard: only the launcher's end may stop it in time.
+                        "--snapshot-wait",
+                        "30min",
+                        PolicyProcess.EXIT_WITH_PARENT));
+        // The launcher: a shell that starts the fleet and waits for it, as the demo's JVM does.
+        List<String> launcherCommand =
+                new ArrayList<>(List.of("bash", "-c", "\"$@\" & wait", "launcher"));
+        launcherCommand.addAll(fleet);
+        Path log = dir.resolve("fleet.log");
+        Process launcher =
+                new ProcessBuilder(launcherCommand)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        ProcessHandle child = null;
+        try {
+            long guard = System.nanoTime() + HangGuard.EVENT.toNanos();
+            // Started and past its Kafka check: it now waits for a first snapshot.
+            while (!output(log).contains("waiting up to") && System.nanoTime() < guard) {
+                assertThat(launcher.isAlive()).as(output(log)).isTrue();
+                Thread.sleep(100);
+            }
+            assertThat(output(log)).contains("waiting up to");
+            child = launcher.toHandle().children().findFirst().orElseThrow();
+            assertThat(child.info().command())
+                    .hasValueSatisfying(c -> assertThat(c).endsWith("java"));
+
+            launcher.destroyForcibly().waitFor();
+
+            assertThat(
+                            child.onExit()
+                                    .get(HangGuard.EVENT.toMillis(), TimeUnit.MILLISECONDS)
+                                    .isAlive())
+                    .isFalse();
+            assertThat(output(log))
+                    .contains("the parent process " + launcher.pid() + " ended: stopping")
+                    .contains(PolicyProcess.EXIT_WITH_PARENT);
+        } finally {
+            launcher.destroyForcibly();
+            if (child != null) {
+                child.destroyForcibly();
+            }
+        }
+    }
+
+    private static String output(Path log) throws Exception {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+}
