@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.creditstream.broker.EmbeddedKafkaExtension;
 import io.creditstream.schemas.contract.PolicyProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,25 +53,51 @@ class ExitWithParentITCase {
                         "--snapshot-wait",
                         "30min",
                         PolicyProcess.EXIT_WITH_PARENT));
+        // The fleet writes into a named pipe that this test reads: its end of file comes when the
+        // fleet ends, and each line as it is printed (the launcher's own output pipe is closed by
+        // the JDK as soon as the launcher dies, though the fleet still holds it).
+        Path fifo = dir.resolve("fleet.out");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        StringBuffer output = new StringBuffer();
+        CompletableFuture<Void> waitingForSnapshot = new CompletableFuture<>();
+        CompletableFuture<Void> outputEnded =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try (BufferedReader lines =
+                                    Files.newBufferedReader(fifo, StandardCharsets.UTF_8)) {
+                                for (String line; (line = lines.readLine()) != null; ) {
+                                    output.append(line).append('\n');
+                                    if (line.contains("waiting up to")) {
+                                        waitingForSnapshot.complete(null);
+                                    }
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            } finally {
+                                // Ended without the line: the assertion below says what it printed.
+                                waitingForSnapshot.complete(null);
+                            }
+                        });
         // The launcher: a shell that starts the fleet and waits for it, as the demo's JVM does.
         List<String> launcherCommand =
-                new ArrayList<>(List.of("bash", "-c", "\"$@\" & wait", "launcher"));
+                new ArrayList<>(
+                        List.of(
+                                "bash",
+                                "-c",
+                                "\"$@\" > \"$FLEET_OUTPUT\" 2>&1 & wait",
+                                "launcher"));
         launcherCommand.addAll(fleet);
-        Path log = dir.resolve("fleet.log");
-        Process launcher =
+        ProcessBuilder builder =
                 new ProcessBuilder(launcherCommand)
                         .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
+                        .redirectOutput(dir.resolve("launcher.log").toFile());
+        builder.environment().put("FLEET_OUTPUT", fifo.toString());
+        Process launcher = builder.start();
         ProcessHandle child = null;
         try {
-            long guard = System.nanoTime() + HangGuard.EVENT.toNanos();
             // Started and past its Kafka check: it now waits for a first snapshot.
-            while (!output(log).contains("waiting up to") && System.nanoTime() < guard) {
-                assertThat(launcher.isAlive()).as(output(log)).isTrue();
-                Thread.sleep(100);
-            }
-            assertThat(output(log)).contains("waiting up to");
+            waitingForSnapshot.get(HangGuard.EVENT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(output.toString()).contains("waiting up to");
             // The shell's only child: the fleet's JVM.
             child = launcher.toHandle().children().findFirst().orElseThrow();
 
@@ -78,7 +108,8 @@ class ExitWithParentITCase {
                                     .get(HangGuard.EVENT.toMillis(), TimeUnit.MILLISECONDS)
                                     .isAlive())
                     .isFalse();
-            assertThat(output(log))
+            outputEnded.get(HangGuard.EVENT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(output.toString())
                     .contains("the parent process " + launcher.pid() + " ended: stopping")
                     .contains(PolicyProcess.EXIT_WITH_PARENT);
         } finally {
@@ -87,9 +118,5 @@ class ExitWithParentITCase {
                 child.destroyForcibly();
             }
         }
-    }
-
-    private static String output(Path log) throws Exception {
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 }

@@ -9,7 +9,6 @@ import io.creditstream.streams.JobEnvironment;
 import io.creditstream.streams.RunJob;
 import io.creditstream.streams.kafka.KafkaIo;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -83,11 +82,14 @@ class TransactionalIdsITCase {
             job.cancel().get();
         }
 
-        Map<String, Object> adminConfig = new HashMap<>(KAFKA.broker().adminClientProperties());
-        adminConfig.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
         Set<String> ids;
-        try (Admin admin = Admin.create(adminConfig)) {
+        try (Admin admin =
+                Admin.create(
+                        KafkaTestSupport.withAdminSecurity(
+                                KAFKA.broker(),
+                                Map.of(
+                                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        KAFKA.broker().bootstrapServers())))) {
             ids =
                     admin.listTransactions().all().get().stream()
                             .map(TransactionListing::transactionalId)

@@ -70,12 +70,6 @@ public final class ClosedLoopDemo {
     static final Duration CHILD_KAFKA_TIMEOUT = Duration.ofMinutes(3);
 
     /**
-     * How long the job may take its final savepoint before the demo cancels it instead: seconds on
-     * an idle machine (the state is small), generous for a busy one.
-     */
-    static final Duration JOB_STOP_TIMEOUT = Duration.ofMinutes(2);
-
-    /**
      * What to run. {@code stopAtSuccess}: stop as soon as the success rate over a full window of
      * the last {@value #WINDOW} episodes reaches it; 0 runs to the episode budget. {@code
      * stallWarning}: report what is stuck once the learner has made no update for this long (and
@@ -448,7 +442,7 @@ public final class ClosedLoopDemo {
             }
             monitor.scrape();
             stopAll(children);
-            out.println(embedded.stop(JOB_STOP_TIMEOUT));
+            out.println(embedded.stop());
 
             monitor.finishCurve(start);
             Curve curve = new Curve(estimator, settings.seed(), monitor.points());

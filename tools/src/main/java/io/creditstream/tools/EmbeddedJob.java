@@ -46,6 +46,12 @@ public final class EmbeddedJob implements AutoCloseable {
     private final JobClient job;
     private final MetricsEndpoint metrics;
 
+    /**
+     * How long {@link #stop()} waits for the final savepoint before it cancels the job instead:
+     * seconds on an idle machine (the demos' state is small), generous for a busy one.
+     */
+    static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
+
     private EmbeddedJob(
             Path work,
             EmbeddedKafkaBroker broker,
@@ -181,11 +187,12 @@ public final class EmbeddedJob implements AutoCloseable {
      * sinks commit what the last checkpoint left open and no periodic checkpoint is cut off midway.
      * A plain cancel aborts the checkpoint in flight, which Flink logs as a failed checkpoint with
      * a stack trace, and leaves the open transactions to time out. Falls back to cancel when the
-     * job cannot take the savepoint within {@code timeout} (it is restarting, or a task is stuck).
+     * job cannot take the savepoint within {@link #STOP_TIMEOUT} (it is restarting, or a task is
+     * stuck).
      *
      * @return one line saying how the job stopped, for the user
      */
-    public String stop(Duration timeout) throws InterruptedException {
+    public String stop() throws InterruptedException {
         String reason;
         try {
             // Into the work directory, deleted on close: the demos never resume from it.
@@ -193,12 +200,14 @@ public final class EmbeddedJob implements AutoCloseable {
                             false,
                             work.resolve("savepoints").toUri().toString(),
                             SavepointFormatType.CANONICAL)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return "job: stopped with a final savepoint";
         } catch (ExecutionException e) {
-            reason = rootMessage(e);
+            Throwable root = rootCause(e);
+            reason =
+                    root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         } catch (TimeoutException e) {
-            reason = "no savepoint within " + timeout.toSeconds() + " s";
+            reason = "no savepoint within " + STOP_TIMEOUT.toSeconds() + " s";
         }
         try {
             JobStatus status = job.getJobStatus().get(5, TimeUnit.SECONDS);
@@ -232,12 +241,13 @@ public final class EmbeddedJob implements AutoCloseable {
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The innermost cause of {@code e}: what failed, under the layers that passed it on. */
+    public static Throwable rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return root;
     }
 
     public static int freePort() throws IOException {

@@ -194,7 +194,7 @@ public final class RandomFleetDemo {
                     runner.stop();
                     runner.awaitFinished(10, java.util.concurrent.TimeUnit.SECONDS);
                     progress.scrape();
-                    out.println(embedded.stop(ClosedLoopDemo.JOB_STOP_TIMEOUT));
+                    out.println(embedded.stop());
                     return progress.summary(start, runner.events());
                 }
             }

@@ -41,19 +41,15 @@ final class RunOptions {
         }
         ProcessHandle.current()
                 .parent()
-                .ifPresent(
-                        parent ->
-                                parent.onExit()
-                                        .thenRun(
-                                                () -> {
-                                                    err.printf(
-                                                            "the parent process %d ended:"
-                                                                    + " stopping (%s)%n",
-                                                            parent.pid(),
-                                                            PolicyProcess.EXIT_WITH_PARENT);
-                                                    err.flush();
-                                                    System.exit(ExitCode.FAILED.code());
-                                                }));
+                .ifPresent(parent -> parent.onExit().thenRun(() -> parentEnded(parent, err)));
+    }
+
+    private static void parentEnded(ProcessHandle parent, PrintWriter err) {
+        err.printf(
+                "the parent process %d ended: stopping (%s)%n",
+                parent.pid(), PolicyProcess.EXIT_WITH_PARENT);
+        err.flush();
+        System.exit(ExitCode.FAILED.code());
     }
 
     /** The progress interval, checked. */

@@ -31,7 +31,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
-import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -626,11 +625,7 @@ public final class Soak {
                 job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
                 return "the job is " + status;
             } catch (ExecutionException e) {
-                Throwable root = ExceptionUtils.stripExecutionException(e);
-                while (root.getCause() != null && root.getCause() != root) {
-                    root = root.getCause();
-                }
-                return "the job is " + status + ": " + root;
+                return "the job is " + status + ": " + EmbeddedJob.rootCause(e);
             } catch (java.util.concurrent.TimeoutException e) {
                 return "the job is " + status;
             }
