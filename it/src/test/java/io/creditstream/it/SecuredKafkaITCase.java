@@ -165,6 +165,12 @@ class SecuredKafkaITCase {
                     .doesNotContain("fleet-secret");
         } finally {
             job.cancel().get(HangGuard.EVENT.toMillis(), TimeUnit.MILLISECONDS);
+            // cancel() returns once the cancel is accepted, while a task may still write its last
+            // checkpoint files into dir, which JUnit deletes next (it failed so once): wait for
+            // the job's end, which a cancelled job reaches as an exceptional result.
+            job.getJobExecutionResult()
+                    .handle((result, error) -> null)
+                    .get(HangGuard.EVENT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
